@@ -1,0 +1,80 @@
+import type { CookieJar } from '../lab/cookie-jar';
+import type { Timer } from '../lab/timer';
+import type { StoreId } from './catalog';
+
+/** What a learner keeps in a demo session: JSON-compatible values. */
+export type SessionData = Record<string, unknown>;
+
+/** How a load went. Stores report problems as a status, never as an exception. */
+export type LoadStatus = 'new' | 'ok' | 'tampered' | 'expired' | 'unavailable';
+
+export interface Loaded {
+  status: LoadStatus;
+  /** Why the status is what it is, in words a learner can read. */
+  reason?: string;
+  data: SessionData;
+}
+
+/** The properties the course compares stores by. */
+export interface StoreFacts {
+  sharedAcrossInstances: boolean;
+  survivesRestart: boolean;
+  revocable: boolean;
+  readableByClient: boolean;
+  tamperEvident: boolean;
+  /** The largest session the store accepts, in bytes, and what that number counts. */
+  sizeLimit: { bytes: number; counts: string };
+}
+
+export interface StoreInfo {
+  id: StoreId;
+  title: string;
+  where: 'browser' | 'server';
+  /** One sentence a learner reads under the title. */
+  summary: string;
+  facts: StoreFacts;
+}
+
+/** A simulated server instance (the serverless lesson): its own memory and directory. */
+export interface Instance {
+  id: string;
+  memory: Map<string, unknown>;
+  directory: string;
+}
+
+/** Everything a store may touch for one request. Stores never see HTTP objects. */
+export interface DemoContext {
+  cookies: CookieJar;
+  instance: Instance;
+  timer: Timer;
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  now(): number;
+}
+
+/** What the server holds for a session, for the panel's server view. */
+export interface ServerView {
+  key: string;
+  bytes: number;
+  expiresAt: number | null;
+  location: string;
+}
+
+/** Thrown by `save` when the session breaks the store's size rule. */
+export class SessionTooLargeError extends Error {
+  constructor(
+    message: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(message);
+    this.name = 'SessionTooLargeError';
+  }
+}
+
+export interface SessionStore {
+  readonly info: StoreInfo;
+  load(ctx: DemoContext): Promise<Loaded>;
+  save(ctx: DemoContext, data: SessionData): Promise<void>;
+  destroy(ctx: DemoContext): Promise<void>;
+  peek?(ctx: DemoContext): Promise<ServerView | null>;
+}
