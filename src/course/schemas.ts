@@ -3,7 +3,10 @@ import { storeIds } from '../sessions/catalog';
 
 const slug = z
   .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lowercase words joined by hyphens, e.g. "signed-cookie"');
+  .regex(
+    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+    'use lowercase words joined by hyphens, e.g. "signed-cookie"',
+  );
 
 /** Frontmatter of a lesson in `content/lessons/`. */
 export const lessonSchema = z.object({
@@ -75,7 +78,11 @@ function reportDuplicates(ids: string[], path: string, what: string, ctx: z.Refi
   const seen = new Set<string>();
   ids.forEach((id, index) => {
     if (seen.has(id)) {
-      ctx.addIssue({ code: 'custom', path: [path, index, 'id'], message: `duplicate ${what} "${id}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [path, index, 'id'],
+        message: `duplicate ${what} "${id}"`,
+      });
     }
     seen.add(id);
   });

@@ -11,7 +11,11 @@ export interface TimingEntry {
 export class Timer {
   readonly entries: TimingEntry[] = [];
 
-  async measure<T>(name: string, description: string | undefined, work: () => Promise<T>): Promise<T> {
+  async measure<T>(
+    name: string,
+    description: string | undefined,
+    work: () => Promise<T>,
+  ): Promise<T> {
     const start = performance.now();
     try {
       return await work();
@@ -37,7 +41,9 @@ export class Timer {
   }
 
   toJSON(): Record<string, number> {
-    return Object.fromEntries(this.entries.map((entry) => [entry.name, roundMicro(entry.durationMs)]));
+    return Object.fromEntries(
+      this.entries.map((entry) => [entry.name, roundMicro(entry.durationMs)]),
+    );
   }
 
   toHeader(): string {

@@ -1,0 +1,101 @@
+/**
+ * The actions a learner can take on a demo session: parsed from untrusted input with explicit
+ * bounds, then applied to the session data.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SessionData } from '../sessions/types';
+import { maxGrowBytes, type DemoAction } from './demo-api';
+import { utf8Bytes } from './wire';
+
+export class DemoInputError extends Error {}
+
+const maxKeyLength = 64;
+const maxValueLength = 1024;
+const keyPattern = /^[A-Za-z0-9_.-]+$/;
+/** The key `grow` pads; learners see it in the data view. */
+export const paddingKey = 'padding';
+export const defaultCounterKey = 'counter';
+
+/** Accepts a parsed JSON body or form fields (the no-JavaScript fallback posts forms). */
+export function parseDemoAction(input: unknown): DemoAction {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new DemoInputError('the body must be a JSON object with an "action"');
+  }
+  const fields = input as Record<string, unknown>;
+  switch (fields.action) {
+    case 'set':
+      return { action: 'set', key: parseKey(fields.key), value: parseValue(fields.value) };
+    case 'grow':
+      return { action: 'grow', bytes: parseSize(fields.bytes) };
+    case 'increment':
+      return {
+        action: 'increment',
+        key: fields.key === undefined || fields.key === '' ? undefined : parseKey(fields.key),
+      };
+    case 'clear':
+      return { action: 'clear' };
+    default:
+      throw new DemoInputError(
+        `unknown action ${JSON.stringify(String(fields.action ?? '')).slice(0, 40)}; ` +
+          'use one of: set, grow, increment, clear',
+      );
+  }
+}
+
+function parseKey(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxKeyLength) {
+    throw new DemoInputError(`"key" must be a string of 1–${maxKeyLength} characters`);
+  }
+  if (!keyPattern.test(value)) {
+    throw new DemoInputError('"key" may contain only letters, digits, "_", "-" and "."');
+  }
+  return value;
+}
+
+function parseValue(value: unknown): string {
+  if (typeof value !== 'string' || value.length > maxValueLength) {
+    throw new DemoInputError(`"value" must be a string of at most ${maxValueLength} characters`);
+  }
+  return value;
+}
+
+function parseSize(value: unknown): number {
+  const bytes = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0 || bytes > maxGrowBytes) {
+    throw new DemoInputError(`"bytes" must be a whole number from 0 to ${maxGrowBytes}`);
+  }
+  return bytes;
+}
+
+export function applyDemoAction(data: SessionData, action: DemoAction): SessionData {
+  switch (action.action) {
+    case 'set':
+      return { ...data, [action.key]: action.value };
+    case 'increment': {
+      const key = action.key ?? defaultCounterKey;
+      const current = data[key];
+      return { ...data, [key]: (typeof current === 'number' ? current : 0) + 1 };
+    }
+    case 'grow':
+      return growTo(data, action.bytes);
+    case 'clear':
+      return {};
+  }
+}
+
+/**
+ * Pads the session so its JSON is `targetBytes` long. The padding is random text because zlib
+ * (which Flask applies) would shrink repeated characters to almost nothing and hide the lesson.
+ */
+function growTo(data: SessionData, targetBytes: number): SessionData {
+  const rest = Object.fromEntries(Object.entries(data).filter(([key]) => key !== paddingKey));
+  const withEmptyPadding = utf8Bytes(JSON.stringify({ ...rest, [paddingKey]: '' }));
+  const room = targetBytes - withEmptyPadding;
+  if (room <= 0) return rest;
+  return {
+    ...rest,
+    [paddingKey]: randomBytes(Math.ceil((room * 3) / 4))
+      .toString('base64url')
+      .slice(0, room),
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The JSON the demo API answers with. Instructors script it with curl, so these names are a
+ * stable contract: add fields, never rename them.
+ */
+import type { LoadStatus, SessionData, ServerView, StoreInfo } from '../sessions/types';
+
+export interface RequestCookieBytes {
+  name: string;
+  /** UTF-8 bytes of `name=value`, the quantity browsers limit to 4096. */
+  nameValueBytes: number;
+}
+
+export interface SetCookieBytes {
+  name: string;
+  /** UTF-8 bytes of the whole `Set-Cookie` header value. */
+  lineBytes: number;
+  nameValueBytes: number;
+  attributes: Record<string, string | true>;
+  /** The value sent, so the panel can show it even when HttpOnly hides it from page scripts. */
+  value: string;
+}
+
+export interface WireReport {
+  request: {
+    method: string;
+    /** UTF-8 bytes of the `Cookie` header value as received (0 when absent). */
+    cookieHeaderBytes: number;
+    /** The request line and every header, as the server received them. */
+    headerBytes: number;
+    cookies: RequestCookieBytes[];
+    bodyBytes: number;
+  };
+  response: {
+    setCookies: SetCookieBytes[];
+    bodyBytes: number;
+  };
+}
+
+export interface DemoResponse {
+  store: StoreInfo;
+  status: LoadStatus;
+  reason: string | null;
+  data: SessionData;
+  instance: string;
+  /** Milliseconds, microsecond precision; the same numbers as the `Server-Timing` header. */
+  timings: Record<string, number>;
+  wire: WireReport;
+  server: ServerView | null;
+}
+
+export interface DemoError {
+  error: string;
+}
+
+/** Preset payload sizes for the `grow` action, in bytes of session JSON. */
+export const growPresets = [100, 1024, 3900, 5120] as const;
+/** The largest payload `grow` accepts: past every cookie limit, small enough for a public server. */
+export const maxGrowBytes = 64 * 1024;
+
+export type DemoAction =
+  | { action: 'set'; key: string; value: string }
+  | { action: 'grow'; bytes: number }
+  | { action: 'increment'; key?: string }
+  | { action: 'clear' };

@@ -1,0 +1,63 @@
+import type { APIRoute } from 'astro';
+import { getEntry } from 'astro:content';
+import type { QuizSubmissionResult } from '../../../course/quiz-api';
+import { findLessonByQuiz, getLessonQuizMap } from '../../../course/lesson-index';
+import { getAppContext } from '../../../server/app-context';
+import { assertSameOrigin, HttpError, jsonError, readBoundedText } from '../../../server/http';
+import { readOrCreateLearner } from '../../../server/learner';
+import { getLearnerProgress, recordQuizAttempt } from '../../../server/progress';
+import { gradeQuiz, parseQuizForm, QuizAnswerError } from '../../../server/quiz-grading';
+
+export const prerender = false;
+
+/**
+ * Grades a quiz. A plain form post gets a redirect to its result page (so reloading does not
+ * resubmit); a request that accepts JSON gets the graded result.
+ */
+export const POST: APIRoute = async ({ params, request, cookies, redirect, url }) => {
+  try {
+    assertSameOrigin(request);
+    const quiz = await getEntry('quizzes', params.quiz ?? '');
+    if (!quiz) throw new HttpError(404, `unknown quiz "${(params.quiz ?? '').slice(0, 40)}"`);
+    const answers = parseQuizForm(await readForm(request));
+    const grade = gradeQuiz(quiz.data, answers);
+
+    const secure = url.protocol === 'https:';
+    const learner = readOrCreateLearner(cookies, secure);
+    const { db } = getAppContext();
+    const lesson = await findLessonByQuiz(quiz.id);
+    const attemptId = recordQuizAttempt(db, learner.learnerId, quiz.id, grade, Date.now(), {
+      lessonId: lesson?.id,
+    });
+
+    if (!(request.headers.get('accept') ?? '').includes('application/json')) {
+      return redirect(`/quizzes/${quiz.id}/attempts/${attemptId}/`, 303);
+    }
+    const progress = getLearnerProgress(db, learner.learnerId, await getLessonQuizMap());
+    const best = progress.quizzes[quiz.id];
+    const result: QuizSubmissionResult = {
+      attemptId,
+      grade,
+      best: {
+        scorePercent: best?.bestScorePercent ?? grade.scorePercent,
+        attempts: best?.attempts ?? 1,
+        passed: best?.passed ?? grade.passed,
+      },
+    };
+    return new Response(JSON.stringify(result), {
+      headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+    });
+  } catch (error) {
+    if (error instanceof HttpError) return jsonError(error.status, error.message);
+    if (error instanceof QuizAnswerError) return jsonError(400, error.message);
+    throw error;
+  }
+};
+
+async function readForm(request: Request): Promise<URLSearchParams> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new HttpError(415, 'send the answers as a form (application/x-www-form-urlencoded)');
+  }
+  return new URLSearchParams(await readBoundedText(request));
+}

@@ -1,0 +1,135 @@
+/**
+ * Settings from the environment. Every variable is optional for local use; an invalid value stops
+ * start-up with a message that names the variable, instead of failing later on a request.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The first signs, all verify: prepend a new secret to rotate without logging everyone out. */
+  sessionSecrets: string[];
+  /** Where the secrets came from, for the start-up log (never the secrets themselves). */
+  sessionSecretSource: 'environment' | 'generated' | 'data-dir';
+  redisUrl: string | null;
+  memcachedServers: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid ${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const minSecretLength = 32;
+const generatedSecretFile = 'session-secret';
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? './data');
+  const { secrets, source } = readSessionSecrets(env.SESSION_SECRET, dataDir);
+  return {
+    host: nonEmpty(env.HOST) ?? 'localhost',
+    port: parsePort(env.PORT),
+    dataDir,
+    sessionSecrets: secrets,
+    sessionSecretSource: source,
+    redisUrl: parseRedisUrl(env.REDIS_URL),
+    memcachedServers: parseMemcachedServers(env.MEMCACHED_SERVERS),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parsePort(value: string | undefined): number {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return 4321;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+    throw new ConfigError('PORT', `"${raw}" is not a TCP port (1–65535)`);
+  }
+  return port;
+}
+
+function readSessionSecrets(
+  value: string | undefined,
+  dataDir: string,
+): { secrets: string[]; source: Config['sessionSecretSource'] } {
+  const raw = nonEmpty(value);
+  if (raw !== undefined) {
+    const secrets = raw.split(',').map((secret) => secret.trim());
+    secrets.forEach((secret, index) => {
+      if (secret.length < minSecretLength) {
+        throw new ConfigError(
+          'SESSION_SECRET',
+          `secret #${index + 1} has ${secret.length} characters; use at least ${minSecretLength} ` +
+            `random characters (for example: openssl rand -base64 32)`,
+        );
+      }
+    });
+    return { secrets, source: 'environment' };
+  }
+  return readOrCreateGeneratedSecret(dataDir);
+}
+
+/** Local use needs no configuration: a random secret is made once and kept beside the data. */
+function readOrCreateGeneratedSecret(dataDir: string): {
+  secrets: string[];
+  source: Config['sessionSecretSource'];
+} {
+  const file = path.join(dataDir, generatedSecretFile);
+  try {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length >= minSecretLength) return { secrets: [stored], source: 'data-dir' };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new ConfigError('DATA_DIR', `cannot read ${file}: ${(error as Error).message}`);
+    }
+  }
+  const secret = randomBytes(32).toString('base64url');
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // `wx` keeps the first secret if two processes start at once; the loser re-reads it.
+    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      return readOrCreateGeneratedSecret(dataDir);
+    throw new ConfigError('DATA_DIR', `cannot write ${file}: ${(error as Error).message}`);
+  }
+  return { secrets: [secret], source: 'generated' };
+}
+
+function parseRedisUrl(value: string | undefined): string | null {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', `"${raw}" is not a URL (expected redis://host:6379)`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', `scheme must be redis: or rediss:, got ${url.protocol}`);
+  }
+  return raw;
+}
+
+function parseMemcachedServers(value: string | undefined): string[] {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return [];
+  return raw.split(',').map((server) => {
+    const trimmed = server.trim();
+    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(trimmed)) {
+      throw new ConfigError('MEMCACHED_SERVERS', `"${trimmed}" is not host:port`);
+    }
+    return trimmed;
+  });
+}

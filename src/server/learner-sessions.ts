@@ -1,0 +1,239 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { CookieOptions, OutgoingCookie } from '../lab/cookie-jar';
+import { preparedFor, type Database } from './database';
+
+/*
+ * The anonymous learner's session, written the way Lucia's replacement guide does it: the cookie
+ * holds `id.secret`, the database holds the id and only the SHA-256 of the secret. A leaked database
+ * (or backup, or log of SQL) then gives no working cookies, and because the id is looked up by index
+ * but the secret is compared in constant time, response timing reveals nothing about the secret.
+ */
+
+export const LEARNER_SESSION_COOKIE = 'session_lab_learner';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const LEARNER_SESSION_LIFETIME_MS = 30 * DAY_MS;
+
+/**
+ * 20 random bytes = 160 bits per part, above OWASP's 128 bits for self-generated ids. Base32 of 20
+ * bytes is exactly 32 characters with no padding, which makes the token shape easy to check.
+ */
+const RANDOM_BYTES = 20;
+const PART_LENGTH = 32;
+const TOKEN_SHAPE = /^([a-z2-7]{32})\.([a-z2-7]{32})$/;
+const TOKEN_LENGTH = PART_LENGTH * 2 + 1;
+
+/**
+ * Writing `last_seen_at` on every request would turn every page view into a write, and SQLite has
+ * one writer at a time. A minute of precision is plenty for "active sessions" lists.
+ */
+const LAST_SEEN_PRECISION_MS = 60_000;
+
+export interface Learner {
+  id: string;
+  createdAt: Date;
+}
+
+export interface LearnerSession {
+  id: string;
+  learnerId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface ValidatedLearnerSession {
+  session: LearnerSession;
+  learner: Learner;
+  /** The expiry moved forward: send the cookie again so the browser's copy expires later too. */
+  fresh: boolean;
+}
+
+export interface LearnerSessionsOptions {
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  now?: () => number;
+  lifetimeMs?: number;
+}
+
+interface SessionRow {
+  id: string;
+  secret_hash: Uint8Array;
+  learner_id: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+  learner_created_at: number;
+}
+
+type PublicSessionRow = Omit<SessionRow, 'secret_hash' | 'learner_created_at'>;
+
+function prepareStatements(db: Database) {
+  return {
+    insertLearner: db.prepare<[string, number]>(
+      'INSERT INTO learner (id, created_at) VALUES (?, ?)',
+    ),
+    insertSession: db.prepare<[string, Uint8Array, string, number, number, number]>(
+      `INSERT INTO learner_session (id, secret_hash, learner_id, created_at, expires_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    selectSessionWithLearner: db.prepare<[string], SessionRow>(
+      `SELECT s.id, s.secret_hash, s.learner_id, s.created_at, s.expires_at, s.last_seen_at,
+              l.created_at AS learner_created_at
+       FROM learner_session AS s JOIN learner AS l ON l.id = s.learner_id
+       WHERE s.id = ?`,
+    ),
+    touchSession: db.prepare<[number, number, string]>(
+      'UPDATE learner_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
+    ),
+    deleteSession: db.prepare<[string]>('DELETE FROM learner_session WHERE id = ?'),
+    deleteLearnerSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
+    selectLearnerSessions: db.prepare<[string, number], PublicSessionRow>(
+      `SELECT id, learner_id, created_at, expires_at, last_seen_at
+       FROM learner_session WHERE learner_id = ? AND expires_at > ?
+       ORDER BY last_seen_at DESC, id`,
+    ),
+    deleteExpired: db.prepare<[number]>('DELETE FROM learner_session WHERE expires_at <= ?'),
+  };
+}
+
+const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
+
+export class LearnerSessions {
+  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #now: () => number;
+  readonly #lifetimeMs: number;
+
+  constructor(db: Database, options: LearnerSessionsOptions = {}) {
+    this.#statements = preparedFor(statementCache, db, prepareStatements);
+    this.#now = options.now ?? Date.now;
+    this.#lifetimeMs = options.lifetimeMs ?? LEARNER_SESSION_LIFETIME_MS;
+  }
+
+  createLearner(): Learner {
+    const learner = { id: randomPart(), createdAt: new Date(this.#now()) };
+    this.#statements.insertLearner.run(learner.id, learner.createdAt.getTime());
+    return learner;
+  }
+
+  createLearnerSession(learnerId: string): { token: string; session: LearnerSession } {
+    const id = randomPart();
+    const secret = randomPart();
+    const now = this.#now();
+    const session: LearnerSession = {
+      id,
+      learnerId,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.#lifetimeMs),
+      lastSeenAt: new Date(now),
+    };
+    this.#statements.insertSession.run(
+      id,
+      hashSecret(secret),
+      learnerId,
+      now,
+      now + this.#lifetimeMs,
+      now,
+    );
+    return { token: `${id}.${secret}`, session };
+  }
+
+  /**
+   * The session a cookie value belongs to, or null. Anything that is not exactly the shape this
+   * module issues is refused before the database sees it, so oversized or odd cookies cost nothing.
+   */
+  validateLearnerSessionToken(token: string | null | undefined): ValidatedLearnerSession | null {
+    if (typeof token !== 'string' || token.length !== TOKEN_LENGTH) return null;
+    const match = TOKEN_SHAPE.exec(token);
+    if (!match) return null;
+    const [, id = '', secret = ''] = match;
+
+    const row = this.#statements.selectSessionWithLearner.get(id);
+    if (!row) return null;
+    if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secret_hash))) return null;
+
+    const now = this.#now();
+    if (now >= row.expires_at) {
+      this.#statements.deleteSession.run(id);
+      return null;
+    }
+
+    // Sliding expiry: an active learner never gets logged out, but the expiry (and the cookie) is
+    // rewritten at most about once per half-lifetime rather than on every request.
+    const fresh = row.expires_at - now < this.#lifetimeMs / 2;
+    const expiresAt = fresh ? now + this.#lifetimeMs : row.expires_at;
+    const lastSeenAt = now - row.last_seen_at >= LAST_SEEN_PRECISION_MS ? now : row.last_seen_at;
+    if (fresh || lastSeenAt !== row.last_seen_at) {
+      this.#statements.touchSession.run(expiresAt, lastSeenAt, id);
+    }
+
+    return {
+      session: toSession({ ...row, expires_at: expiresAt, last_seen_at: lastSeenAt }),
+      learner: { id: row.learner_id, createdAt: new Date(row.learner_created_at) },
+      fresh,
+    };
+  }
+
+  invalidateLearnerSession(sessionId: string): void {
+    this.#statements.deleteSession.run(sessionId);
+  }
+
+  /** Signs the learner out everywhere; returns how many sessions ended. */
+  invalidateAllLearnerSessions(learnerId: string): number {
+    return this.#statements.deleteLearnerSessions.run(learnerId).changes;
+  }
+
+  /** The learner's unexpired sessions, most recently used first. Never includes secret hashes. */
+  listLearnerSessions(learnerId: string): LearnerSession[] {
+    return this.#statements.selectLearnerSessions.all(learnerId, this.#now()).map(toSession);
+  }
+
+  /** Purges expired rows (validation only deletes those it meets); returns how many went. */
+  deleteExpiredLearnerSessions(): number {
+    return this.#statements.deleteExpired.run(this.#now()).changes;
+  }
+}
+
+export function learnerSessionCookie(
+  token: string,
+  expiresAt: Date,
+  { secure }: { secure: boolean },
+): OutgoingCookie {
+  return { name: LEARNER_SESSION_COOKIE, value: token, options: cookieOptions(secure, expiresAt) };
+}
+
+/** Tells the browser to drop the cookie, e.g. after sign-out or when validation failed. */
+export function blankLearnerSessionCookie({ secure }: { secure: boolean }): OutgoingCookie {
+  return {
+    name: LEARNER_SESSION_COOKIE,
+    value: '',
+    options: { ...cookieOptions(secure, new Date(0)), maxAge: 0 },
+  };
+}
+
+function cookieOptions(secure: boolean, expires: Date): CookieOptions {
+  // Lax still sends the cookie on top-level navigation from other sites (a link to a lesson keeps
+  // the learner's progress) but not on cross-site posts, which blunts CSRF against quiz submits.
+  return { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires };
+}
+
+function randomPart(): string {
+  const bytes = new Uint8Array(RANDOM_BYTES);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+function hashSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret));
+}
+
+function toSession(row: PublicSessionRow): LearnerSession {
+  return {
+    id: row.id,
+    learnerId: row.learner_id,
+    createdAt: new Date(row.created_at),
+    expiresAt: new Date(row.expires_at),
+    lastSeenAt: new Date(row.last_seen_at),
+  };
+}

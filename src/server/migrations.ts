@@ -1,0 +1,63 @@
+/**
+ * The site's own schema, as an append-only list. `PRAGMA user_version` records how many entries a
+ * database has applied, so a migration must never be edited or reordered once it has shipped: add a
+ * new one instead.
+ *
+ * Times are integer milliseconds since the epoch, the unit `Date.now()` speaks, so no conversion
+ * sits between the clock and the row. Tables are STRICT so a wrong type fails loudly on insert.
+ */
+export interface Migration {
+  /** For error messages and the reader of this file; the order in the list is what counts. */
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    name: 'learners and their sessions',
+    sql: `
+      CREATE TABLE learner (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE learner_session (
+        id TEXT PRIMARY KEY,
+        secret_hash BLOB NOT NULL,
+        learner_id TEXT NOT NULL REFERENCES learner (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- "list / revoke all sessions of a learner" and the periodic purge of expired rows.
+      CREATE INDEX learner_session_by_learner ON learner_session (learner_id);
+      CREATE INDEX learner_session_by_expiry ON learner_session (expires_at);
+    `,
+  },
+  {
+    name: 'quiz attempts and lesson progress',
+    sql: `
+      CREATE TABLE quiz_attempt (
+        id INTEGER PRIMARY KEY,
+        learner_id TEXT NOT NULL REFERENCES learner (id) ON DELETE CASCADE,
+        quiz_id TEXT NOT NULL,
+        score_percent INTEGER NOT NULL CHECK (score_percent BETWEEN 0 AND 100),
+        passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+        answers_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Progress is always read per learner, grouped by quiz.
+      CREATE INDEX quiz_attempt_by_learner_quiz ON quiz_attempt (learner_id, quiz_id);
+
+      CREATE TABLE lesson_progress (
+        learner_id TEXT NOT NULL REFERENCES learner (id) ON DELETE CASCADE,
+        lesson_id TEXT NOT NULL,
+        first_visited_at INTEGER NOT NULL,
+        completed_at INTEGER,
+        PRIMARY KEY (learner_id, lesson_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+];

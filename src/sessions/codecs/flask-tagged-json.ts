@@ -1,0 +1,382 @@
+/**
+ * Flask's TaggedJSONSerializer (flask/json/tag.py), written so that the text matches what Flask
+ * produces inside a request: `json.dumps(tagged, separators=(",", ":"), sort_keys=True,
+ * ensure_ascii=True)`. Byte equality matters because the signature covers these bytes.
+ *
+ * JavaScript stand-ins for Python types:
+ *   tuple → FlaskTuple, bytes → Uint8Array, Markup → Markup, UUID → FlaskUUID,
+ *   datetime → Date (UTC, whole seconds: Flask's HTTP date has no sub-second part),
+ *   int → number when it is a safe integer, bigint otherwise; float → number.
+ */
+
+/** A Python tuple. Flask keeps tuples apart from lists (flashed messages are tuples). */
+export class FlaskTuple {
+  readonly items: readonly unknown[];
+
+  constructor(items: Iterable<unknown>) {
+    this.items = Object.freeze([...items]);
+  }
+}
+
+/** markupsafe.Markup: a string already safe to put into HTML. */
+export class Markup {
+  constructor(readonly html: string) {}
+
+  toString(): string {
+    return this.html;
+  }
+}
+
+/** A Python uuid.UUID, kept as the 32 lowercase hex digits Flask stores. */
+export class FlaskUUID {
+  readonly hex: string;
+
+  /** Accepts what Python's `UUID(str)` accepts: braces, `urn:uuid:`, hyphens, any case. */
+  constructor(text: string) {
+    const hex = text
+      .replace(/^urn:/i, '')
+      .replace(/^uuid:/i, '')
+      .replace(/[{}-]/g, '')
+      .toLowerCase();
+    if (!/^[0-9a-f]{32}$/.test(hex)) throw new TypeError(`not a UUID: ${JSON.stringify(text)}`);
+    this.hex = hex;
+  }
+
+  toString(): string {
+    const h = this.hex;
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+}
+
+/** The text is JSON but not something Flask's serializer could have written. */
+export class TaggedJsonError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaggedJsonError';
+  }
+}
+
+const TAG_KEYS = new Set([' di', ' t', ' b', ' m', ' u', ' d']);
+
+/**
+ * Serializes session data the way Flask does. Throws TypeError for values Python's JSON could not
+ * round-trip here (undefined, functions, symbols, NaN/Infinity, class instances, cycles).
+ */
+export function encodeTaggedJson(value: unknown): string {
+  return writeValue(value, 'session', new Set());
+}
+
+/**
+ * Parses Flask's tagged JSON, restoring tagged values. Throws TaggedJsonError for text that is not
+ * JSON or whose tags hold values Flask never writes (stricter than Flask, which would crash or
+ * return None on some of them).
+ */
+export function decodeTaggedJson(text: string): unknown {
+  try {
+    return JSON.parse(text, reviveTagged as Reviver);
+  } catch (error) {
+    if (error instanceof TaggedJsonError) throw error;
+    throw new TaggedJsonError(`not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+function writeValue(value: unknown, where: string, ancestors: Set<object>): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return formatPythonNumber(value, where);
+    case 'bigint':
+      return value.toString();
+    case 'string':
+      return quotePythonAscii(value);
+    case 'object':
+      return writeObject(value, where, ancestors);
+    default:
+      throw new TypeError(`${where} is ${typeof value}, which Flask's session cannot hold`);
+  }
+}
+
+function writeObject(value: object, where: string, ancestors: Set<object>): string {
+  if (ancestors.has(value)) throw new TypeError(`${where} refers back to itself`);
+  ancestors.add(value);
+  try {
+    return writeTagged(value, where, ancestors);
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+/** Checks in the order of TaggedJSONSerializer.default_tags; the first match wins. */
+function writeTagged(value: object, where: string, ancestors: Set<object>): string {
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    const onlyKey = keys.length === 1 ? keys[0] : undefined;
+    if (onlyKey !== undefined && TAG_KEYS.has(onlyKey)) {
+      // TagDict: a user dict like {" t": 1} would be read back as a tuple, so Flask renames the key.
+      const renamed = { [`${onlyKey}__`]: (value as Record<string, unknown>)[onlyKey] };
+      return tagged(' di', writeDict(renamed, where, ancestors));
+    }
+    return writeDict(value as Record<string, unknown>, where, ancestors);
+  }
+  if (value instanceof FlaskTuple) return tagged(' t', writeList(value.items, where, ancestors));
+  if (Array.isArray(value)) return writeList(value, where, ancestors);
+  if (value instanceof Uint8Array) {
+    const base64 = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+    return tagged(' b', quotePythonAscii(base64));
+  }
+  if (value instanceof Markup) return tagged(' m', quotePythonAscii(value.html));
+  if (value instanceof FlaskUUID) return tagged(' u', quotePythonAscii(value.hex));
+  if (value instanceof Date) return tagged(' d', quotePythonAscii(formatHttpDate(value, where)));
+  const kind = value.constructor?.name ?? 'object';
+  throw new TypeError(`${where} is a ${kind}, which Flask's session cannot hold`);
+}
+
+function tagged(tag: string, json: string): string {
+  return `{${quotePythonAscii(tag)}:${json}}`;
+}
+
+function writeDict(dict: Record<string, unknown>, where: string, ancestors: Set<object>): string {
+  const members = Object.keys(dict)
+    .sort(compareCodePoints)
+    .map((key) => {
+      const json = writeValue(dict[key], `${where}[${JSON.stringify(key)}]`, ancestors);
+      return `${quotePythonAscii(key)}:${json}`;
+    });
+  return `{${members.join(',')}}`;
+}
+
+function writeList(items: readonly unknown[], where: string, ancestors: Set<object>): string {
+  return `[${items.map((item, index) => writeValue(item, `${where}[${index}]`, ancestors)).join(',')}]`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * Python's sort_keys orders by code point; JavaScript's default sort orders by UTF-16 unit, which
+ * puts astral characters (surrogates, D800–DFFF) before U+E000–U+FFFF. Shifting the two ranges
+ * at the first differing unit restores code-point order.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const shared = Math.min(a.length, b.length);
+  for (let i = 0; i < shared; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return codePointRank(x) - codePointRank(y);
+  }
+  return a.length - b.length;
+}
+
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
+}
+
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+
+/**
+ * ensure_ascii: everything outside printable ASCII (including DEL, which JSON.stringify leaves
+ * alone) becomes \uXXXX in lowercase hex; astral characters become their surrogate pair because
+ * the regex walks UTF-16 units.
+ */
+export function quotePythonAscii(text: string): string {
+  const escaped = text.replace(
+    /[^\x20-\x21\x23-\x5b\x5d-\x7e]/g,
+    (unit) => SHORT_ESCAPES[unit] ?? `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `"${escaped}"`;
+}
+
+/**
+ * Safe integers print as Python ints. Everything else prints as Python's float repr, so a number
+ * that JSON.parse would round (beyond 2^53) stays a float on both sides instead of turning into an
+ * int with digits nobody wrote.
+ */
+export function formatPythonNumber(value: number, where = 'value'): string {
+  if (!Number.isFinite(value)) {
+    throw new TypeError(`${where} is ${value}; Python would write it, but it is not JSON`);
+  }
+  // String(-0) is "0", as Python writes int(-0.0).
+  if (Number.isSafeInteger(value)) return String(value);
+  return pythonFloatRepr(value);
+}
+
+/**
+ * repr(float): the shortest round-tripping digits (JavaScript picks the same digits), placed in
+ * fixed notation when the decimal point falls within -4 < point <= 16, otherwise in scientific
+ * notation with a signed, at least two-digit exponent (1e-05, 1e+16).
+ */
+function pythonFloatRepr(value: number): string {
+  const [mantissa = '', exponentText = '0'] = value.toExponential().split('e');
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const exponent = Number(exponentText);
+  const point = exponent + 1;
+  if (point > 16 || point <= -4) {
+    const significand = digits.length === 1 ? digits : `${digits[0]}.${digits.slice(1)}`;
+    const exponentSign = exponent < 0 ? '-' : '+';
+    return `${sign}${significand}e${exponentSign}${String(Math.abs(exponent)).padStart(2, '0')}`;
+  }
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (digits.length <= point) return `${sign}${digits.padEnd(point, '0')}.0`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** werkzeug.http.http_date: RFC 1123 in GMT, seconds precision, four-digit year. */
+export function formatHttpDate(date: Date, where = 'date'): string {
+  if (Number.isNaN(date.getTime())) throw new TypeError(`${where} is an invalid Date`);
+  const year = date.getUTCFullYear();
+  if (year < 1 || year > 9999) {
+    throw new RangeError(`${where} is in year ${year}; Python's datetime covers 1 to 9999`);
+  }
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${WEEKDAYS[date.getUTCDay()]}, ${two(date.getUTCDate())} ${MONTHS[date.getUTCMonth()]} ` +
+    `${String(year).padStart(4, '0')} ` +
+    `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())} GMT`
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** JSON.parse passes the literal's source text to revivers (Node 21+), which TypeScript omits. */
+type Reviver = (this: unknown, key: string, value: unknown) => unknown;
+
+const INTEGER_LITERAL = /^-?\d+$/;
+
+/**
+ * JSON.parse revives innermost values first, like Python's object_hook, so a tag's contents are
+ * already restored when the tag itself is read.
+ */
+function reviveTagged(
+  this: unknown,
+  _key: string,
+  value: unknown,
+  context?: { source?: string },
+): unknown {
+  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
+    const source = context?.source;
+    // Python ints have no size limit; keep the digits instead of rounding them to a double.
+    if (source !== undefined && INTEGER_LITERAL.test(source)) return BigInt(source);
+  }
+  if (isPlainObject(value)) return untag(value);
+  return value;
+}
+
+/** TaggedJSONSerializer.untag: only a one-key object whose key is a registered tag is special. */
+function untag(object: Record<string, unknown>): unknown {
+  const keys = Object.keys(object);
+  const tag = keys.length === 1 ? keys[0] : undefined;
+  if (tag === undefined || !TAG_KEYS.has(tag)) return object;
+  const inner = object[tag];
+  switch (tag) {
+    case ' t':
+      if (!Array.isArray(inner)) throw new TaggedJsonError('tuple tag " t" must hold a list');
+      return new FlaskTuple(inner);
+    case ' b':
+      return decodeStandardBase64(inner);
+    case ' m':
+      if (typeof inner !== 'string') throw new TaggedJsonError('Markup tag " m" must hold text');
+      return new Markup(inner);
+    case ' u':
+      return decodeUuid(inner);
+    case ' d':
+      return parseHttpDate(inner);
+    default:
+      return decodeRenamedDict(inner);
+  }
+}
+
+const STANDARD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function decodeStandardBase64(inner: unknown): Uint8Array {
+  if (typeof inner !== 'string' || !STANDARD_BASE64.test(inner)) {
+    throw new TaggedJsonError('bytes tag " b" must hold padded standard base64');
+  }
+  return new Uint8Array(Buffer.from(inner, 'base64'));
+}
+
+function decodeUuid(inner: unknown): FlaskUUID {
+  try {
+    if (typeof inner === 'string') return new FlaskUUID(inner);
+  } catch {
+    // reported below with the tag's name
+  }
+  throw new TaggedJsonError('UUID tag " u" must hold 32 hex digits');
+}
+
+/** TagDict.to_python strips the two characters TagDict.to_json appended ("__"). */
+function decodeRenamedDict(inner: unknown): Record<string, unknown> {
+  const keys = isPlainObject(inner) ? Object.keys(inner) : [];
+  const renamed = keys[0];
+  if (keys.length !== 1 || renamed === undefined || !renamed.endsWith('__')) {
+    throw new TaggedJsonError('dict tag " di" must hold one key ending in "__"');
+  }
+  const result: Record<string, unknown> = {};
+  // defineProperty, not assignment: a key of "__proto__" must stay a key.
+  Object.defineProperty(result, renamed.slice(0, -2), {
+    value: (inner as Record<string, unknown>)[renamed],
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return result;
+}
+
+const HTTP_DATE =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
+
+/**
+ * Reads the form http_date writes, as werkzeug's parse_date reads it: the weekday name is not
+ * checked, and (through Python's email.utils) a year below 100 is taken as a two-digit year, so
+ * Flask writes year 1 as "0001" but reads it back as 2001. Copying that keeps both sides agreeing
+ * on what a cookie holds.
+ */
+export function parseHttpDate(inner: unknown): Date {
+  const match = typeof inner === 'string' ? HTTP_DATE.exec(inner) : null;
+  if (match) {
+    const writtenYear = Number(match[3]);
+    const [day, month, year, hours, minutes, seconds] = [
+      Number(match[1]),
+      MONTHS.indexOf(match[2] ?? ''),
+      writtenYear >= 100 ? writtenYear : writtenYear + (writtenYear > 68 ? 1900 : 2000),
+      Number(match[4]),
+      Number(match[5]),
+      Number(match[6]),
+    ];
+    const date = new Date(0);
+    // setUTCFullYear, not Date.UTC: Date.UTC maps years 0–99 to 1900–1999.
+    date.setUTCFullYear(year, month, day);
+    date.setUTCHours(hours, minutes, seconds, 0);
+    const exact =
+      date.getUTCDate() === day &&
+      date.getUTCHours() === hours &&
+      date.getUTCMinutes() === minutes &&
+      date.getUTCSeconds() === seconds;
+    if (exact) return date;
+  }
+  throw new TaggedJsonError(
+    'datetime tag " d" must hold an HTTP date like "Sun, 06 Nov 1994 08:49:37 GMT"',
+  );
+}

@@ -1,0 +1,169 @@
+import { describe, expect, inject, it } from 'vitest';
+
+const baseURL = inject('baseURL');
+const demo = `${baseURL}/api/demo/signed-cookie`;
+
+async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+async function errorOf(response: Response): Promise<string> {
+  const body = (await response.json()) as { error?: unknown };
+  expect(typeof body.error).toBe('string');
+  return body.error as string;
+}
+
+describe('demo API', () => {
+  it('reads a new session without setting a cookie', async () => {
+    const response = await fetch(demo);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(response.headers.get('server-timing')).toMatch(/load;desc="[^"]+";dur=\d+\.\d{3}/);
+    const body = await response.json();
+    expect(body.status).toBe('new');
+    expect(body.store.id).toBe('signed-cookie');
+    expect(body.server).toBeNull();
+  });
+
+  it('reports the bytes it sent, matching the Set-Cookie header on the wire', async () => {
+    const response = await postJson(demo, { action: 'set', key: 'user_id', value: 'ü42' });
+    expect(response.status).toBe(200);
+    const lines = response.headers.getSetCookie();
+    const body = await response.json();
+    expect(body.wire.response.setCookies).toHaveLength(lines.length);
+    expect(body.wire.response.setCookies[0].lineBytes).toBe(Buffer.byteLength(lines[0] ?? ''));
+    expect(body.data).toEqual({ user_id: 'ü42' });
+  });
+
+  it('sends the session back and counts the Cookie header bytes as received', async () => {
+    const set = await postJson(demo, { action: 'increment' });
+    const cookie = (set.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const read = await fetch(demo, { headers: { Cookie: cookie } });
+    const body = await read.json();
+    expect(body.status).toBe('ok');
+    expect(body.data).toEqual({ counter: 1 });
+    expect(body.wire.request.cookieHeaderBytes).toBe(Buffer.byteLength(cookie));
+    expect(body.wire.request.cookies).toEqual([
+      { name: 'session', nameValueBytes: Buffer.byteLength(cookie) },
+    ]);
+  });
+
+  it('reports its own body size exactly', async () => {
+    const response = await postJson(demo, { action: 'grow', bytes: 1024 });
+    const text = await response.text();
+    expect(JSON.parse(text).wire.response.bodyBytes).toBe(Buffer.byteLength(text));
+  });
+
+  it('answers a forged cookie with status tampered, not an error', async () => {
+    const response = await fetch(demo, {
+      headers: { Cookie: 'session=eyJmb28iOiJiYXIifQ.aT_x.bogus' },
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).status).toBe('tampered');
+  });
+
+  it.each([
+    ['an unknown store', `${baseURL}/api/demo/nope`, { action: 'clear' }, 404, /unknown store/],
+    [
+      'a store without a demo yet',
+      `${baseURL}/api/demo/redis`,
+      { action: 'clear' },
+      404,
+      /not available/,
+    ],
+    ['an unknown action', demo, { action: 'explode' }, 400, /unknown action/],
+    ['a bad key', demo, { action: 'set', key: '../etc', value: 'x' }, 400, /"key"/],
+    ['a size beyond the bound', demo, { action: 'grow', bytes: 10_000_000 }, 400, /"bytes"/],
+    ['malformed JSON', demo, '{"action":', 400, /not a JSON object/],
+    ['a JSON array', demo, '[1,2]', 400, /not a JSON object/],
+  ])('refuses %s with a clear message', async (_label, url, body, status, message) => {
+    const response = await postJson(url, body);
+    expect(response.status).toBe(status);
+    expect(await errorOf(response)).toMatch(message);
+  });
+
+  it('refuses a session that breaks the 4096-byte cookie rule, explaining why', async () => {
+    const response = await postJson(demo, { action: 'grow', bytes: 5120 });
+    expect(response.status).toBe(413);
+    expect(await errorOf(response)).toMatch(/4096/);
+  });
+
+  it('refuses a body over the limit', async () => {
+    const response = await postJson(demo, { action: 'set', key: 'k', value: 'x'.repeat(20_000) });
+    expect(response.status).toBe(413);
+  });
+
+  it('refuses an unsupported content type', async () => {
+    const response = await fetch(demo, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'hi',
+    });
+    expect(response.status).toBe(415);
+  });
+
+  it('refuses cross-origin state changes', async () => {
+    const response = await postJson(demo, { action: 'clear' }, { Origin: 'https://evil.example' });
+    expect(response.status).toBe(403);
+    expect(await errorOf(response)).toMatch(/cross-origin/);
+  });
+
+  it('refuses an unknown instance', async () => {
+    const response = await fetch(`${demo}?instance=99`);
+    expect(response.status).toBe(400);
+  });
+
+  it('accepts the no-JavaScript form encoding', async () => {
+    const response = await fetch(demo, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'action=set&key=theme&value=dark',
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).data).toEqual({ theme: 'dark' });
+  });
+});
+
+describe('quiz API', () => {
+  const quizUrl = `${baseURL}/api/quiz/signed-cookie`;
+  const form = (body: string) =>
+    fetch(quizUrl, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body,
+    });
+
+  it('refuses unknown question ids', async () => {
+    const response = await form('no-such-question=a');
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toMatch(/unknown question/);
+  });
+
+  it('refuses an unknown quiz', async () => {
+    const response = await fetch(`${baseURL}/api/quiz/nope`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(response.status).toBe(404);
+  });
+
+  it('grades an empty submission as 0% and starts a learner session', async () => {
+    const response = await form('');
+    expect(response.status).toBe(200);
+    expect((await response.json()).grade.scorePercent).toBe(0);
+    expect(response.headers.getSetCookie().join('\n')).toMatch(/^session_lab_learner=/m);
+  });
+});
+
+describe('pages', () => {
+  it('answers an unknown path with the 404 page', async () => {
+    const response = await fetch(`${baseURL}/no-such-page`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toMatch(/Page not found/);
+  });
+});

@@ -1,0 +1,220 @@
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/server/database';
+import {
+  LEARNER_SESSION_COOKIE,
+  LEARNER_SESSION_LIFETIME_MS,
+  LearnerSessions,
+  blankLearnerSessionCookie,
+  learnerSessionCookie,
+} from '../../src/server/learner-sessions';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const START = Date.UTC(2026, 0, 1);
+
+let db: Database;
+let clock: number;
+let sessions: LearnerSessions;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  clock = START;
+  sessions = new LearnerSessions(db, { now: () => clock });
+});
+
+afterEach(() => {
+  if (db.open) db.close();
+});
+
+function newLearnerWithSession() {
+  const learner = sessions.createLearner();
+  return { learner, ...sessions.createLearnerSession(learner.id) };
+}
+
+describe('learner sessions', () => {
+  it('validates a token it issued and returns the session and learner', () => {
+    const { learner, token, session } = newLearnerWithSession();
+    expect(token).toBe(`${session.id}.${token.split('.')[1]}`);
+    expect(session.expiresAt.getTime()).toBe(START + LEARNER_SESSION_LIFETIME_MS);
+
+    const validated = sessions.validateLearnerSessionToken(token);
+    expect(validated).not.toBeNull();
+    expect(validated?.session.id).toBe(session.id);
+    expect(validated?.learner).toEqual(learner);
+    expect(validated?.fresh).toBe(false);
+  });
+
+  it('stores only the SHA-256 of the secret, never the secret or the token', () => {
+    const { token, session } = newLearnerWithSession();
+    const secret = token.split('.')[1] ?? '';
+    const row = db.prepare('SELECT * FROM learner_session WHERE id = ?').get(session.id) as Record<
+      string,
+      unknown
+    >;
+    expect(row.secret_hash).toBeInstanceOf(Uint8Array);
+    expect((row.secret_hash as Uint8Array).byteLength).toBe(32);
+
+    const everything = JSON.stringify(db.prepare('SELECT * FROM learner_session').all());
+    const hashAsText = Buffer.from(row.secret_hash as Uint8Array).toString('latin1');
+    expect(everything).not.toContain(secret);
+    expect(hashAsText).not.toContain(secret);
+    const expectedHash = new Uint8Array(createHash('sha256').update(secret).digest());
+    expect(new Uint8Array(row.secret_hash as Uint8Array)).toEqual(expectedHash);
+  });
+
+  it('rejects the right id with a wrong secret', () => {
+    const { token, session } = newLearnerWithSession();
+    const secret = token.split('.')[1] ?? '';
+    const flipped = (secret[0] === 'a' ? 'b' : 'a') + secret.slice(1);
+    expect(sessions.validateLearnerSessionToken(`${session.id}.${flipped}`)).toBeNull();
+    const other = newLearnerWithSession();
+    const otherSecret = other.token.split('.')[1] ?? '';
+    expect(sessions.validateLearnerSessionToken(`${session.id}.${otherSecret}`)).toBeNull();
+    // A failed guess does not end the real session.
+    expect(sessions.validateLearnerSessionToken(token)).not.toBeNull();
+  });
+
+  it('slides the expiry forward once less than half the lifetime remains', () => {
+    const { token } = newLearnerWithSession();
+
+    clock = START + 14 * DAY_MS;
+    const early = sessions.validateLearnerSessionToken(token);
+    expect(early?.fresh).toBe(false);
+    expect(early?.session.expiresAt.getTime()).toBe(START + 30 * DAY_MS);
+
+    clock = START + 16 * DAY_MS;
+    const late = sessions.validateLearnerSessionToken(token);
+    expect(late?.fresh).toBe(true);
+    expect(late?.session.expiresAt.getTime()).toBe(clock + 30 * DAY_MS);
+    expect(late?.session.lastSeenAt.getTime()).toBe(clock);
+
+    // The extension was stored: the session now outlives its original 30 days.
+    clock = START + 31 * DAY_MS;
+    const later = sessions.validateLearnerSessionToken(token);
+    expect(later).not.toBeNull();
+    expect(later?.fresh).toBe(false);
+  });
+
+  it('refuses an expired token and deletes its row', () => {
+    const { token, session } = newLearnerWithSession();
+    clock = START + LEARNER_SESSION_LIFETIME_MS;
+    expect(sessions.validateLearnerSessionToken(token)).toBeNull();
+    const row = db.prepare('SELECT id FROM learner_session WHERE id = ?').get(session.id);
+    expect(row).toBeUndefined();
+  });
+
+  it('purges expired sessions in bulk and counts them', () => {
+    newLearnerWithSession();
+    newLearnerWithSession();
+    clock = START + DAY_MS;
+    const { token } = newLearnerWithSession();
+    clock = START + LEARNER_SESSION_LIFETIME_MS + 1;
+    expect(sessions.deleteExpiredLearnerSessions()).toBe(2);
+    expect(sessions.deleteExpiredLearnerSessions()).toBe(0);
+    expect(sessions.validateLearnerSessionToken(token)).not.toBeNull();
+  });
+
+  it('lists, revokes one and revokes all sessions of a learner', () => {
+    const learner = sessions.createLearner();
+    const first = sessions.createLearnerSession(learner.id);
+    clock += 1000;
+    const second = sessions.createLearnerSession(learner.id);
+    const stranger = newLearnerWithSession();
+
+    const listed = sessions.listLearnerSessions(learner.id);
+    expect(listed.map((session) => session.id).sort()).toEqual(
+      [first.session.id, second.session.id].sort(),
+    );
+    expect(JSON.stringify(listed)).not.toContain('secret');
+
+    sessions.invalidateLearnerSession(first.session.id);
+    expect(sessions.validateLearnerSessionToken(first.token)).toBeNull();
+    expect(sessions.validateLearnerSessionToken(second.token)).not.toBeNull();
+
+    sessions.createLearnerSession(learner.id);
+    expect(sessions.invalidateAllLearnerSessions(learner.id)).toBe(2);
+    expect(sessions.listLearnerSessions(learner.id)).toEqual([]);
+    expect(sessions.validateLearnerSessionToken(second.token)).toBeNull();
+    expect(sessions.validateLearnerSessionToken(stranger.token)).not.toBeNull();
+  });
+
+  it('refuses a session for a learner that does not exist', () => {
+    expect(() => sessions.createLearnerSession('no-such-learner')).toThrow(/FOREIGN KEY/);
+  });
+
+  it('returns null for malformed tokens without reaching the database', () => {
+    const { token } = newLearnerWithSession();
+    const [id = '', secret = ''] = token.split('.');
+    const malformed: unknown[] = [
+      '',
+      '.',
+      id,
+      `${id}.`,
+      `.${secret}`,
+      `${id}.${secret}.`,
+      `${id}.${secret}x`,
+      `${id}..${secret}`,
+      token.toUpperCase(),
+      ` ${token}`,
+      `${token}\n`,
+      `${id}.${secret.slice(0, -1)}é`,
+      `${id}.${secret.slice(0, -2)}😀`,
+      `${id}.${'1'.repeat(secret.length)}`, // 1 is not in the base32 alphabet
+      'x'.repeat(10 * 1024),
+      `${id}.${'a'.repeat(10 * 1024)}`,
+      'ü'.repeat(65),
+      undefined,
+      null,
+      12345,
+      { toString: () => token },
+    ];
+    // A closed database throws on any use, so a null here proves the check ran before it.
+    db.close();
+    for (const candidate of malformed) {
+      expect(sessions.validateLearnerSessionToken(candidate as string)).toBeNull();
+    }
+  });
+
+  it('issues ids and secrets of at least 120 bits from a 32-letter alphabet, never repeating', () => {
+    const learner = sessions.createLearner();
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i += 1) {
+      const { token } = sessions.createLearnerSession(learner.id);
+      for (const part of token.split('.')) {
+        expect(part).toMatch(/^[a-z2-7]+$/);
+        expect(part.length * 5).toBeGreaterThanOrEqual(120);
+        expect(seen.has(part)).toBe(false);
+        seen.add(part);
+      }
+    }
+    expect(learner.id.length * 5).toBeGreaterThanOrEqual(120);
+  });
+});
+
+describe('learner session cookie', () => {
+  it('is HttpOnly, SameSite=Lax, site-wide and expires with the session', () => {
+    const expiresAt = new Date(START + LEARNER_SESSION_LIFETIME_MS);
+    expect(learnerSessionCookie('abc.def', expiresAt, { secure: true })).toEqual({
+      name: LEARNER_SESSION_COOKIE,
+      value: 'abc.def',
+      options: { httpOnly: true, sameSite: 'Lax', path: '/', secure: true, expires: expiresAt },
+    });
+    expect(learnerSessionCookie('abc.def', expiresAt, { secure: false }).options.secure).toBe(
+      false,
+    );
+  });
+
+  it('blanks with an empty value, Max-Age 0 and an expiry in the past', () => {
+    const blank = blankLearnerSessionCookie({ secure: true });
+    expect(blank.name).toBe('session_lab_learner');
+    expect(blank.value).toBe('');
+    expect(blank.options).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Lax',
+      path: '/',
+      secure: true,
+      maxAge: 0,
+    });
+    expect(blank.options.expires?.getTime()).toBe(0);
+  });
+});

@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, schemaVersion, type Database } from '../../src/server/database';
+import { migrations } from '../../src/server/migrations';
+
+const opened: Database[] = [];
+const tempDirs: string[] = [];
+
+function open(file: string, list = migrations): Database {
+  const db = openDatabase(file, list);
+  opened.push(db);
+  return db;
+}
+
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'session-lab-db-'));
+  tempDirs.push(dir);
+  return join(dir, 'site.sqlite');
+}
+
+afterEach(() => {
+  for (const db of opened.splice(0)) if (db.open) db.close();
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function tableNames(db: Database): string[] {
+  return (
+    db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as {
+      name: string;
+    }[]
+  ).map((row) => row.name);
+}
+
+describe('database and migrations', () => {
+  it('brings a fresh database to one version per migration', () => {
+    const db = open(':memory:');
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(tableNames(db)).toEqual([
+      'learner',
+      'learner_session',
+      'lesson_progress',
+      'quiz_attempt',
+    ]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('does not re-apply migrations when a file is reopened', () => {
+    const file = tempFile();
+    const first = open(file);
+    first.prepare('INSERT INTO learner (id, created_at) VALUES (?, ?)').run('kept', 1);
+    first.close();
+
+    // Re-running the first migration would fail on "table learner already exists".
+    const second = open(file);
+    expect(schemaVersion(second)).toBe(migrations.length);
+    expect(second.prepare('SELECT id FROM learner').pluck().all()).toEqual(['kept']);
+  });
+
+  it('applies only the migrations a database lacks', () => {
+    const file = tempFile();
+    open(file, migrations.slice(0, 1)).close();
+    const upgraded = open(file);
+    expect(schemaVersion(upgraded)).toBe(migrations.length);
+    expect(tableNames(upgraded)).toContain('quiz_attempt');
+  });
+
+  it('rolls a failing migration back whole and keeps the last good version', () => {
+    const file = tempFile();
+    const broken = [
+      ...migrations,
+      { name: 'half broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM missing_table;' },
+    ];
+    expect(() => open(file, broken)).toThrow(/migration 3 \("half broken"\) failed/);
+    const db = open(file);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(tableNames(db)).not.toContain('half');
+  });
+
+  it('refuses a database newer than the code', () => {
+    const file = tempFile();
+    open(file).close();
+    expect(() => open(file, migrations.slice(0, 1))).toThrow(/newer than this code knows/);
+  });
+
+  it('puts a file database in WAL mode with a busy timeout', () => {
+    const db = open(tempFile());
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+  });
+
+  it('lets a second connection to the same file see the migrated schema', () => {
+    const file = tempFile();
+    const writer = open(file);
+    const reader = open(file);
+    writer.prepare('INSERT INTO learner (id, created_at) VALUES (?, ?)').run('shared', 1);
+    expect(reader.prepare('SELECT count(*) FROM learner').pluck().get()).toBe(1);
+  });
+});

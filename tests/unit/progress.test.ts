@@ -1,0 +1,143 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { quizSchema, type Quiz } from '../../src/course/schemas';
+import { openDatabase, type Database } from '../../src/server/database';
+import { LearnerSessions } from '../../src/server/learner-sessions';
+import {
+  getAttempt,
+  getLearnerProgress,
+  markLessonVisited,
+  recordQuizAttempt,
+} from '../../src/server/progress';
+import { gradeQuiz } from '../../src/server/quiz-grading';
+
+const quiz: Quiz = quizSchema.parse({
+  title: 'Memory sessions',
+  passPercent: 50,
+  questions: [
+    {
+      id: 'restart',
+      kind: 'single',
+      prompt: 'What happens on restart?',
+      options: [
+        { id: 'lost', text: 'Sessions are lost', correct: true, explanation: 'They lived in RAM.' },
+        { id: 'kept', text: 'Sessions are kept', explanation: 'Nothing wrote them down.' },
+      ],
+    },
+    {
+      id: 'instances',
+      kind: 'single',
+      prompt: 'Are they shared between instances?',
+      options: [
+        { id: 'no', text: 'No', correct: true, explanation: 'Each process has its own map.' },
+        { id: 'yes', text: 'Yes', explanation: 'Only with a shared store.' },
+      ],
+    },
+  ],
+});
+
+const zero = gradeQuiz(quiz, {});
+const half = gradeQuiz(quiz, { restart: ['lost'], instances: ['yes'] });
+const full = gradeQuiz(quiz, { restart: ['lost'], instances: ['no'] });
+const lessonQuizzes = { 'memory-store': 'memory', 'redis-store': 'redis' };
+
+let db: Database;
+let learnerId: string;
+let otherLearnerId: string;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  const sessions = new LearnerSessions(db, { now: () => 1_000 });
+  learnerId = sessions.createLearner().id;
+  otherLearnerId = sessions.createLearner().id;
+});
+
+describe('learner progress', () => {
+  it('keeps the best score over retries and counts attempts', () => {
+    recordQuizAttempt(db, learnerId, 'memory', half, 10);
+    recordQuizAttempt(db, learnerId, 'memory', full, 20);
+    recordQuizAttempt(db, learnerId, 'memory', zero, 30);
+
+    const { quizzes } = getLearnerProgress(db, learnerId, lessonQuizzes);
+    expect(quizzes.memory).toEqual({
+      quizId: 'memory',
+      attempts: 3,
+      bestScorePercent: 100,
+      passed: true,
+      lastAttemptAt: new Date(30),
+    });
+    expect(quizzes.redis).toBeUndefined();
+  });
+
+  it('completes a lesson once its quiz is passed, and not before', () => {
+    markLessonVisited(db, learnerId, 'memory-store', 5);
+    markLessonVisited(db, learnerId, 'memory-store', 6);
+    recordQuizAttempt(db, learnerId, 'memory', zero, 10);
+
+    let { lessons } = getLearnerProgress(db, learnerId, lessonQuizzes);
+    expect(lessons['memory-store']).toEqual({
+      lessonId: 'memory-store',
+      visited: true,
+      firstVisitedAt: new Date(5),
+      completed: false,
+      completedAt: null,
+    });
+    expect(lessons['redis-store']).toMatchObject({ visited: false, completed: false });
+
+    recordQuizAttempt(db, learnerId, 'memory', half, 20, { lessonId: 'memory-store' });
+    recordQuizAttempt(db, learnerId, 'memory', full, 30, { lessonId: 'memory-store' });
+    ({ lessons } = getLearnerProgress(db, learnerId, lessonQuizzes));
+    expect(lessons['memory-store']).toMatchObject({ completed: true, completedAt: new Date(20) });
+  });
+
+  it('completes a lesson from a pass recorded without the lesson id', () => {
+    recordQuizAttempt(db, learnerId, 'redis', full, 40);
+    const { lessons } = getLearnerProgress(db, learnerId, lessonQuizzes);
+    expect(lessons['redis-store']).toMatchObject({
+      visited: false,
+      completed: true,
+      completedAt: new Date(40),
+    });
+  });
+
+  it('keeps each learner to their own attempts and progress', () => {
+    const mine = recordQuizAttempt(db, learnerId, 'memory', full, 10);
+    const theirs = recordQuizAttempt(db, otherLearnerId, 'memory', zero, 11);
+    markLessonVisited(db, otherLearnerId, 'redis-store', 12);
+
+    expect(getAttempt(db, learnerId, mine)).toEqual({
+      id: mine,
+      quizId: 'memory',
+      scorePercent: 100,
+      passed: true,
+      answers: { restart: ['lost'], instances: ['no'] },
+      createdAt: new Date(10),
+    });
+    expect(getAttempt(db, learnerId, theirs)).toBeNull();
+    expect(getAttempt(db, otherLearnerId, mine)).toBeNull();
+
+    const mineProgress = getLearnerProgress(db, learnerId, lessonQuizzes);
+    expect(mineProgress.quizzes.memory?.attempts).toBe(1);
+    expect(mineProgress.lessons['redis-store']?.visited).toBe(false);
+    const theirProgress = getLearnerProgress(db, otherLearnerId, lessonQuizzes);
+    expect(theirProgress.quizzes.memory).toMatchObject({ attempts: 1, passed: false });
+    expect(theirProgress.lessons['redis-store']?.visited).toBe(true);
+  });
+
+  it('reads an unknown or nonsensical attempt id as not found', () => {
+    for (const id of [0, -1, 1.5, Number.NaN, 999])
+      expect(getAttempt(db, learnerId, id)).toBeNull();
+  });
+
+  it('lists lessons that were visited but are no longer mapped', () => {
+    markLessonVisited(db, learnerId, 'retired-lesson', 1);
+    const { lessons } = getLearnerProgress(db, learnerId, lessonQuizzes);
+    expect(lessons['retired-lesson']).toMatchObject({ visited: true, completed: false });
+  });
+
+  it('deletes a learner’s progress with the learner', () => {
+    recordQuizAttempt(db, learnerId, 'memory', full, 10, { lessonId: 'memory-store' });
+    db.prepare('DELETE FROM learner WHERE id = ?').run(learnerId);
+    expect(db.prepare('SELECT count(*) FROM quiz_attempt').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM lesson_progress').pluck().get()).toBe(0);
+  });
+});
