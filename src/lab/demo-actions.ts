@@ -60,7 +60,8 @@ function parseValue(value: unknown): string {
 }
 
 function parseSize(value: unknown): number {
-  const bytes = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  // Form posts send text; accept plain digits only, not "1e3" or " 12 ".
+  const bytes = typeof value === 'string' && /^\d{1,7}$/.test(value) ? Number(value) : value;
   if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0 || bytes > maxGrowBytes) {
     throw new DemoInputError(`"bytes" must be a whole number from 0 to ${maxGrowBytes}`);
   }

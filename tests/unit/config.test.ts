@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/server/config';
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'session-lab-config-'));
+const secret = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('needs nothing for local use, generating one secret and keeping it', () => {
+    const dir = dataDir();
+    const first = loadConfig({ DATA_DIR: dir });
+    expect(first).toMatchObject({
+      host: 'localhost',
+      port: 4321,
+      dataDir: dir,
+      sessionSecretSource: 'generated',
+    });
+    expect(first.redisUrl).toBeNull();
+    expect(first.memcachedServers).toEqual([]);
+    const file = path.join(dir, 'session-secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = loadConfig({ DATA_DIR: dir });
+    expect(second.sessionSecrets).toEqual(first.sessionSecrets);
+    expect(second.sessionSecretSource).toBe('data-dir');
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.sessionSecrets[0]);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      DATA_DIR: dataDir(),
+      SESSION_SECRET: `${secret}, ${'y'.repeat(40)}`,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      MEMCACHED_SERVERS: '127.0.0.1:11211,[::1]:11212',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      sessionSecrets: [secret, 'y'.repeat(40)],
+      sessionSecretSource: 'environment',
+      redisUrl: 'redis://127.0.0.1:6379',
+      memcachedServers: ['127.0.0.1:11211', '[::1]:11212'],
+    });
+  });
+
+  it.each([
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '80a' }],
+    ['SESSION_SECRET', { SESSION_SECRET: 'short' }],
+    ['SESSION_SECRET', { SESSION_SECRET: `${secret},` }],
+    ['REDIS_URL', { REDIS_URL: 'not a url' }],
+    ['REDIS_URL', { REDIS_URL: 'http://127.0.0.1:6379' }],
+    ['MEMCACHED_SERVERS', { MEMCACHED_SERVERS: '127.0.0.1' }],
+  ])('refuses a bad %s with a message naming it', (variable, env) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(
+      new RegExp(`^Invalid ${variable}:`),
+    );
+  });
+
+  it('never echoes a secret in its error', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), SESSION_SECRET: 'hunter2' })).toThrow(
+      /^(?!.*hunter2)/,
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyDemoAction,
+  DemoInputError,
+  paddingKey,
+  parseDemoAction,
+} from '../../src/lab/demo-actions';
+import { maxGrowBytes } from '../../src/lab/demo-api';
+
+describe('parseDemoAction', () => {
+  it('accepts JSON and form-shaped input', () => {
+    expect(parseDemoAction({ action: 'set', key: 'user_id', value: '42' })).toEqual({
+      action: 'set',
+      key: 'user_id',
+      value: '42',
+    });
+    expect(parseDemoAction({ action: 'grow', bytes: '1024' })).toEqual({
+      action: 'grow',
+      bytes: 1024,
+    });
+    expect(parseDemoAction({ action: 'increment', key: '' })).toEqual({
+      action: 'increment',
+      key: undefined,
+    });
+    expect(parseDemoAction({ action: 'clear' })).toEqual({ action: 'clear' });
+  });
+
+  it.each([
+    [null],
+    [[]],
+    ['set'],
+    [{}],
+    [{ action: 'drop-table' }],
+    [{ action: 'set', key: '', value: 'x' }],
+    [{ action: 'set', key: 'a/b', value: 'x' }],
+    [{ action: 'set', key: 'k'.repeat(65), value: 'x' }],
+    [{ action: 'set', key: 'k', value: 'x'.repeat(1025) }],
+    [{ action: 'set', key: 'k', value: 42 }],
+    [{ action: 'grow', bytes: -1 }],
+    [{ action: 'grow', bytes: 1.5 }],
+    [{ action: 'grow', bytes: maxGrowBytes + 1 }],
+    [{ action: 'grow', bytes: '1e3' }],
+  ])('refuses %j with a DemoInputError', (input) => {
+    expect(() => parseDemoAction(input)).toThrow(DemoInputError);
+  });
+});
+
+describe('applyDemoAction', () => {
+  it('sets, increments and clears without touching the input', () => {
+    const data = { counter: 2 };
+    expect(applyDemoAction(data, { action: 'increment' })).toEqual({ counter: 3 });
+    expect(applyDemoAction(data, { action: 'increment', key: 'visits' })).toEqual({
+      counter: 2,
+      visits: 1,
+    });
+    expect(applyDemoAction(data, { action: 'set', key: 'counter', value: 'x' })).toEqual({
+      counter: 'x',
+    });
+    expect(applyDemoAction(data, { action: 'clear' })).toEqual({});
+    expect(data).toEqual({ counter: 2 });
+  });
+
+  it.each([100, 1024, 3900, 5120, maxGrowBytes])(
+    'grows the session JSON to exactly %i bytes',
+    (bytes) => {
+      const grown = applyDemoAction({ user_id: 'ü' }, { action: 'grow', bytes });
+      expect(Buffer.byteLength(JSON.stringify(grown))).toBe(bytes);
+      expect(grown.user_id).toBe('ü');
+    },
+  );
+
+  it('pads with text that does not compress away', async () => {
+    const { deflateSync } = await import('node:zlib');
+    const grown = applyDemoAction({}, { action: 'grow', bytes: 4000 });
+    expect(deflateSync(String(grown[paddingKey])).length).toBeGreaterThan(2500);
+  });
+
+  it('shrinks back when asked for less than the data already takes', () => {
+    const grown = applyDemoAction({ a: 1 }, { action: 'grow', bytes: 2000 });
+    expect(applyDemoAction(grown, { action: 'grow', bytes: 0 })).toEqual({ a: 1 });
+  });
+});
