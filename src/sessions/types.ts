@@ -71,10 +71,26 @@ export class SessionTooLargeError extends Error {
   }
 }
 
+/**
+ * Thrown by `save`, `destroy` and the other writes when the store's server cannot be reached
+ * (`load` reports `unavailable` instead). The message says how to start or configure it.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
 export interface SessionStore {
   readonly info: StoreInfo;
   load(ctx: DemoContext): Promise<Loaded>;
   save(ctx: DemoContext, data: SessionData): Promise<void>;
   destroy(ctx: DemoContext): Promise<void>;
+  /** What the server holds for this request's session; absent for cookie stores. */
   peek?(ctx: DemoContext): Promise<ServerView | null>;
+  /** Deletes expired sessions the store would otherwise keep; returns how many went. */
+  sweep?(now: number): Promise<number>;
+  /** Releases connections and handles at shutdown. */
+  close?(): Promise<void>;
 }

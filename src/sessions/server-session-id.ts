@@ -1,0 +1,48 @@
+/**
+ * The session id cookie of the server-side stores (memory, filesystem, Redis, Memcached): a random
+ * id from a CSPRNG, validated before it is used as a key or a file name, and never accepted unless
+ * the store issued it (strict mode, OWASP): an unknown id starts a new session with a new id.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CookieJar } from '../lab/cookie-jar';
+
+/** 32 random bytes, 256 bits, as Flask-Session's `secrets.token_urlsafe(32)`; base64url, 43 chars. */
+const idBytes = 32;
+const idPattern = /^[A-Za-z0-9_-]{43}$/;
+
+export function newSessionId(): string {
+  return randomBytes(idBytes).toString('base64url');
+}
+
+export function isWellFormedSessionId(value: string | undefined): value is string {
+  return value !== undefined && idPattern.test(value);
+}
+
+export interface SessionIdCookie {
+  name: string;
+  path: string;
+  secure: boolean;
+  /** Seconds the browser keeps the id; the server's own expiry is what counts. */
+  maxAgeSeconds: number;
+}
+
+/** The id the browser sent, if well formed; anything else is treated as no id at all. */
+export function readSessionId(cookies: CookieJar, cookie: SessionIdCookie): string | undefined {
+  const value = cookies.get(cookie.name);
+  return isWellFormedSessionId(value) ? value : undefined;
+}
+
+export function writeSessionId(cookies: CookieJar, cookie: SessionIdCookie, id: string, now: number): void {
+  cookies.set(cookie.name, id, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: cookie.secure,
+    path: cookie.path,
+    maxAge: cookie.maxAgeSeconds,
+    expires: new Date(now + cookie.maxAgeSeconds * 1000),
+  });
+}
+
+export function clearSessionId(cookies: CookieJar, cookie: SessionIdCookie): void {
+  cookies.delete(cookie.name, { httpOnly: true, sameSite: 'Lax', secure: cookie.secure, path: cookie.path });
+}
