@@ -3,7 +3,13 @@
  * report exactly what crossed the wire and how long each part took.
  */
 import { isStoreId } from '../sessions/catalog';
-import { SessionTooLargeError, type DemoContext, type SessionStore } from '../sessions/types';
+import {
+  SessionTooLargeError,
+  StoreFullError,
+  StoreUnavailableError,
+  type DemoContext,
+  type SessionStore,
+} from '../sessions/types';
 import type { AppContext } from '../server/app-context';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../server/http';
 import { CookieJar, parseCookieHeader } from './cookie-jar';
@@ -31,6 +37,9 @@ export async function handleDemoRequest(
     if (error instanceof DemoInputError || error instanceof InstanceError)
       return jsonError(400, error.message);
     if (error instanceof SessionTooLargeError) return jsonError(413, error.message);
+    if (error instanceof StoreUnavailableError || error instanceof StoreFullError) {
+      return jsonError(503, error.message, { 'Retry-After': '5' });
+    }
     throw error;
   }
 }
@@ -63,6 +72,9 @@ async function runDemo(app: AppContext, store: SessionStore, request: Request): 
   };
 
   const loaded = await timer.measure('load', `${store.info.title}: load`, () => store.load(ctx));
+  if (loaded.status === 'unavailable') {
+    throw new StoreUnavailableError(loaded.reason ?? `${store.info.title} is not reachable`);
+  }
   let data = loaded.data;
   if (method === 'DELETE') {
     await timer.measure('save', `${store.info.title}: destroy`, () => store.destroy(ctx));

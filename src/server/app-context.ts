@@ -25,10 +25,18 @@ export function getAppContext(): AppContext {
 
 function createAppContext(): AppContext {
   const config = loadConfig();
+  const db = openDatabase(path.join(config.dataDir, 'session-lab.sqlite'));
   return {
     config,
-    db: openDatabase(path.join(config.dataDir, 'session-lab.sqlite')),
-    stores: createStoreRegistry({ secrets: config.sessionSecrets, secureCookies: false }),
+    db,
+    stores: createStoreRegistry({
+      secrets: config.sessionSecrets,
+      secureCookies: false,
+      dataDir: config.dataDir,
+      db,
+      redisUrl: config.redisUrl,
+      memcachedServers: config.memcachedServers,
+    }),
     instances: new InstanceSimulator(config.dataDir),
   };
 }

@@ -1,35 +1,26 @@
-import { sha256 } from '@oslojs/crypto/sha2';
-import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { CookieOptions, OutgoingCookie } from '../lab/cookie-jar';
+import {
+  generateSessionToken,
+  hashSecret,
+  isExpired,
+  lastSeenAfter,
+  parseSessionToken,
+  randomTokenPart,
+  shouldExtend,
+  verifySecret,
+} from '../sessions/lucia-token';
 import { preparedFor, type Database } from './database';
 
 /*
- * The anonymous learner's session, written the way Lucia's replacement guide does it: the cookie
- * holds `id.secret`, the database holds the id and only the SHA-256 of the secret. A leaked database
- * (or backup, or log of SQL) then gives no working cookies, and because the id is looked up by index
- * but the secret is compared in constant time, response timing reveals nothing about the secret.
+ * The anonymous learner's session, written the way Lucia's replacement guide does it. The token
+ * rules (shape, hashing, constant-time check, sliding expiry) live in `lucia-token.ts`, shared with
+ * the SQLite demo store, so the lesson's demo and the site's own sessions are the same code.
  */
 
 export const LEARNER_SESSION_COOKIE = 'session_lab_learner';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const LEARNER_SESSION_LIFETIME_MS = 30 * DAY_MS;
-
-/**
- * 20 random bytes = 160 bits per part, above OWASP's 128 bits for self-generated ids. Base32 of 20
- * bytes is exactly 32 characters with no padding, which makes the token shape easy to check.
- */
-const RANDOM_BYTES = 20;
-const PART_LENGTH = 32;
-const TOKEN_SHAPE = /^([a-z2-7]{32})\.([a-z2-7]{32})$/;
-const TOKEN_LENGTH = PART_LENGTH * 2 + 1;
-
-/**
- * Writing `last_seen_at` on every request would turn every page view into a write, and SQLite has
- * one writer at a time. A minute of precision is plenty for "active sessions" lists.
- */
-const LAST_SEEN_PRECISION_MS = 60_000;
 
 export interface Learner {
   id: string;
@@ -112,14 +103,13 @@ export class LearnerSessions {
   }
 
   createLearner(): Learner {
-    const learner = { id: randomPart(), createdAt: new Date(this.#now()) };
+    const learner = { id: randomTokenPart(), createdAt: new Date(this.#now()) };
     this.#statements.insertLearner.run(learner.id, learner.createdAt.getTime());
     return learner;
   }
 
   createLearnerSession(learnerId: string): { token: string; session: LearnerSession } {
-    const id = randomPart();
-    const secret = randomPart();
+    const { id, secret, token } = generateSessionToken();
     const now = this.#now();
     const session: LearnerSession = {
       id,
@@ -136,7 +126,7 @@ export class LearnerSessions {
       now + this.#lifetimeMs,
       now,
     );
-    return { token: `${id}.${secret}`, session };
+    return { token, session };
   }
 
   /**
@@ -144,26 +134,23 @@ export class LearnerSessions {
    * module issues is refused before the database sees it, so oversized or odd cookies cost nothing.
    */
   validateLearnerSessionToken(token: string | null | undefined): ValidatedLearnerSession | null {
-    if (typeof token !== 'string' || token.length !== TOKEN_LENGTH) return null;
-    const match = TOKEN_SHAPE.exec(token);
-    if (!match) return null;
-    const [, id = '', secret = ''] = match;
+    const parsed = parseSessionToken(token);
+    if (!parsed) return null;
+    const { id, secret } = parsed;
 
     const row = this.#statements.selectSessionWithLearner.get(id);
-    if (!row) return null;
-    if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secret_hash))) return null;
+    // Hashed even for an unknown id, so timing does not tell "no such id" from "wrong secret".
+    if (!verifySecret(secret, row?.secret_hash ?? null) || !row) return null;
 
     const now = this.#now();
-    if (now >= row.expires_at) {
+    if (isExpired(row.expires_at, now)) {
       this.#statements.deleteSession.run(id);
       return null;
     }
 
-    // Sliding expiry: an active learner never gets logged out, but the expiry (and the cookie) is
-    // rewritten at most about once per half-lifetime rather than on every request.
-    const fresh = row.expires_at - now < this.#lifetimeMs / 2;
+    const fresh = shouldExtend(row.expires_at, now, this.#lifetimeMs);
     const expiresAt = fresh ? now + this.#lifetimeMs : row.expires_at;
-    const lastSeenAt = now - row.last_seen_at >= LAST_SEEN_PRECISION_MS ? now : row.last_seen_at;
+    const lastSeenAt = lastSeenAfter(row.last_seen_at, now);
     if (fresh || lastSeenAt !== row.last_seen_at) {
       this.#statements.touchSession.run(expiresAt, lastSeenAt, id);
     }
@@ -216,16 +203,6 @@ function cookieOptions(secure: boolean, expires: Date): CookieOptions {
   // Lax still sends the cookie on top-level navigation from other sites (a link to a lesson keeps
   // the learner's progress) but not on cross-site posts, which blunts CSRF against quiz submits.
   return { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires };
-}
-
-function randomPart(): string {
-  const bytes = new Uint8Array(RANDOM_BYTES);
-  crypto.getRandomValues(bytes);
-  return encodeBase32LowerCaseNoPadding(bytes);
-}
-
-function hashSecret(secret: string): Uint8Array {
-  return sha256(new TextEncoder().encode(secret));
 }
 
 function toSession(row: PublicSessionRow): LearnerSession {

@@ -60,4 +60,26 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    name: 'sqlite demo sessions',
+    sql: `
+      -- The SQLite lesson's store, Lucia-style like learner_session: the cookie holds id.secret,
+      -- only the SHA-256 of the secret is kept. owner is an opaque id of the browser that created
+      -- the session (no foreign key: demo sessions exist without a learner), for "log out everywhere".
+      CREATE TABLE demo_session (
+        id TEXT PRIMARY KEY,
+        secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+        owner TEXT,
+        data TEXT NOT NULL,
+        bytes INTEGER NOT NULL CHECK (bytes >= 0),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE INDEX demo_session_by_expiry ON demo_session (expires_at);
+      -- Most demo sessions have no owner; a partial index keeps them out of it.
+      CREATE INDEX demo_session_by_owner ON demo_session (owner) WHERE owner IS NOT NULL;
+    `,
+  },
 ];

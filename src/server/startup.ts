@@ -5,9 +5,12 @@
  */
 import { getAppContext } from './app-context';
 import { ConfigError } from './config';
+import { startMaintenance } from './maintenance';
 
 try {
-  const { config } = getAppContext();
+  const app = getAppContext();
+  const { config } = app;
+  startMaintenance(app);
   const secret = {
     environment: 'SESSION_SECRET',
     generated: `a new random secret saved in ${config.dataDir}`,

@@ -15,7 +15,7 @@ export function assertCookieFits(storeTitle: string, name: string, value: string
   const bytes = Buffer.byteLength(name + value, 'utf8');
   if (bytes > browserCookieLimit) {
     throw new SessionTooLargeError(
-      `The ${storeTitle} cookie would be ${bytes} bytes (name + value), over the ${browserCookieLimit} ` +
+      `The session cookie (${storeTitle}) would be ${bytes} bytes (name + value), over the ${browserCookieLimit} ` +
         'browsers accept (RFC 6265bis; Chromium enforces 4096 for name + value). A browser would ' +
         'silently drop it and the session would be lost, so it was not sent.',
       bytes,

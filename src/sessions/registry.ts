@@ -1,9 +1,18 @@
 /**
- * The stores that have a live demo, by id. Adding a storage kind means one store file and one
- * line here.
+ * The stores that have a live demo, in course order. Adding a storage kind means one store file
+ * and one line here.
  */
+import type { Database } from 'better-sqlite3';
 import type { StoreId } from './catalog';
+import { createEncryptedCookieStore } from './stores/encrypted-cookie';
+import { createFilesystemStore } from './stores/filesystem';
+import { createJwtStore } from './stores/jwt';
+import { createMemcachedStore } from './stores/memcached';
+import { createMemoryStore } from './stores/memory';
+import { createPlainCookieStore } from './stores/plain-cookie';
+import { createRedisStore } from './stores/redis';
 import { createSignedCookieStore } from './stores/signed-cookie';
+import { createSqliteStore } from './stores/sqlite';
 import type { SessionStore } from './types';
 
 export interface StoreSettings {
@@ -11,13 +20,31 @@ export interface StoreSettings {
   secrets: readonly string[];
   /** Send cookies with `Secure`: true when the site is served over HTTPS. */
   secureCookies: boolean;
+  dataDir: string;
+  db: Database;
+  redisUrl: string | null;
+  memcachedServers: readonly string[];
 }
 
 export type StoreRegistry = ReadonlyMap<StoreId, SessionStore>;
 
 export function createStoreRegistry(settings: StoreSettings): StoreRegistry {
+  const { secrets, secureCookies: secure } = settings;
   const stores: SessionStore[] = [
-    createSignedCookieStore({ secrets: settings.secrets, secure: settings.secureCookies }),
+    createPlainCookieStore({ secure }),
+    createSignedCookieStore({ secrets, secure }),
+    createEncryptedCookieStore({ secrets, secure }),
+    createJwtStore({ secrets, secure }),
+    createMemoryStore({ secure }),
+    createFilesystemStore({ secure, dataDir: settings.dataDir }),
+    createSqliteStore({ db: settings.db, secure }),
+    createRedisStore({ url: settings.redisUrl, secure }),
+    createMemcachedStore({ servers: settings.memcachedServers, secure }),
   ];
   return new Map(stores.map((store) => [store.info.id, store]));
+}
+
+/** Closes the stores that hold connections (Redis, Memcached) at shutdown. */
+export async function closeStores(stores: StoreRegistry): Promise<void> {
+  await Promise.allSettled([...stores.values()].map((store) => store.close?.()));
 }

@@ -32,7 +32,12 @@ export function readSessionId(cookies: CookieJar, cookie: SessionIdCookie): stri
   return isWellFormedSessionId(value) ? value : undefined;
 }
 
-export function writeSessionId(cookies: CookieJar, cookie: SessionIdCookie, id: string, now: number): void {
+export function writeSessionId(
+  cookies: CookieJar,
+  cookie: SessionIdCookie,
+  id: string,
+  now: number,
+): void {
   cookies.set(cookie.name, id, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -44,5 +49,10 @@ export function writeSessionId(cookies: CookieJar, cookie: SessionIdCookie, id: 
 }
 
 export function clearSessionId(cookies: CookieJar, cookie: SessionIdCookie): void {
-  cookies.delete(cookie.name, { httpOnly: true, sameSite: 'Lax', secure: cookie.secure, path: cookie.path });
+  cookies.delete(cookie.name, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: cookie.secure,
+    path: cookie.path,
+  });
 }

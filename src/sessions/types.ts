@@ -82,6 +82,20 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * Thrown by `save` when a server store has reached its cap on sessions or bytes, so that a public
+ * server cannot be filled by visitors. The demo answers 503 with Retry-After.
+ */
+export class StoreFullError extends Error {
+  constructor(
+    message: string,
+    readonly limit: number,
+  ) {
+    super(message);
+    this.name = 'StoreFullError';
+  }
+}
+
 export interface SessionStore {
   readonly info: StoreInfo;
   load(ctx: DemoContext): Promise<Loaded>;

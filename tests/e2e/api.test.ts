@@ -68,13 +68,6 @@ describe('demo API', () => {
 
   it.each([
     ['an unknown store', `${baseURL}/api/demo/nope`, { action: 'clear' }, 404, /unknown store/],
-    [
-      'a store without a demo yet',
-      `${baseURL}/api/demo/redis`,
-      { action: 'clear' },
-      404,
-      /not available/,
-    ],
     ['an unknown action', demo, { action: 'explode' }, 400, /unknown action/],
     ['a bad key', demo, { action: 'set', key: '../etc', value: 'x' }, 400, /"key"/],
     ['a size beyond the bound', demo, { action: 'grow', bytes: 10_000_000 }, 400, /"bytes"/],
@@ -165,5 +158,52 @@ describe('pages', () => {
     const response = await fetch(`${baseURL}/no-such-page`);
     expect(response.status).toBe(404);
     expect(await response.text()).toMatch(/Page not found/);
+  });
+});
+
+describe.each([
+  'plain-cookie',
+  'signed-cookie',
+  'encrypted-cookie',
+  'jwt',
+  'memory',
+  'filesystem',
+  'sqlite',
+])('the %s demo over real HTTP', (store) => {
+  const url = `${baseURL}/api/demo/${store}`;
+
+  it('sets a session, sends it back, and reports the bytes exactly', async () => {
+    const set = await postJson(url, { action: 'set', key: 'user_id', value: '42' });
+    expect(set.status).toBe(200);
+    const lines = set.headers.getSetCookie();
+    const setBody = await set.json();
+    expect(
+      setBody.wire.response.setCookies.map((cookie: { lineBytes: number }) => cookie.lineBytes),
+    ).toEqual(lines.map((line) => Buffer.byteLength(line)));
+    expect(lines.every((line) => line.includes(`Path=/api/demo/${store}`))).toBe(true);
+
+    const cookie = lines.map((line) => line.split(';')[0]).join('; ');
+    const read = await fetch(url, { headers: { Cookie: cookie } });
+    const body = await read.json();
+    expect(body.status).toBe('ok');
+    expect(body.data).toEqual({ user_id: '42' });
+    expect(body.wire.request.cookieHeaderBytes).toBe(Buffer.byteLength(cookie));
+    expect(read.headers.get('server-timing')).toMatch(/load;/);
+    if (body.store.where === 'server') expect(body.server.bytes).toBeGreaterThan(0);
+    else expect(body.server).toBeNull();
+  });
+});
+
+describe.each([
+  ['redis', /REDIS_URL/],
+  ['memcached', /MEMCACHED_SERVERS/],
+])('the %s demo without its server configured', (store, howTo) => {
+  it('answers 503 with how to enable it, for reads and writes', async () => {
+    const read = await fetch(`${baseURL}/api/demo/${store}`);
+    expect(read.status).toBe(503);
+    expect(read.headers.get('retry-after')).toBeTruthy();
+    expect(await errorOf(read)).toMatch(howTo);
+    const write = await postJson(`${baseURL}/api/demo/${store}`, { action: 'increment' });
+    expect(write.status).toBe(503);
   });
 });

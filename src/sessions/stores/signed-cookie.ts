@@ -4,7 +4,7 @@
  */
 import { storeTitles } from '../catalog';
 import { decodeFlaskSession, encodeFlaskSession } from '../codecs/flask-session-cookie';
-import { SessionTooLargeError } from '../types';
+import { assertCookieFits, browserCookieLimit } from '../limits';
 import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
 
 export interface SignedCookieStoreOptions {
@@ -16,9 +16,6 @@ export interface SignedCookieStoreOptions {
   cookieName?: string;
   cookiePath?: string;
 }
-
-/** Browsers ignore a cookie whose name plus value exceeds this many octets (RFC 6265bis). */
-const BROWSER_COOKIE_LIMIT = 4096;
 
 const THIRTY_ONE_DAYS = 31 * 24 * 60 * 60;
 
@@ -51,7 +48,7 @@ export function createSignedCookieStore(options: SignedCookieStoreOptions): Sess
       readableByClient: true,
       tamperEvident: true,
       sizeLimit: {
-        bytes: BROWSER_COOKIE_LIMIT,
+        bytes: browserCookieLimit,
         counts: 'cookie name + value, as browsers count it',
       },
     },
@@ -77,16 +74,7 @@ export function createSignedCookieStore(options: SignedCookieStoreOptions): Sess
       const value = ctx.timer.measureSync('crypto', 'HMAC-SHA1 + zlib', () =>
         encodeFlaskSession(data, signingSecret, { nowSeconds: nowSeconds(ctx) }),
       );
-      const bytes = Buffer.byteLength(cookieName + value, 'utf8');
-      if (bytes > BROWSER_COOKIE_LIMIT) {
-        throw new SessionTooLargeError(
-          `The signed cookie would be ${bytes} bytes (name + value), over the ${BROWSER_COOKIE_LIMIT} ` +
-            'browsers accept (RFC 6265bis; Chromium enforces 4096 for name + value). A browser would ' +
-            'silently drop it and the session would be lost, so it was not sent.',
-          bytes,
-          BROWSER_COOKIE_LIMIT,
-        );
-      }
+      assertCookieFits(info.title, cookieName, value);
       // A permanent session, as Flask sets one: the browser keeps it for the session lifetime.
       ctx.cookies.set(cookieName, value, {
         ...attributes,

@@ -1,0 +1,236 @@
+/**
+ * The session as a signed JSON Web Token (HS256, via `jose`) in a cookie: stateless like the
+ * signed cookie, readable by anyone (the payload is only base64url), unforgeable without the key,
+ * and valid until its `exp` whatever the server would rather.
+ */
+import { SignJWT, jwtVerify } from 'jose';
+import { storeTitles } from '../catalog';
+import { decodeBase64Url, encodeBase64Url } from '../codecs/base64url';
+import { createKeyRing } from '../codecs/key-ring';
+import type { KeyRing } from '../codecs/key-ring';
+import { assertCookieFits, browserCookieLimit } from '../limits';
+import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
+
+export interface JwtStoreOptions {
+  /** The first signs; all verify, so a rotated-out secret keeps working until removed. */
+  secrets: readonly string[];
+  secure: boolean;
+  /** The token's lifetime (`exp` − `iat`) and the cookie's; one day unless set. */
+  maxAgeSeconds?: number;
+  cookieName?: string;
+  /** The `iss` claim written and required. */
+  issuer?: string;
+}
+
+/**
+ * The HKDF info for this store's HMAC keys. The token is signed with a key derived from the
+ * secret, not the secret itself, so the site's secrets never sign with two algorithms.
+ */
+export const JWT_KEY_PURPOSE = 'session-lab jwt HS256 signing key';
+
+const ALGORITHM = 'HS256';
+const ONE_DAY = 24 * 60 * 60;
+
+export type JwtDecoded =
+  | {
+      ok: true;
+      header: Record<string, unknown>;
+      payload: Record<string, unknown>;
+      signature: string;
+    }
+  | { ok: false; reason: string };
+
+export function createJwtStore(options: JwtStoreOptions): SessionStore {
+  const ring = createKeyRing(options.secrets, JWT_KEY_PURPOSE);
+  const title = storeTitles.jwt;
+  const maxAgeSeconds = options.maxAgeSeconds ?? ONE_DAY;
+  const cookieName = options.cookieName ?? 'jwt';
+  const issuer = options.issuer ?? 'session-lab';
+  const attributes = {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: options.secure,
+    path: '/api/demo/jwt',
+  } as const;
+
+  const info: StoreInfo = {
+    id: 'jwt',
+    title,
+    where: 'browser',
+    summary:
+      'The session is a signed JSON Web Token in a cookie: anyone can decode it, no one without the key can change it, and it stays valid until it expires.',
+    facts: {
+      sharedAcrossInstances: true,
+      survivesRestart: true,
+      revocable: false,
+      readableByClient: true,
+      tamperEvident: true,
+      sizeLimit: { bytes: browserCookieLimit, counts: 'cookie name + value, as browsers count it' },
+    },
+  };
+
+  return {
+    info,
+
+    async load(ctx: DemoContext): Promise<Loaded> {
+      const token = ctx.cookies.get(cookieName);
+      if (!token) return { status: 'new', data: {} };
+      const bytes = Buffer.byteLength(cookieName + token, 'utf8');
+      if (bytes > browserCookieLimit) {
+        return {
+          status: 'tampered',
+          reason: `the cookie is ${bytes} bytes (name + value), more than the ${browserCookieLimit} any browser sends`,
+          data: {},
+        };
+      }
+      const checked = await verifyToken(ctx, token, ring, issuer);
+      return checked.status === 'ok' ? checked : { ...checked, data: {} };
+    },
+
+    async save(ctx: DemoContext, data: SessionData): Promise<void> {
+      const iat = Math.floor(ctx.now() / 1000);
+      const { id, key } = ring.current;
+      // The session goes under one `data` claim rather than beside the registered ones, so a
+      // session key named `exp` or `iss` can neither overwrite nor be overwritten by a claim.
+      const token = await ctx.timer.measure('crypto', 'HMAC-SHA256 (JWT)', () =>
+        new SignJWT({ data })
+          .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: id })
+          .setIssuer(issuer)
+          .setIssuedAt(iat)
+          .setExpirationTime(iat + maxAgeSeconds)
+          .sign(key),
+      );
+      assertCookieFits(title, cookieName, token);
+      ctx.cookies.set(cookieName, token, {
+        ...attributes,
+        maxAge: maxAgeSeconds,
+        expires: new Date(ctx.now() + maxAgeSeconds * 1000),
+      });
+    },
+
+    async destroy(ctx: DemoContext): Promise<void> {
+      ctx.cookies.delete(cookieName, attributes);
+    },
+  };
+}
+
+/** Header, payload and signature as anyone holding the token can read them; no key involved. */
+export function decodeJwtWithoutVerifying(token: string): JwtDecoded {
+  const parts = token.split('.');
+  if (parts.length !== 3) {
+    return { ok: false, reason: 'not a JWT: expected three base64url parts separated by "."' };
+  }
+  const [headerText, payloadText, signature] = parts as [string, string, string];
+  const header = decodeJsonPart(headerText);
+  if (header === null) {
+    return { ok: false, reason: 'the header is not a base64url-encoded JSON object' };
+  }
+  const payload = decodeJsonPart(payloadText);
+  if (payload === null) {
+    return { ok: false, reason: 'the payload is not a base64url-encoded JSON object' };
+  }
+  if (exactBase64Url(signature) === null) {
+    return { ok: false, reason: 'the signature is not base64url' };
+  }
+  return { ok: true, header, payload, signature };
+}
+
+type Verified =
+  { status: 'ok'; data: SessionData } | { status: 'tampered' | 'expired'; reason: string };
+
+async function verifyToken(
+  ctx: DemoContext,
+  token: string,
+  ring: KeyRing,
+  issuer: string,
+): Promise<Verified> {
+  const decoded = decodeJwtWithoutVerifying(token);
+  if (!decoded.ok) return { status: 'tampered', reason: decoded.reason };
+  const { header, payload } = decoded;
+
+  // Decided here, before any key is touched: the server, not the token, picks the algorithm.
+  const refusal = refuseAlgorithm(header.alg);
+  if (refusal) return { status: 'tampered', reason: refusal };
+  if (typeof header.kid !== 'string') {
+    return { status: 'tampered', reason: 'the token names no key (kid); this server always does' };
+  }
+  // The kid is only ever a lookup in this ring: never a path, a URL or a query.
+  const keys = ring.withId(header.kid);
+  if (keys.length === 0) {
+    return { status: 'tampered', reason: 'signed with a key this server does not have' };
+  }
+
+  let lastFailure =
+    'the signature does not match: the token was changed, or signed with another key';
+  for (const { key } of keys) {
+    try {
+      const { payload: claims } = await ctx.timer.measure('crypto', 'HMAC-SHA256 (JWT)', () =>
+        jwtVerify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer,
+          requiredClaims: ['iat', 'exp'],
+          currentDate: new Date(ctx.now()),
+          // None: a token is dead from its `exp` on. Every instance here shares one clock.
+          clockTolerance: 0,
+        }),
+      );
+      if (!isPlainObject(claims.data)) {
+        return { status: 'tampered', reason: 'signed, but it holds no data claim with a session' };
+      }
+      return { status: 'ok', data: claims.data };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') continue;
+      if (code === 'ERR_JWT_EXPIRED') {
+        return {
+          status: 'expired',
+          reason: `the token expired at ${isoSeconds(payload.exp)} (its exp claim); it cannot be extended without the key`,
+        };
+      }
+      lastFailure = `not a token this server accepts: ${error instanceof Error ? error.message : String(error)}`;
+      break;
+    }
+  }
+  return { status: 'tampered', reason: lastFailure };
+}
+
+function refuseAlgorithm(alg: unknown): string | undefined {
+  if (typeof alg !== 'string' || alg === '') return 'the token names no algorithm (alg)';
+  if (alg.toLowerCase() === 'none') {
+    return 'alg none refused: an unsigned token would let anyone forge a session';
+  }
+  if (alg !== ALGORITHM) {
+    const named = /^[A-Za-z0-9+_-]{1,24}$/.test(alg) ? alg : '(unrecognised)';
+    return `alg ${named} refused: only ${ALGORITHM} is accepted — accepting the algorithm named in the token is the classic alg-confusion bug`;
+  }
+  return undefined;
+}
+
+function decodeJsonPart(text: string): Record<string, unknown> | null {
+  const bytes = exactBase64Url(text);
+  if (bytes === null || bytes.length === 0) return null;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return isPlainObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Base64url that is exactly what an encoder writes: decoders ignore the unused low bits of the
+ * last character, and a changed character must never decode to the same signature.
+ */
+function exactBase64Url(text: string): Uint8Array | null {
+  const bytes = decodeBase64Url(text);
+  return bytes !== null && encodeBase64Url(bytes) === text ? bytes : null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isoSeconds(seconds: unknown): string {
+  const date = new Date(Number(seconds) * 1000);
+  return Number.isNaN(date.getTime()) ? String(seconds) : date.toISOString();
+}

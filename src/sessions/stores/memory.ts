@@ -1,0 +1,308 @@
+/**
+ * Sessions in the memory of one server process, as express-session's MemoryStore keeps them: the
+ * browser holds only a random id. Each simulated instance has its own memory, so a restarted or
+ * different instance (a serverless cold start) knows none of the sessions.
+ *
+ * Bounded: per instance at most `maxEntries` sessions and `maxTotalBytes` of serialized data; a
+ * save that would pass either evicts expired sessions first, then the least recently used ones, so
+ * a visitor can push other sessions out but cannot fill the server.
+ *
+ * Concurrency: `load` hands out a copy and `save` replaces the whole session, so overlapping
+ * requests lose updates: 20 load + increment + save sequences fired together at one session all
+ * load before any saves, and the counter ends at 1, not 20 (last write wins; measured in
+ * tests/unit/memory-store.test.ts). Each operation itself is synchronous, so the LRU order and the
+ * byte total can never be torn.
+ */
+import { storeTitles } from '../catalog';
+import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
+import {
+  clearSessionId,
+  newSessionId,
+  readSessionId,
+  writeSessionId,
+  type SessionIdCookie,
+} from '../server-session-id';
+import type {
+  DemoContext,
+  Loaded,
+  ServerView,
+  SessionData,
+  SessionStore,
+  StoreInfo,
+} from '../types';
+
+export interface MemoryStoreOptions {
+  secure: boolean;
+  /** Idle lifetime; every save starts it again (sliding). 24 hours unless set. */
+  ttlSeconds?: number;
+  /** Sessions one instance keeps before evicting the least recently used. 10 000 unless set. */
+  maxEntries?: number;
+  /** Bytes of serialized sessions one instance keeps before evicting. 32 MiB unless set. */
+  maxTotalBytes?: number;
+  /** Largest session accepted, in bytes of serialized JSON. 64 KiB unless set. */
+  maxSessionBytes?: number;
+  cookieName?: string;
+}
+
+const defaultTtlSeconds = 24 * 60 * 60;
+const defaultMaxEntries = 10_000;
+const defaultMaxTotalBytes = 32 * 1024 * 1024;
+const defaultCookieName = 'memory_sid';
+
+interface MemoryEntry {
+  /** Serialized, so byte counts are exact and callers cannot mutate what is stored. */
+  json: string;
+  bytes: number;
+  expiresAt: number;
+}
+
+/** One store's sessions in one instance. The Map's insertion order is the LRU order. */
+class InstanceSessions {
+  readonly entries = new Map<string, MemoryEntry>();
+  bytes = 0;
+
+  get(id: string): MemoryEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Moves a session to the most recently used end. */
+  touch(id: string, entry: MemoryEntry): void {
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+  }
+
+  put(id: string, entry: MemoryEntry): void {
+    this.remove(id);
+    this.entries.set(id, entry);
+    this.bytes += entry.bytes;
+  }
+
+  remove(id: string): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    this.entries.delete(id);
+    this.bytes -= entry.bytes;
+    return true;
+  }
+
+  removeExpired(now: number): number {
+    let removed = 0;
+    for (const [id, entry] of this.entries) {
+      if (isExpired(entry, now) && this.remove(id)) removed++;
+    }
+    return removed;
+  }
+
+  /** Makes room for one more session of `bytes`: expired ones go first, then the oldest used. */
+  makeRoom(bytes: number, now: number, maxEntries: number, maxTotalBytes: number): void {
+    const full = () => this.entries.size + 1 > maxEntries || this.bytes + bytes > maxTotalBytes;
+    if (!full()) return;
+    this.removeExpired(now);
+    for (const id of this.entries.keys()) {
+      if (!full()) break;
+      this.remove(id);
+    }
+  }
+}
+
+function isExpired(entry: MemoryEntry, now: number): boolean {
+  return now >= entry.expiresAt;
+}
+
+function stateKey(cookieName: string): string {
+  return `session-lab:memory-store:${cookieName}`;
+}
+
+function findSessions(
+  memory: Map<string, unknown>,
+  cookieName: string,
+): InstanceSessions | undefined {
+  const state = memory.get(stateKey(cookieName));
+  return state instanceof InstanceSessions ? state : undefined;
+}
+
+/** How many sessions, and how many bytes of them, an instance's memory holds, for the panel. */
+export function memoryStoreStats(
+  instanceMemory: Map<string, unknown>,
+  cookieName: string = defaultCookieName,
+): { entries: number; bytes: number } {
+  const sessions = findSessions(instanceMemory, cookieName);
+  return { entries: sessions?.entries.size ?? 0, bytes: sessions?.bytes ?? 0 };
+}
+
+/** The start of an id: enough to tell sessions apart in the panel, too little to steal one. */
+function shortId(id: string): string {
+  return `${id.slice(0, 8)}…`;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`the memory store's ${name} must be a positive whole number, got ${value}`);
+  }
+  return value;
+}
+
+export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
+  const ttlSeconds = positiveInteger('ttlSeconds', options.ttlSeconds ?? defaultTtlSeconds);
+  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? defaultMaxEntries);
+  const maxTotalBytes = positiveInteger(
+    'maxTotalBytes',
+    options.maxTotalBytes ?? defaultMaxTotalBytes,
+  );
+  const maxSessionBytes = positiveInteger(
+    'maxSessionBytes',
+    options.maxSessionBytes ?? defaultMaxSessionBytes,
+  );
+  if (maxSessionBytes > maxTotalBytes) {
+    throw new Error("the memory store's maxSessionBytes cannot exceed its maxTotalBytes");
+  }
+  const cookieName = options.cookieName ?? defaultCookieName;
+  const cookie: SessionIdCookie = {
+    name: cookieName,
+    path: '/api/demo/memory',
+    secure: options.secure,
+    maxAgeSeconds: ttlSeconds,
+  };
+  const title = storeTitles.memory;
+
+  /*
+   * `sweep(now)` has no context, so the store remembers every instance it has written to. Weak
+   * references: a restarted instance's memory, or a "fresh" serverless one, is garbage once the
+   * simulator drops it, and the store must not keep it alive (a public server sees thousands).
+   */
+  const seen = new Set<WeakRef<InstanceSessions>>();
+  const forgetSeen = new FinalizationRegistry<WeakRef<InstanceSessions>>((ref) => seen.delete(ref));
+
+  function sessionsOf(ctx: DemoContext): InstanceSessions | undefined {
+    return findSessions(ctx.instance.memory, cookieName);
+  }
+
+  function createSessionsFor(ctx: DemoContext): InstanceSessions {
+    const sessions = new InstanceSessions();
+    ctx.instance.memory.set(stateKey(cookieName), sessions);
+    const ref = new WeakRef(sessions);
+    seen.add(ref);
+    forgetSeen.register(sessions, ref);
+    return sessions;
+  }
+
+  /** The live session for this request's id, or why there is none; never issues anything. */
+  function lookup(
+    ctx: DemoContext,
+  ):
+    | { kind: 'live'; id: string; entry: MemoryEntry; sessions: InstanceSessions }
+    | { kind: 'expired'; entry: MemoryEntry }
+    | { kind: 'none'; reason?: string } {
+    const raw = ctx.cookies.get(cookieName);
+    if (raw === undefined || raw === '') return { kind: 'none' };
+    const id = readSessionId(ctx.cookies, cookie);
+    if (!id) return { kind: 'none', reason: 'the session id cookie was malformed and was ignored' };
+    const sessions = sessionsOf(ctx);
+    const entry = sessions?.get(id);
+    if (!sessions || !entry) {
+      return {
+        kind: 'none',
+        reason:
+          `instance ${ctx.instance.id} holds no session ${shortId(id)} in its memory: it was ` +
+          'never issued here, was evicted, or the instance restarted',
+      };
+    }
+    if (isExpired(entry, ctx.now())) {
+      sessions.remove(id);
+      return { kind: 'expired', entry };
+    }
+    return { kind: 'live', id, entry, sessions };
+  }
+
+  const info: StoreInfo = {
+    id: 'memory',
+    title,
+    where: 'server',
+    summary:
+      'The data stays in the memory of one server process; the browser holds only a random id. Fast, but a restart or another instance has none of it.',
+    facts: {
+      sharedAcrossInstances: false,
+      survivesRestart: false,
+      revocable: true,
+      readableByClient: false,
+      // The id is random: a forged one misses, it cannot point at data of the forger's choosing.
+      tamperEvident: true,
+      sizeLimit: { bytes: maxSessionBytes, counts: 'serialized JSON of the session data' },
+    },
+  };
+
+  return {
+    info,
+
+    async load(ctx: DemoContext): Promise<Loaded> {
+      return ctx.timer.measure('store', 'memory read', async () => {
+        const found = lookup(ctx);
+        if (found.kind === 'expired') {
+          return {
+            status: 'expired',
+            reason: `the session expired at ${new Date(found.entry.expiresAt).toISOString()}, ${ttlSeconds} s after its last save`,
+            data: {},
+          };
+        }
+        if (found.kind === 'none') {
+          return found.reason
+            ? { status: 'new', reason: found.reason, data: {} }
+            : { status: 'new', data: {} };
+        }
+        found.sessions.touch(found.id, found.entry);
+        return { status: 'ok', data: JSON.parse(found.entry.json) as SessionData };
+      });
+    },
+
+    async save(ctx: DemoContext, data: SessionData): Promise<void> {
+      const json = JSON.stringify(data);
+      assertSessionFits(title, json, maxSessionBytes);
+      await ctx.timer.measure('store', 'memory write', async () => {
+        const now = ctx.now();
+        const found = lookup(ctx);
+        // Strict mode: only an id this instance issued and still holds is reused.
+        const id = found.kind === 'live' ? found.id : newSessionId();
+        const sessions = sessionsOf(ctx) ?? createSessionsFor(ctx);
+        const entry: MemoryEntry = {
+          json,
+          bytes: Buffer.byteLength(json, 'utf8'),
+          expiresAt: now + ttlSeconds * 1000,
+        };
+        sessions.remove(id);
+        sessions.makeRoom(entry.bytes, now, maxEntries, maxTotalBytes);
+        sessions.put(id, entry);
+        writeSessionId(ctx.cookies, cookie, id, now);
+      });
+    },
+
+    async destroy(ctx: DemoContext): Promise<void> {
+      await ctx.timer.measure('store', 'memory delete', async () => {
+        const id = readSessionId(ctx.cookies, cookie);
+        if (id) sessionsOf(ctx)?.remove(id);
+        clearSessionId(ctx.cookies, cookie);
+      });
+    },
+
+    async peek(ctx: DemoContext): Promise<ServerView | null> {
+      const id = readSessionId(ctx.cookies, cookie);
+      const entry = id ? sessionsOf(ctx)?.get(id) : undefined;
+      if (!id || !entry || isExpired(entry, ctx.now())) return null;
+      return {
+        key: shortId(id),
+        bytes: entry.bytes,
+        expiresAt: entry.expiresAt,
+        location: `memory of instance ${ctx.instance.id}`,
+      };
+    },
+
+    async sweep(now: number): Promise<number> {
+      let removed = 0;
+      for (const ref of seen) {
+        const sessions = ref.deref();
+        if (sessions) removed += sessions.removeExpired(now);
+        else seen.delete(ref);
+      }
+      return removed;
+    },
+  };
+}

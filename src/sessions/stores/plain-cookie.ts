@@ -1,0 +1,129 @@
+/**
+ * The cautionary tale: the session is plain JSON in a cookie. Anyone can read it, and anyone can
+ * change it, because the server believes whatever the browser sends back.
+ */
+import { storeTitles } from '../catalog';
+import { assertCookieFits, browserCookieLimit } from '../limits';
+import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
+
+export interface PlainCookieStoreOptions {
+  secure: boolean;
+  cookieName?: string;
+  /**
+   * How long the browser is asked to keep the cookie; Flask's 31 days unless set, so the two
+   * cookie lessons compare like with like. Only an honest browser obeys it: see `save`.
+   */
+  maxAgeSeconds?: number;
+}
+
+const THIRTY_ONE_DAYS = 31 * 24 * 60 * 60;
+
+/**
+ * RFC 6265's cookie-octet (printable ASCII but space, `"`, `,`, `;` and `\`), minus `%`, which
+ * must be escaped for the encoding to be reversible.
+ */
+const COOKIE_SAFE_CHARACTER = /^[\x21\x23\x24\x26-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]$/;
+
+export function createPlainCookieStore(options: PlainCookieStoreOptions): SessionStore {
+  const title = storeTitles['plain-cookie'];
+  const cookieName = options.cookieName ?? 'plain_session';
+  const maxAgeSeconds = options.maxAgeSeconds ?? THIRTY_ONE_DAYS;
+  const attributes = {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: options.secure,
+    path: '/api/demo/plain-cookie',
+  } as const;
+
+  const info: StoreInfo = {
+    id: 'plain-cookie',
+    title,
+    where: 'browser',
+    summary:
+      'The session is plain JSON in a cookie: anyone can read it in DevTools, change it, and the server believes the change.',
+    facts: {
+      sharedAcrossInstances: true,
+      survivesRestart: true,
+      revocable: false,
+      readableByClient: true,
+      tamperEvident: false,
+      sizeLimit: { bytes: browserCookieLimit, counts: 'cookie name + value, as browsers count it' },
+    },
+  };
+
+  return {
+    info,
+
+    async load(ctx: DemoContext): Promise<Loaded> {
+      const cookie = ctx.cookies.get(cookieName);
+      if (!cookie) return { status: 'new', data: {} };
+      const result = decodePlainCookie(cookieName, cookie);
+      if (!result.ok) return { status: 'tampered', reason: result.reason, data: {} };
+      // Whatever arrived is believed: that is the lesson.
+      return { status: 'ok', data: result.data };
+    },
+
+    async save(ctx: DemoContext, data: SessionData): Promise<void> {
+      const value = encodePlainCookie(data);
+      assertCookieFits(title, cookieName, value);
+      // The expiry lives only in the browser's cookie jar. An expiry written into the JSON would
+      // be as forgeable as the rest, so the server has nothing to check: a resent cookie is fine.
+      ctx.cookies.set(cookieName, value, {
+        ...attributes,
+        maxAge: maxAgeSeconds,
+        expires: new Date(ctx.now() + maxAgeSeconds * 1000),
+      });
+    },
+
+    async destroy(ctx: DemoContext): Promise<void> {
+      ctx.cookies.delete(cookieName, attributes);
+    },
+  };
+}
+
+/**
+ * Percent-encoding, the escape a naive app reaches for (Express's `res.cookie` and most browser
+ * cookie helpers use it), not base64: `{ user_id: 42 }` travels as `{%22user_id%22:42}`, which a
+ * learner reads in DevTools and edits by hand. Only characters a cookie value cannot hold are
+ * escaped, so the JSON stays legible.
+ */
+export function encodePlainCookie(data: SessionData): string {
+  let value = '';
+  for (const character of JSON.stringify(data)) {
+    value += COOKIE_SAFE_CHARACTER.test(character) ? character : encodeURIComponent(character);
+  }
+  return value;
+}
+
+type PlainDecodeResult = { ok: true; data: SessionData } | { ok: false; reason: string };
+
+/** Reads any percent-encoding (hand-typed too); reports, never throws, what is not a session. */
+export function decodePlainCookie(name: string, value: string): PlainDecodeResult {
+  const bytes = Buffer.byteLength(name + value, 'utf8');
+  if (bytes > browserCookieLimit) {
+    return {
+      ok: false,
+      reason: `the cookie is ${bytes} bytes (name + value), more than the ${browserCookieLimit} any browser sends`,
+    };
+  }
+  let json: string;
+  try {
+    json = decodeURIComponent(value);
+  } catch {
+    return {
+      ok: false,
+      reason:
+        'the cookie is not valid percent-encoding (a "%" without two hex digits, or bytes that are not UTF-8)',
+    };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch {
+    return { ok: false, reason: 'the cookie is not JSON' };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, reason: 'the cookie is JSON, but not an object of session keys' };
+  }
+  return { ok: true, data: data as SessionData };
+}

@@ -1,0 +1,385 @@
+/**
+ * Server-side sessions in Redis, as Flask-Session's Redis backend keeps them: the cookie carries
+ * only a random id, the data is one JSON string under a prefixed key, and every write is
+ * `SET key value EX ttl`, so no session can outlive its TTL.
+ *
+ * Redis is optional for the site: the client connects on first use, reconnects by itself with a
+ * bounded backoff, and every command races a deadline. While Redis is down or not configured,
+ * `load` answers `unavailable` at once with a message saying how to fix it, and writes throw
+ * `StoreUnavailableError`; no other store notices.
+ *
+ * Concurrency: overlapping requests on one session each GET the whole value, change it and SET it
+ * back; the last SET wins and the others' updates are lost (20 concurrent increments from 0 end
+ * at 1 in the integration test). A save racing a destroy can also bring the session back. Redis
+ * could prevent both (WATCH/MULTI, or one hash field per value); session libraries do not by
+ * default, and the lesson shows why that matters.
+ */
+import { createClient, ErrorReply, type RedisClientType } from 'redis';
+import type { CookieJar } from '../../lab/cookie-jar';
+import { storeTitles } from '../catalog';
+import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
+import {
+  clearSessionId,
+  newSessionId,
+  readSessionId,
+  writeSessionId,
+  type SessionIdCookie,
+} from '../server-session-id';
+import { StoreUnavailableError } from '../types';
+import type {
+  DemoContext,
+  Loaded,
+  ServerView,
+  SessionData,
+  SessionStore,
+  StoreInfo,
+} from '../types';
+
+export interface RedisStoreOptions {
+  /** REDIS_URL, `redis://host:port`; `null` when not configured. */
+  url: string | null;
+  /** Send the id cookie with `Secure`. */
+  secure: boolean;
+  /** Set on every write; 24 hours unless set. */
+  ttlSeconds?: number;
+  /** Largest session accepted, in bytes of JSON; 64 KiB unless set. */
+  maxSessionBytes?: number;
+  keyPrefix?: string;
+  /** How long one connection attempt may take; 1000 ms unless set. */
+  connectTimeoutMs?: number;
+  /** How long one command may take before the request gives up on it; 500 ms unless set. */
+  commandTimeoutMs?: number;
+  cookieName?: string;
+  cookiePath?: string;
+  /** Where outage and recovery notices go, once per outage; `console.warn` unless set. */
+  log?: (message: string) => void;
+}
+
+const defaultTtlSeconds = 24 * 60 * 60;
+const defaultKeyPrefix = 'session-lab:session:';
+/** Reconnect delays double from 50 ms up to this cap, plus jitter, for as long as Redis is down. */
+const maxReconnectDelayMs = 2000;
+
+export const redisNotConfiguredMessage =
+  'Redis is not configured: set REDIS_URL=redis://127.0.0.1:6379 and start redis-server ' +
+  '(npm run services starts one locally)';
+
+type RedisClient = RedisClientType;
+
+export function createRedisStore(options: RedisStoreOptions): SessionStore {
+  const ttlSeconds = options.ttlSeconds ?? defaultTtlSeconds;
+  const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
+  const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 500;
+  const log = options.log ?? ((message: string) => console.warn(message));
+  assertPositiveInteger('ttlSeconds', ttlSeconds);
+  assertPositiveInteger('maxSessionBytes', maxSessionBytes);
+  assertPositiveInteger('connectTimeoutMs', connectTimeoutMs);
+  assertPositiveInteger('commandTimeoutMs', commandTimeoutMs);
+
+  const url = options.url;
+  const address = url === null ? null : redisAddress(url);
+  const cookie: SessionIdCookie = {
+    name: options.cookieName ?? 'redis_sid',
+    path: options.cookiePath ?? '/api/demo/redis',
+    secure: options.secure,
+    maxAgeSeconds: ttlSeconds,
+  };
+
+  const title = storeTitles.redis;
+  const info: StoreInfo = {
+    id: 'redis',
+    title,
+    where: 'server',
+    summary:
+      'The cookie holds only a random id; the data lives in Redis, shared by every server ' +
+      'instance and revocable by deleting the key, at the cost of a network hop per request and ' +
+      'a service to run. Sessions are lost if Redis restarts without persistence (RDB or AOF).',
+    facts: {
+      sharedAcrossInstances: true,
+      survivesRestart: true,
+      revocable: true,
+      readableByClient: false,
+      tamperEvident: true,
+      sizeLimit: { bytes: maxSessionBytes, counts: 'bytes of session JSON stored in Redis' },
+    },
+  };
+
+  /** Ids this request may write under: one `load` found in Redis, or one `save` issued. */
+  const trusted = new WeakMap<CookieJar, string>();
+
+  let client: RedisClient | null = null;
+  /** The first connection attempt, which a request may wait for (bounded). */
+  let firstAttempt: Promise<void> | null = null;
+  /** Why the connection is down; `null` while connected or before the first attempt ends. */
+  let down: string | null = null;
+  /** Whether the current outage has been logged, so reconnect attempts do not flood the log. */
+  let outageLogged = false;
+
+  const notAnswering = (why: string) =>
+    `Redis at ${address} is not answering (${why}); start redis-server or check REDIS_URL`;
+
+  function reportOutage(why: string): void {
+    if (outageLogged) return;
+    outageLogged = true;
+    log(`[session-lab] ${notAnswering(why)}. Retrying in the background.`);
+  }
+
+  function reportRecovery(): void {
+    if (!outageLogged) return;
+    outageLogged = false;
+    log(`[session-lab] Redis at ${address} is answering again.`);
+  }
+
+  function connection(configuredUrl: string): RedisClient {
+    if (client) return client;
+    const created = createClient({
+      url: configuredUrl,
+      socket: {
+        connectTimeout: connectTimeoutMs,
+        reconnectStrategy: (retries) =>
+          Math.min(50 * 2 ** retries, maxReconnectDelayMs) + Math.floor(Math.random() * 100),
+      },
+      // While disconnected, commands fail at once instead of queueing until Redis returns.
+      disableOfflineQueue: true,
+      // Plain Redis has no maintenance notifications; asking costs a round trip per connect.
+      maintNotifications: 'disabled',
+    });
+    // Without a listener an 'error' event would crash the process; each failed reconnect
+    // attempt emits one, so only the first of an outage is logged.
+    created.on('error', (error: unknown) => {
+      if (client !== created || created.isReady) return;
+      down = describeError(error);
+      reportOutage(down);
+    });
+    created.on('ready', () => {
+      if (client !== created) return;
+      down = null;
+      reportRecovery();
+    });
+    firstAttempt = new Promise<void>((resolve, reject) => {
+      const settle = (error?: unknown) => {
+        created.off('ready', settle);
+        created.off('error', settle);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      created.on('ready', settle);
+      created.on('error', settle);
+    });
+    firstAttempt.catch(() => {});
+    client = created;
+    // Resolves once connected; rejects only when the client is closed. Errors on the way arrive
+    // as 'error' events above, and the client keeps reconnecting.
+    created.connect().catch(() => {});
+    return created;
+  }
+
+  /** A ready client, or `StoreUnavailableError` without waiting longer than the connect timeout. */
+  async function connected(): Promise<RedisClient> {
+    if (url === null) throw new StoreUnavailableError(redisNotConfiguredMessage);
+    const current = connection(url);
+    if (current.isReady) return current;
+    if (down !== null) throw new StoreUnavailableError(notAnswering(down));
+    try {
+      await withDeadline(
+        firstAttempt ?? Promise.resolve(),
+        connectTimeoutMs + 50,
+        `no connection within ${connectTimeoutMs} ms`,
+      );
+    } catch (error) {
+      throw new StoreUnavailableError(notAnswering(describeError(error)));
+    }
+    if (current.isReady) return current;
+    throw new StoreUnavailableError(notAnswering(down ?? 'not connected'));
+  }
+
+  /** Runs Redis commands with a hard deadline, timed as the `store` part of Server-Timing. */
+  function run<T>(
+    ctx: DemoContext,
+    description: string,
+    work: (redis: RedisClient) => Promise<T>,
+  ): Promise<T> {
+    return ctx.timer.measure('store', `Redis ${description}`, async () => {
+      const redis = await connected();
+      try {
+        const result = await withDeadline(
+          work(redis),
+          commandTimeoutMs,
+          `no reply within ${commandTimeoutMs} ms`,
+        );
+        reportRecovery();
+        return result;
+      } catch (error) {
+        if (error instanceof ErrorReply) {
+          throw new StoreUnavailableError(
+            `Redis at ${address} refused the command (${error.message}); check the Redis server`,
+          );
+        }
+        const why = describeError(error);
+        reportOutage(why);
+        throw new StoreUnavailableError(notAnswering(why));
+      }
+    });
+  }
+
+  const keyFor = (id: string) => keyPrefix + id;
+
+  function startOver(ctx: DemoContext, reason: string): Loaded {
+    // Drop the id the browser sent, so the next save issues a fresh one (no fixation).
+    clearSessionId(ctx.cookies, cookie);
+    trusted.delete(ctx.cookies);
+    return { status: 'new', reason, data: {} };
+  }
+
+  return {
+    info,
+
+    async load(ctx: DemoContext): Promise<Loaded> {
+      try {
+        const sent = ctx.cookies.get(cookie.name);
+        const id = readSessionId(ctx.cookies, cookie);
+        if (id === undefined) {
+          // Asks the client, not Redis: a down server is reported even to a first visit.
+          await connected();
+          if (!sent) return { status: 'new', data: {} };
+          return startOver(ctx, 'The session id cookie was malformed; a new session starts.');
+        }
+        const stored = await run(ctx, 'GET', (redis) => redis.get(keyFor(id)));
+        if (stored === null) {
+          return startOver(
+            ctx,
+            'Redis holds no session under this id (it expired, was destroyed, or was never ' +
+              'issued here); a new session starts with a fresh id.',
+          );
+        }
+        const data = parseSession(stored);
+        if (data === null) {
+          return startOver(
+            ctx,
+            'The value stored under this id is not a session; a new one starts.',
+          );
+        }
+        trusted.set(ctx.cookies, id);
+        return { status: 'ok', data };
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          return { status: 'unavailable', reason: error.message, data: {} };
+        }
+        throw error;
+      }
+    },
+
+    async save(ctx: DemoContext, data: SessionData): Promise<void> {
+      const serialized = JSON.stringify(data);
+      assertSessionFits(title, serialized, maxSessionBytes);
+      const id = trusted.get(ctx.cookies) ?? newSessionId();
+      await run(ctx, 'SET', (redis) =>
+        redis.set(keyFor(id), serialized, { expiration: { type: 'EX', value: ttlSeconds } }),
+      );
+      trusted.set(ctx.cookies, id);
+      writeSessionId(ctx.cookies, cookie, id, ctx.now());
+    },
+
+    async destroy(ctx: DemoContext): Promise<void> {
+      const id = trusted.get(ctx.cookies) ?? readSessionId(ctx.cookies, cookie);
+      if (id !== undefined) await run(ctx, 'DEL', (redis) => redis.del(keyFor(id)));
+      else await connected();
+      trusted.delete(ctx.cookies);
+      clearSessionId(ctx.cookies, cookie);
+    },
+
+    async peek(ctx: DemoContext): Promise<ServerView | null> {
+      const id = trusted.get(ctx.cookies) ?? readSessionId(ctx.cookies, cookie);
+      if (id === undefined) return null;
+      const key = keyFor(id);
+      const [bytes, pttl] = await run(ctx, 'STRLEN + PTTL', (redis) =>
+        Promise.all([redis.strLen(key), redis.pTTL(key)]),
+      );
+      // PTTL: -2 no such key, -1 no expiry (never written by this store).
+      if (pttl === -2) return null;
+      return {
+        key: keyPrefix + shortenId(id),
+        bytes,
+        expiresAt: pttl >= 0 ? ctx.now() + pttl : null,
+        location: `Redis at ${address}`,
+      };
+    },
+
+    async close(): Promise<void> {
+      const closing = client;
+      client = null;
+      firstAttempt = null;
+      down = null;
+      outageLogged = false;
+      if (!closing) return;
+      try {
+        if (closing.isReady) {
+          await withDeadline(closing.close(), commandTimeoutMs, 'close timed out');
+        }
+      } catch {
+        // Going away regardless; destroy() below drops the socket.
+      }
+      closing.destroy();
+    },
+  };
+}
+
+function assertPositiveInteger(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`the redis store needs ${name} to be a positive whole number, got ${value}`);
+  }
+}
+
+/** `host:port` for messages; never the password a URL may carry. */
+function redisAddress(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`the redis store needs a redis:// URL, got "${url.slice(0, 80)}"`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+    throw new Error(`the redis store needs a redis:// or rediss:// URL, got ${parsed.protocol}`);
+  }
+  return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
+}
+
+/** Enough of the id to recognise it in the panel; the whole id is a bearer secret. */
+function shortenId(id: string): string {
+  return `${id.slice(0, 8)}…`;
+}
+
+function parseSession(stored: string): SessionData | null {
+  try {
+    const value: unknown = JSON.parse(stored);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      return value as SessionData;
+    }
+  } catch {
+    // fall through: not JSON
+  }
+  return null;
+}
+
+/** Socket errors can be AggregateErrors with an empty message (one per address tried). */
+function describeError(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map(describeError))].join('; ');
+  }
+  if (error instanceof Error) {
+    return error.message || (error as NodeJS.ErrnoException).code || error.name;
+  }
+  return String(error);
+}
+
+/** Settles as `work` does, or rejects after `ms`; a late failure of `work` is then ignored. */
+function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  work.catch(() => {});
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}

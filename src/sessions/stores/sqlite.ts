@@ -1,0 +1,383 @@
+/**
+ * Server-side sessions in SQLite, the Lucia way (see `../lucia-token.ts`): the cookie holds
+ * `id.secret`, the `demo_session` table holds the id, the SHA-256 of the secret and the data. The
+ * site's learner sessions use the same token code, so the demo shows how the site itself works.
+ *
+ * Strict mode (OWASP): an id is used only after its secret matched a row this store wrote, so a
+ * planted or guessed cookie always ends in a brand-new session with a new id (no fixation). An
+ * unknown id and a wrong secret get the same answer, after the same hash, so neither the response
+ * nor its timing says whether an id exists.
+ *
+ * Concurrency: better-sqlite3 is synchronous, so each statement is atomic and no two run at once in
+ * this process, but a request's load and save are separate steps with awaits between them. Twenty
+ * overlapping load + increment + save sequences on one session all load the same counter and each
+ * save writes back its own copy: the counter ends at 1, not 20 (last save wins; the test in
+ * `tests/unit/sqlite-store.test.ts` shows it). The store takes no lock across a request, as
+ * Flask-Session and express-session don't either; a counter that must not lose updates belongs in
+ * one SQL statement (`UPDATE … SET data = json_set(…)`) or behind a version check, not in a
+ * read-modify-write of the whole session. Parallel first requests without a cookie likewise get one
+ * session each, and the browser keeps whichever cookie arrives last. One race does not lose: a save
+ * whose session was revoked after its load writes nothing, so a slow request cannot undo a logout.
+ */
+import type { CookieOptions } from '../../lab/cookie-jar';
+import { preparedFor, type Database } from '../../server/database';
+import { storeTitles } from '../catalog';
+import { StoreFullError } from '../types';
+import { defaultMaxSessionBytes, assertSessionFits } from '../limits';
+import {
+  generateSessionToken,
+  hashSecret,
+  isExpired,
+  lastSeenAfter,
+  parseSessionToken,
+  shouldExtend,
+  verifySecret,
+} from '../lucia-token';
+import type {
+  DemoContext,
+  Loaded,
+  ServerView,
+  SessionData,
+  SessionStore,
+  StoreInfo,
+} from '../types';
+
+export interface SqliteStoreOptions {
+  /** The site's database, migrated (see `server/migrations.ts`); the store does not close it. */
+  db: Database;
+  secure: boolean;
+  /** Idle lifetime; sliding, so an active session lives on. 24 hours unless set. */
+  ttlSeconds?: number;
+  /** The most rows the table may hold; when full, expired rows go first, then saves are refused. */
+  maxSessions?: number;
+  /** Largest JSON a session may serialize to; 64 KiB unless set. */
+  maxSessionBytes?: number;
+  cookieName?: string;
+  cookiePath?: string;
+  /**
+   * The opaque id of the browser behind a request, stored with the sessions it creates so they can
+   * all be revoked at once; sessions get no owner unless this is given.
+   */
+  ownerOf?: (ctx: DemoContext) => string | null | undefined;
+}
+
+/** A session as "log out everywhere" lists it: never the secret or its hash, never the data. */
+export interface SqliteSessionSummary {
+  id: string;
+  bytes: number;
+  createdAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+const DEFAULT_MAX_SESSIONS = 100_000;
+/** An owner id is opaque but bounded, so a caller's bug cannot fill the index with megabytes. */
+const MAX_OWNER_LENGTH = 128;
+const LOCATION = 'SQLite table demo_session';
+const STORE_TIMING = 'SQLite demo_session';
+const CRYPTO_TIMING = 'SHA-256 + constant-time compare';
+
+/** One reason for both an unknown id and a wrong secret: which one it was stays secret. */
+const NOT_ISSUED_REASON =
+  'The cookie named no session this server holds with that secret, so a new session starts with a ' +
+  'new id; the id in the cookie is never reused.';
+const MALFORMED_REASON =
+  'The cookie is not a token this store issues (id.secret, 32 base32 letters each), so it was ' +
+  'ignored and a new session starts.';
+const EXPIRED_REASON =
+  'The session passed its expiry without a visit, so the server deleted it and a new one starts.';
+
+interface SessionRow {
+  id: string;
+  secret_hash: Uint8Array;
+  data: string;
+  bytes: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+interface NewSession {
+  id: string;
+  secretHash: Uint8Array;
+  owner: string | null;
+  data: string;
+  bytes: number;
+  now: number;
+  expiresAt: number;
+}
+
+interface SummaryRow {
+  id: string;
+  bytes: number;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+function prepareStatements(db: Database) {
+  return {
+    select: db.prepare<[string], SessionRow>(
+      `SELECT id, secret_hash, data, bytes, expires_at, last_seen_at
+       FROM demo_session WHERE id = ?`,
+    ),
+    insert: db.prepare<[string, Uint8Array, string | null, string, number, number, number, number]>(
+      `INSERT INTO demo_session
+         (id, secret_hash, owner, data, bytes, created_at, expires_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // `expires_at > ?` makes a save that raced with expiry or deletion touch nothing.
+    update: db.prepare<[string, number, number, number, string, number]>(
+      `UPDATE demo_session SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?
+       WHERE id = ? AND expires_at > ?`,
+    ),
+    touch: db.prepare<[number, number, string]>(
+      'UPDATE demo_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
+    ),
+    delete: db.prepare<[string]>('DELETE FROM demo_session WHERE id = ?'),
+    deleteExpired: db.prepare<[number]>('DELETE FROM demo_session WHERE expires_at <= ?'),
+    count: db.prepare<[], number>('SELECT count(*) FROM demo_session').pluck(),
+    deleteOwned: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
+    selectOwned: db.prepare<[string, number], SummaryRow>(
+      `SELECT id, bytes, created_at, expires_at, last_seen_at
+       FROM demo_session WHERE owner = ? AND expires_at > ?
+       ORDER BY last_seen_at DESC, id`,
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+const statementCache = new WeakMap<Database, Statements>();
+
+/** How a request's cookie turned out against the table. */
+type Lookup =
+  | { kind: 'none' }
+  | { kind: 'malformed' }
+  | { kind: 'not-issued' }
+  | { kind: 'expired' }
+  | { kind: 'valid'; token: string; row: SessionRow };
+
+export { StoreFullError };
+
+export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
+  const { db, secure } = options;
+  const ttlSeconds = options.ttlSeconds ?? DAY_SECONDS;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
+  const cookieName = options.cookieName ?? 'sqlite_session';
+  const cookiePath = options.cookiePath ?? '/api/demo/sqlite';
+  const ownerOf = options.ownerOf ?? (() => null);
+  for (const [name, value] of Object.entries({ ttlSeconds, maxSessions, maxSessionBytes })) {
+    if (!Number.isInteger(value) || value <= 0) {
+      throw new Error(`the sqlite store's ${name} must be a positive whole number, got ${value}`);
+    }
+  }
+  const ttlMs = ttlSeconds * 1000;
+  const statements = preparedFor(statementCache, db, prepareStatements);
+  const attributes: CookieOptions = { httpOnly: true, sameSite: 'Lax', secure, path: cookiePath };
+
+  const info: StoreInfo = {
+    id: 'sqlite',
+    title: storeTitles.sqlite,
+    where: 'server',
+    summary:
+      'A row per session in a SQLite table: the cookie carries a random id and secret, the database keeps the data and only a hash of the secret, so any session can be listed or revoked.',
+    facts: {
+      sharedAcrossInstances: true,
+      survivesRestart: true,
+      revocable: true,
+      readableByClient: false,
+      tamperEvident: true,
+      sizeLimit: {
+        bytes: maxSessionBytes,
+        counts: 'bytes of the session’s JSON, as stored in the data column',
+      },
+    },
+  };
+
+  const sql = <T>(ctx: DemoContext, work: () => T): T =>
+    ctx.timer.measureSync('store', STORE_TIMING, work);
+
+  /**
+   * Finds the row the cookie names and checks its secret; an expired row is deleted on sight.
+   * `timed` is off for the panel's own peek, which is not part of the request's work.
+   */
+  function lookup(ctx: DemoContext, timed = true): Lookup {
+    const cookie = ctx.cookies.get(cookieName);
+    if (!cookie) return { kind: 'none' };
+    const parsed = parseSessionToken(cookie);
+    if (!parsed) return { kind: 'malformed' };
+    const measure = <T>(name: string, description: string, work: () => T): T =>
+      timed ? ctx.timer.measureSync(name, description, work) : work();
+    const row = measure('store', STORE_TIMING, () => statements.select.get(parsed.id));
+    const matches = measure('crypto', CRYPTO_TIMING, () =>
+      verifySecret(parsed.secret, row?.secret_hash ?? null),
+    );
+    if (!row || !matches) return { kind: 'not-issued' };
+    if (isExpired(row.expires_at, ctx.now())) {
+      measure('store', STORE_TIMING, () => statements.delete.run(row.id));
+      return { kind: 'expired' };
+    }
+    return { kind: 'valid', token: cookie, row };
+  }
+
+  function sendCookie(ctx: DemoContext, token: string, expiresAt: number): void {
+    ctx.cookies.set(cookieName, token, {
+      ...attributes,
+      maxAge: Math.max(0, Math.floor((expiresAt - ctx.now()) / 1000)),
+      expires: new Date(expiresAt),
+    });
+  }
+
+  function clearCookie(ctx: DemoContext): void {
+    ctx.cookies.delete(cookieName, attributes);
+  }
+
+  /**
+   * Inserts a session unless the table is full even after dropping expired rows. IMMEDIATE, so two
+   * processes sharing the file cannot both pass the count check; returns false when full (rather
+   * than throwing, which would roll the purge of expired rows back too).
+   */
+  const insertIfRoom = db.transaction((session: NewSession): boolean => {
+    if (statements.count.get()! >= maxSessions) {
+      statements.deleteExpired.run(session.now);
+      if (statements.count.get()! >= maxSessions) return false;
+    }
+    statements.insert.run(
+      session.id,
+      session.secretHash,
+      session.owner,
+      session.data,
+      session.bytes,
+      session.now,
+      session.expiresAt,
+      session.now,
+    );
+    return true;
+  });
+
+  return {
+    info,
+
+    async load(ctx: DemoContext): Promise<Loaded> {
+      const found = lookup(ctx);
+      switch (found.kind) {
+        case 'none':
+          return { status: 'new', data: {} };
+        case 'malformed':
+          clearCookie(ctx);
+          return { status: 'new', reason: MALFORMED_REASON, data: {} };
+        case 'not-issued':
+          clearCookie(ctx);
+          return { status: 'new', reason: NOT_ISSUED_REASON, data: {} };
+        case 'expired':
+          clearCookie(ctx);
+          return { status: 'expired', reason: EXPIRED_REASON, data: {} };
+        case 'valid': {
+          const { row, token } = found;
+          const now = ctx.now();
+          const extend = shouldExtend(row.expires_at, now, ttlMs);
+          const expiresAt = extend ? now + ttlMs : row.expires_at;
+          const lastSeenAt = lastSeenAfter(row.last_seen_at, now);
+          if (extend || lastSeenAt !== row.last_seen_at) {
+            sql(ctx, () => statements.touch.run(expiresAt, lastSeenAt, row.id));
+          }
+          // As Lucia's guide does: the browser's copy must expire no earlier than the row.
+          if (extend) sendCookie(ctx, token, expiresAt);
+          return { status: 'ok', data: JSON.parse(row.data) as SessionData };
+        }
+      }
+    },
+
+    async save(ctx: DemoContext, data: SessionData): Promise<void> {
+      const serialized = JSON.stringify(data);
+      assertSessionFits(info.title, serialized, maxSessionBytes);
+      const bytes = Buffer.byteLength(serialized, 'utf8');
+      const now = ctx.now();
+
+      const found = lookup(ctx);
+      if (found.kind === 'valid') {
+        const { row, token } = found;
+        const extend = shouldExtend(row.expires_at, now, ttlMs);
+        const expiresAt = extend ? now + ttlMs : row.expires_at;
+        const { changes } = sql(ctx, () =>
+          statements.update.run(serialized, bytes, expiresAt, now, row.id, now),
+        );
+        if (changes === 1) {
+          if (extend) sendCookie(ctx, token, expiresAt);
+          return;
+        }
+      }
+      if (found.kind !== 'none' && found.kind !== 'malformed') {
+        // The cookie named a session that was live when this request loaded it (load clears any
+        // other cookie) but has been revoked or has expired since. Writing it into a new session
+        // would undo a "log out everywhere" made meanwhile, so the write is dropped instead.
+        clearCookie(ctx);
+        return;
+      }
+
+      const owner = ownerOf(ctx) || null;
+      if (owner !== null && owner.length > MAX_OWNER_LENGTH) {
+        throw new Error(`a session owner id is at most ${MAX_OWNER_LENGTH} characters`);
+      }
+      const { id, secret, token } = generateSessionToken();
+      const secretHash = ctx.timer.measureSync('crypto', CRYPTO_TIMING, () => hashSecret(secret));
+      const expiresAt = now + ttlMs;
+      const inserted = sql(ctx, () =>
+        insertIfRoom.immediate({ id, secretHash, owner, data: serialized, bytes, now, expiresAt }),
+      );
+      if (!inserted) {
+        throw new StoreFullError(
+          `The SQLite store already holds ${maxSessions} unexpired sessions, the most this site ` +
+            'keeps, so no new session was created. Existing sessions keep working; room returns ' +
+            'as sessions expire.',
+          maxSessions,
+        );
+      }
+      sendCookie(ctx, token, expiresAt);
+    },
+
+    async destroy(ctx: DemoContext): Promise<void> {
+      const found = lookup(ctx);
+      if (found.kind === 'valid') sql(ctx, () => statements.delete.run(found.row.id));
+      if (found.kind !== 'none') clearCookie(ctx);
+    },
+
+    async peek(ctx: DemoContext): Promise<ServerView | null> {
+      const found = lookup(ctx, false);
+      if (found.kind !== 'valid') return null;
+      return {
+        key: found.row.id,
+        bytes: found.row.bytes,
+        expiresAt: found.row.expires_at,
+        location: LOCATION,
+      };
+    },
+
+    async sweep(now: number): Promise<number> {
+      return statements.deleteExpired.run(now).changes;
+    },
+  };
+}
+
+/** Ends every session the owner created ("log out everywhere"); returns how many ended. */
+export function revokeAllSqliteSessions(db: Database, owner: string): number {
+  return preparedFor(statementCache, db, prepareStatements).deleteOwned.run(owner).changes;
+}
+
+/** The owner's unexpired sessions, most recently used first. */
+export function listSqliteSessions(
+  db: Database,
+  owner: string,
+  now: number = Date.now(),
+): SqliteSessionSummary[] {
+  return preparedFor(statementCache, db, prepareStatements)
+    .selectOwned.all(owner, now)
+    .map((row) => ({
+      id: row.id,
+      bytes: row.bytes,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      lastSeenAt: row.last_seen_at,
+    }));
+}

@@ -1,0 +1,449 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CookieJar } from '../../src/lab/cookie-jar';
+import { Timer } from '../../src/lab/timer';
+import { defaultMaxSessionBytes } from '../../src/sessions/limits';
+import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
+import { createFilesystemStore, StoreFullError } from '../../src/sessions/stores/filesystem';
+import { SessionTooLargeError } from '../../src/sessions/types';
+import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
+
+const T0 = 1_790_000_000_000;
+const DAY = 86_400;
+
+/** Plays the browser: sends the cookies it holds and applies each response's Set-Cookie. */
+class Browser {
+  readonly cookies = new Map<string, string>();
+
+  request(on: Instance, nowMs = T0): DemoContext {
+    return {
+      cookies: new CookieJar(new Map(this.cookies)),
+      instance: on,
+      timer: new Timer(),
+      now: () => nowMs,
+    };
+  }
+
+  receive(ctx: DemoContext): void {
+    for (const { name, value, options } of ctx.cookies.outgoing) {
+      if (options.maxAge === 0) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  get sid(): string | undefined {
+    return this.cookies.get('fs_sid');
+  }
+}
+
+async function visit(
+  store: SessionStore,
+  browser: Browser,
+  on: Instance,
+  nowMs = T0,
+  change?: (data: SessionData) => SessionData,
+) {
+  const ctx = browser.request(on, nowMs);
+  const loaded = await store.load(ctx);
+  if (change) await store.save(ctx, change(loaded.data));
+  browser.receive(ctx);
+  return loaded;
+}
+
+function sessionOfBytes(bytes: number): SessionData {
+  const overhead = JSON.stringify({ pad: '' }).length;
+  return { pad: 'x'.repeat(bytes - overhead) };
+}
+
+function fileNameOf(id: string): string {
+  return createHash('sha256').update(id).digest('hex') + '.json';
+}
+
+/** Every path under `root`, relative to it. */
+async function listTree(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true });
+  return entries.map(String).sort();
+}
+
+describe('filesystem store', () => {
+  let dataDir: string;
+  let one: Instance;
+  let two: Instance;
+  const store = createFilesystemStore({ secure: true });
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-fs-store-'));
+    one = { id: '1', memory: new Map(), directory: path.join(dataDir, 'instances', '1') };
+    two = { id: '2', memory: new Map(), directory: path.join(dataDir, 'instances', '2') };
+  });
+
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('describes itself as a durable server store each instance has its own of', () => {
+    expect(store.info).toMatchObject({
+      id: 'filesystem',
+      title: 'Filesystem',
+      where: 'server',
+      facts: {
+        sharedAcrossInstances: false,
+        survivesRestart: true,
+        revocable: true,
+        readableByClient: false,
+        tamperEvident: true,
+        sizeLimit: { bytes: defaultMaxSessionBytes, counts: 'serialized JSON of the session data' },
+      },
+    });
+  });
+
+  it('starts a new session without touching the disk or setting a cookie', async () => {
+    const ctx = new Browser().request(one);
+    expect(await store.load(ctx)).toEqual({ status: 'new', data: {} });
+    expect(ctx.cookies.outgoing).toEqual([]);
+    expect(await listTree(dataDir)).toEqual([]);
+  });
+
+  it('writes one private file per session, named by a hash of the id, and a strict id cookie', async () => {
+    const browser = new Browser();
+    const ctx = browser.request(one);
+    await store.save(ctx, { user: 'ada' });
+    const [cookie] = ctx.cookies.outgoing;
+    expect(cookie?.name).toBe('fs_sid');
+    expect(isWellFormedSessionId(cookie?.value)).toBe(true);
+    expect(cookie?.options).toEqual({
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: true,
+      path: '/api/demo/filesystem',
+      maxAge: DAY,
+      expires: new Date(T0 + DAY * 1000),
+    });
+    const name = fileNameOf(cookie!.value);
+    expect(await readdir(one.directory)).toEqual([name]);
+    expect((await stat(one.directory)).mode & 0o777).toBe(0o700);
+    expect((await stat(path.join(one.directory, name))).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(await readFile(path.join(one.directory, name), 'utf8'))).toEqual({
+      expiresAt: T0 + DAY * 1000,
+      data: { user: 'ada' },
+    });
+  });
+
+  it('honours secure, cookieName and ttlSeconds', async () => {
+    const custom = createFilesystemStore({ secure: false, cookieName: 'sid', ttlSeconds: 60 });
+    const ctx = new Browser().request(one);
+    await custom.save(ctx, { a: 1 });
+    expect(ctx.cookies.outgoing[0]).toMatchObject({
+      name: 'sid',
+      options: { secure: false, maxAge: 60 },
+    });
+  });
+
+  it('round-trips nested and unicode JSON, also through a restart', async () => {
+    const data = {
+      user: { id: 42, name: 'Zoë Ångström', roles: ['admin', 'éditeur'] },
+      greeting: '你好, мир 👋',
+      cart: [{ sku: 'A-1', qty: 2, price: 9.5 }],
+      flags: { beta: true, tour: null },
+    };
+    const browser = new Browser();
+    await visit(store, browser, one, T0, () => data);
+    expect(await visit(store, browser, one, T0 + 1000)).toEqual({ status: 'ok', data });
+    const restarted = createFilesystemStore({ secure: true });
+    expect(await visit(restarted, browser, { ...one, memory: new Map() }, T0 + 2000)).toEqual({
+      status: 'ok',
+      data,
+    });
+  });
+
+  it('destroys the file and clears the cookie on the same path', async () => {
+    const browser = new Browser();
+    await visit(store, browser, one, T0, () => ({ user_id: 1 }));
+    const stolen = browser.sid!;
+    const ctx = browser.request(one);
+    await store.destroy(ctx);
+    expect(ctx.cookies.outgoing[0]).toMatchObject({
+      name: 'fs_sid',
+      value: '',
+      options: {
+        path: '/api/demo/filesystem',
+        maxAge: 0,
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+      },
+    });
+    browser.receive(ctx);
+    expect(browser.sid).toBeUndefined();
+    expect(await readdir(one.directory)).toEqual([]);
+    const thief = new Browser();
+    thief.cookies.set('fs_sid', stolen);
+    expect((await visit(store, thief, one)).status).toBe('new');
+  });
+
+  it('expires a session after the TTL and deletes its file; every save slides the expiry', async () => {
+    const short = createFilesystemStore({ secure: true, ttlSeconds: 60 });
+    const browser = new Browser();
+    await visit(short, browser, one, T0, () => ({ n: 1 }));
+    expect((await visit(short, browser, one, T0 + 59_999)).status).toBe('ok');
+    await visit(short, browser, one, T0 + 50_000, (data) => ({ ...data, n: 2 }));
+    expect(await visit(short, browser, one, T0 + 109_999)).toEqual({
+      status: 'ok',
+      data: { n: 2 },
+    });
+    const expired = await visit(short, browser, one, T0 + 110_000);
+    expect(expired).toEqual({
+      status: 'expired',
+      reason: expect.stringMatching(/expired at/),
+      data: {},
+    });
+    expect(await readdir(one.directory)).toEqual([]);
+    expect((await visit(short, browser, one, T0 + 110_001)).status).toBe('new');
+  });
+
+  it('treats an unreadable session file as no session, deletes it, and says why', async () => {
+    for (const corrupt of [
+      '{"expiresAt": 1',
+      '[]',
+      '{"expiresAt":"soon","data":{}}',
+      '{"data":{}}',
+      '',
+    ]) {
+      const browser = new Browser();
+      await visit(store, browser, one, T0, () => ({ a: 1 }));
+      const damaged = browser.sid!;
+      await writeFile(path.join(one.directory, fileNameOf(damaged)), corrupt);
+      const loaded = await visit(store, browser, one, T0, () => ({ fresh: true }));
+      expect(loaded).toEqual({
+        status: 'new',
+        reason: 'the session file was unreadable',
+        data: {},
+      });
+      expect(browser.sid).not.toBe(damaged);
+      expect(await readdir(one.directory)).toEqual([fileNameOf(browser.sid!)]);
+      await store.destroy(browser.request(one));
+    }
+  });
+
+  it('refuses a session over maxSessionBytes, measured on the serialized JSON, and writes nothing', async () => {
+    await store.save(new Browser().request(one), sessionOfBytes(defaultMaxSessionBytes));
+    const over = new Browser().request(one);
+    const error = await store
+      .save(over, sessionOfBytes(defaultMaxSessionBytes + 1))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionTooLargeError);
+    expect(error).toMatchObject({
+      bytes: defaultMaxSessionBytes + 1,
+      limit: defaultMaxSessionBytes,
+    });
+    expect(over.cookies.outgoing).toEqual([]);
+    expect(await readdir(one.directory)).toHaveLength(1);
+  });
+
+  it('never accepts an id it did not issue: a planted id gets a new session with a new id', async () => {
+    const planted = newSessionId();
+    const browser = new Browser();
+    browser.cookies.set('fs_sid', planted);
+    const loaded = await visit(store, browser, one, T0, () => ({ user_id: 7 }));
+    expect(loaded).toEqual({ status: 'new', reason: expect.stringMatching(/no file/), data: {} });
+    expect(isWellFormedSessionId(browser.sid)).toBe(true);
+    expect(browser.sid).not.toBe(planted);
+    expect(await readdir(one.directory)).toEqual([fileNameOf(browser.sid!)]);
+  });
+
+  it('treats malformed ids as no session and creates nothing outside its directory', async () => {
+    const junkIds = [
+      '../../etc/passwd',
+      '../' + 'a'.repeat(40),
+      'x'.repeat(10_000),
+      '💥',
+      'é'.repeat(43),
+      '',
+      ' ',
+      '%00',
+    ];
+    for (const junk of junkIds) {
+      const browser = new Browser();
+      browser.cookies.set('fs_sid', junk);
+      const loaded = await visit(store, browser, one, T0, () => ({ ok: true }));
+      expect(loaded.status).toBe('new');
+      expect(isWellFormedSessionId(browser.sid)).toBe(true);
+      const ctx = browser.request(one);
+      await store.destroy(ctx);
+    }
+    expect(await listTree(dataDir)).toEqual(['instances', path.join('instances', '1')]);
+  });
+
+  it('refuses new sessions with StoreFullError once maxFiles are live, but still updates existing ones', async () => {
+    const capped = createFilesystemStore({ secure: true, maxFiles: 3 });
+    const browsers = [new Browser(), new Browser(), new Browser()];
+    for (const browser of browsers) await visit(capped, browser, one, T0, () => ({ n: 1 }));
+    const late = capped.save(new Browser().request(one), { n: 1 });
+    await expect(late).rejects.toBeInstanceOf(StoreFullError);
+    await expect(late).rejects.toThrow(
+      'the filesystem store is full (3 sessions); try again later',
+    );
+    await visit(capped, browsers[0]!, one, T0, () => ({ n: 2 }));
+    expect((await visit(capped, browsers[0]!, one)).data).toEqual({ n: 2 });
+    expect(await readdir(one.directory)).toHaveLength(3);
+  });
+
+  it('caps total bytes per directory', async () => {
+    // Each file is {"expiresAt":<13 digits>,"data":<100 bytes>}: 135 bytes; two fit in 300.
+    const capped = createFilesystemStore({ secure: true, maxTotalBytes: 300 });
+    await capped.save(new Browser().request(one), sessionOfBytes(100));
+    await capped.save(new Browser().request(one), sessionOfBytes(100));
+    const third = capped.save(new Browser().request(one), sessionOfBytes(100));
+    await expect(third).rejects.toThrow(
+      'the filesystem store is full (300 bytes of sessions); try again later',
+    );
+    // Another instance has its own directory and its own cap.
+    await capped.save(new Browser().request(two), sessionOfBytes(100));
+  });
+
+  it('sweeps expired files when full before refusing, at most once a minute', async () => {
+    const capped = createFilesystemStore({ secure: true, maxFiles: 2, ttlSeconds: 60 });
+    await capped.save(new Browser().request(one, T0), { n: 1 });
+    await capped.save(new Browser().request(one, T0 + 30_000), { n: 2 });
+    // At 61 s the first has expired: the sweep frees its place.
+    await capped.save(new Browser().request(one, T0 + 61_000), { n: 3 });
+    expect(await readdir(one.directory)).toHaveLength(2);
+    // At 95 s the second has expired too, but a full directory was swept 34 s ago: refused.
+    await expect(
+      capped.save(new Browser().request(one, T0 + 95_000), { n: 4 }),
+    ).rejects.toBeInstanceOf(StoreFullError);
+    await capped.save(new Browser().request(one, T0 + 121_000), { n: 5 });
+  });
+
+  it('counts files already on disk: the first write after a restart scans the directory', async () => {
+    for (let index = 0; index < 2; index++) await store.save(new Browser().request(one), { index });
+    const restarted = createFilesystemStore({ secure: true, maxFiles: 2 });
+    await expect(restarted.save(new Browser().request(one), { index: 2 })).rejects.toBeInstanceOf(
+      StoreFullError,
+    );
+  });
+
+  it('has no session on another instance: each has its own directory', async () => {
+    const browser = new Browser();
+    await visit(store, browser, one, T0, () => ({ user_id: 1 }));
+    const other = await visit(store, browser, two);
+    expect(other).toEqual({ status: 'new', reason: expect.stringMatching(/instance 2/), data: {} });
+    expect((await visit(store, browser, one)).status).toBe('ok');
+  });
+
+  it('peeks at the file: shortened id, file bytes, expiry and its path relative to DATA_DIR', async () => {
+    const browser = new Browser();
+    await visit(store, browser, one, T0, () => ({ user_id: 42 }));
+    const name = fileNameOf(browser.sid!);
+    const content = await readFile(path.join(one.directory, name), 'utf8');
+    const view = await store.peek!(browser.request(one, T0 + 1000));
+    expect(view).toEqual({
+      key: `${browser.sid!.slice(0, 8)}…`,
+      bytes: Buffer.byteLength(content),
+      expiresAt: T0 + DAY * 1000,
+      location: path.join('instances', '1', name),
+    });
+    const rooted = createFilesystemStore({
+      secure: true,
+      dataDir: path.join(dataDir, 'instances'),
+    });
+    expect((await rooted.peek!(browser.request(one)))?.location).toBe(path.join('1', name));
+    expect(await store.peek!(browser.request(one, T0 + DAY * 1000))).toBeNull();
+    expect(await store.peek!(browser.request(two))).toBeNull();
+    expect(await store.peek!(new Browser().request(one))).toBeNull();
+  });
+
+  it('sweeps expired files and stale temporary files in every directory it has used, leaving live ones', async () => {
+    const sweeper = createFilesystemStore({ secure: true, ttlSeconds: 60 });
+    const [old1, old2, live] = [new Browser(), new Browser(), new Browser()];
+    await visit(sweeper, old1, one, T0, () => ({ a: 1 }));
+    await visit(sweeper, old2, two, T0, () => ({ a: 2 }));
+    await visit(sweeper, live, two, T0 + 30_000, () => ({ a: 3 }));
+    // Temporary files a crashed write left behind, one old and one in flight.
+    const staleTemp = path.join(two.directory, 'abc.0123456789ab.tmp');
+    const freshTemp = path.join(two.directory, 'def.0123456789ab.tmp');
+    await writeFile(staleTemp, '{');
+    await writeFile(freshTemp, '{');
+    await utimes(staleTemp, new Date(T0 - 120_000), new Date(T0 - 120_000));
+    await utimes(freshTemp, new Date(T0 + 59_000), new Date(T0 + 59_000));
+
+    expect(await sweeper.sweep!(T0 + 60_000)).toBe(2);
+    expect((await readdir(two.directory)).sort()).toEqual([
+      fileNameOf(live.sid!),
+      'def.0123456789ab.tmp',
+    ]);
+    // Instance 1's directory was left empty, so it is gone.
+    await expect(stat(one.directory)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await visit(sweeper, live, two, T0 + 60_000)).status).toBe('ok');
+    expect(await sweeper.sweep!(T0 + 60_000)).toBe(0);
+    // A later save in a swept-away directory makes it again.
+    await visit(sweeper, old1, one, T0 + 60_000, () => ({ back: true }));
+    expect(await readdir(one.directory)).toHaveLength(1);
+  });
+
+  it('writes atomically: no temporary file is left behind', async () => {
+    const browser = new Browser();
+    for (let index = 0; index < 10; index++)
+      await visit(store, browser, one, T0, () => ({ index }));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, index) => store.save(new Browser().request(one), { index })),
+    );
+    const names = await readdir(one.directory);
+    expect(names.filter((name) => !name.endsWith('.json'))).toEqual([]);
+    expect(names).toHaveLength(11);
+  });
+
+  it('loses concurrent updates: 20 overlapping increments keep fewer than 20, but no file is torn', async () => {
+    const browser = new Browser();
+    await visit(store, browser, one, T0, () => ({ counter: 0 }));
+    const requests = Array.from({ length: 20 }, () => browser.request(one));
+    await Promise.all(
+      requests.map(async (ctx) => {
+        const { status, data } = await store.load(ctx);
+        expect(status).toBe('ok');
+        await store.save(ctx, { counter: Number(data.counter) + 1 });
+      }),
+    );
+    expect(new Set(requests.map((ctx) => ctx.cookies.get('fs_sid')))).toEqual(
+      new Set([browser.sid]),
+    );
+    const final = Number((await visit(store, browser, one)).data.counter);
+    // Measured: 1 on every run here, as all reads are queued before any write; asserted loosely
+    // because the order of thread-pool work is not a promise the platform makes.
+    expect(final).toBeGreaterThanOrEqual(1);
+    expect(final).toBeLessThan(20);
+    expect(await readdir(one.directory)).toEqual([fileNameOf(browser.sid!)]);
+  });
+
+  it('times its own work as the store part of Server-Timing', async () => {
+    const ctx = new Browser().request(one);
+    await store.load(ctx);
+    await store.save(ctx, { a: 1 });
+    expect(ctx.timer.entries).toEqual([
+      { name: 'store', description: 'file read', durationMs: expect.any(Number) },
+    ]);
+  });
+
+  it('creates directories on demand, including missing parents', async () => {
+    const deep: Instance = {
+      id: 'deep',
+      memory: new Map(),
+      directory: path.join(dataDir, 'a', 'b', 'c'),
+    };
+    await store.save(new Browser().request(deep), { a: 1 });
+    expect(await readdir(deep.directory)).toHaveLength(1);
+    expect(await listTree(path.join(dataDir, 'a'))).toEqual([
+      'b',
+      path.join('b', 'c'),
+      expect.stringMatching(/^b\/c\/[0-9a-f]{64}\.json$/),
+    ]);
+  });
+
+  it('rejects nonsensical limits', () => {
+    expect(() => createFilesystemStore({ secure: true, maxFiles: 0 })).toThrow(/maxFiles/);
+    expect(() => createFilesystemStore({ secure: true, ttlSeconds: 1.5 })).toThrow(/ttlSeconds/);
+  });
+});

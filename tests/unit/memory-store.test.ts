@@ -1,0 +1,365 @@
+import { describe, expect, it } from 'vitest';
+import { CookieJar } from '../../src/lab/cookie-jar';
+import { Timer } from '../../src/lab/timer';
+import { defaultMaxSessionBytes } from '../../src/sessions/limits';
+import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
+import { createMemoryStore, memoryStoreStats } from '../../src/sessions/stores/memory';
+import { SessionTooLargeError } from '../../src/sessions/types';
+import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
+
+const T0 = 1_790_000_000_000;
+const DAY = 86_400;
+
+function instance(id = '1'): Instance {
+  return { id, memory: new Map(), directory: '/nonexistent/memory-store-never-touches-disk' };
+}
+
+/** Plays the browser: sends the cookies it holds and applies each response's Set-Cookie. */
+class Browser {
+  readonly cookies = new Map<string, string>();
+
+  request(on: Instance, nowMs = T0): DemoContext {
+    return {
+      cookies: new CookieJar(new Map(this.cookies)),
+      instance: on,
+      timer: new Timer(),
+      now: () => nowMs,
+    };
+  }
+
+  receive(ctx: DemoContext): void {
+    for (const { name, value, options } of ctx.cookies.outgoing) {
+      if (options.maxAge === 0) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  get sid(): string | undefined {
+    return this.cookies.get('memory_sid');
+  }
+}
+
+/** One request: load, optionally change and save, then the browser applies the response. */
+async function visit(
+  store: SessionStore,
+  browser: Browser,
+  on: Instance,
+  nowMs = T0,
+  change?: (data: SessionData) => SessionData,
+) {
+  const ctx = browser.request(on, nowMs);
+  const loaded = await store.load(ctx);
+  if (change) await store.save(ctx, change(loaded.data));
+  browser.receive(ctx);
+  return loaded;
+}
+
+/** A session whose serialized JSON is exactly `bytes` long. */
+function sessionOfBytes(bytes: number): SessionData {
+  const overhead = JSON.stringify({ pad: '' }).length;
+  return { pad: 'x'.repeat(bytes - overhead) };
+}
+
+describe('memory store', () => {
+  const store = createMemoryStore({ secure: true });
+
+  it('describes itself as a server store one instance owns', () => {
+    expect(store.info).toMatchObject({
+      id: 'memory',
+      title: 'Server memory',
+      where: 'server',
+      facts: {
+        sharedAcrossInstances: false,
+        survivesRestart: false,
+        revocable: true,
+        readableByClient: false,
+        tamperEvident: true,
+        sizeLimit: { bytes: defaultMaxSessionBytes, counts: 'serialized JSON of the session data' },
+      },
+    });
+  });
+
+  it('starts a new, empty session and sets no cookie until something is saved', async () => {
+    const ctx = new Browser().request(instance());
+    expect(await store.load(ctx)).toEqual({ status: 'new', data: {} });
+    expect(ctx.cookies.outgoing).toEqual([]);
+    expect(await store.peek!(ctx)).toBeNull();
+  });
+
+  it('sets a random, HttpOnly, SameSite=Lax, Secure id cookie on its own path, kept for the TTL', async () => {
+    const ctx = new Browser().request(instance());
+    await store.save(ctx, { a: 1 });
+    const [cookie] = ctx.cookies.outgoing;
+    expect(cookie?.name).toBe('memory_sid');
+    expect(isWellFormedSessionId(cookie?.value)).toBe(true);
+    expect(cookie?.options).toEqual({
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: true,
+      path: '/api/demo/memory',
+      maxAge: DAY,
+      expires: new Date(T0 + DAY * 1000),
+    });
+  });
+
+  it('honours secure, cookieName and ttlSeconds', async () => {
+    const custom = createMemoryStore({ secure: false, cookieName: 'sid', ttlSeconds: 60 });
+    const ctx = new Browser().request(instance());
+    await custom.save(ctx, { a: 1 });
+    expect(ctx.cookies.outgoing[0]).toMatchObject({
+      name: 'sid',
+      options: { secure: false, maxAge: 60 },
+    });
+  });
+
+  it('round-trips nested and unicode JSON', async () => {
+    const data = {
+      user: { id: 42, name: 'Zoë Ångström', roles: ['admin', 'éditeur'] },
+      greeting: '你好, мир 👋',
+      cart: [{ sku: 'A-1', qty: 2, price: 9.5 }],
+      flags: { beta: true, tour: null },
+    };
+    const browser = new Browser();
+    const on = instance();
+    await visit(store, browser, on, T0, () => data);
+    expect(await visit(store, browser, on, T0 + 1000)).toEqual({ status: 'ok', data });
+  });
+
+  it('keeps serialized copies: neither the saved nor the loaded object reaches the store', async () => {
+    const browser = new Browser();
+    const on = instance();
+    const saved = { list: [1, 2] };
+    await visit(store, browser, on, T0, () => saved);
+    saved.list.push(3);
+    const loaded = await visit(store, browser, on);
+    (loaded.data.list as number[]).push(4);
+    expect((await visit(store, browser, on)).data).toEqual({ list: [1, 2] });
+  });
+
+  it('destroys the data and clears the cookie on the same path', async () => {
+    const browser = new Browser();
+    const on = instance();
+    await visit(store, browser, on, T0, () => ({ user_id: 1 }));
+    const stolen = browser.sid!;
+    const ctx = browser.request(on);
+    await store.destroy(ctx);
+    expect(ctx.cookies.outgoing[0]).toMatchObject({
+      name: 'memory_sid',
+      value: '',
+      options: {
+        path: '/api/demo/memory',
+        maxAge: 0,
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+      },
+    });
+    browser.receive(ctx);
+    expect(browser.sid).toBeUndefined();
+    expect(memoryStoreStats(on.memory)).toEqual({ entries: 0, bytes: 0 });
+    // Revocable: a copy of the old id is worth nothing now.
+    const thief = new Browser();
+    thief.cookies.set('memory_sid', stolen);
+    expect((await visit(store, thief, on)).status).toBe('new');
+  });
+
+  it('expires a session after the TTL, removes it, and every save slides the expiry', async () => {
+    const short = createMemoryStore({ secure: true, ttlSeconds: 60 });
+    const browser = new Browser();
+    const on = instance();
+    await visit(short, browser, on, T0, () => ({ n: 1 }));
+    expect((await visit(short, browser, on, T0 + 59_999)).status).toBe('ok');
+    // A save at 50 s moves the expiry to 110 s.
+    await visit(short, browser, on, T0 + 50_000, (data) => ({ ...data, n: 2 }));
+    expect(await visit(short, browser, on, T0 + 109_999)).toEqual({ status: 'ok', data: { n: 2 } });
+    const expired = await visit(short, browser, on, T0 + 110_000);
+    expect(expired).toEqual({
+      status: 'expired',
+      reason: expect.stringMatching(/expired at/),
+      data: {},
+    });
+    expect(memoryStoreStats(on.memory).entries).toBe(0);
+    expect((await visit(short, browser, on, T0 + 110_001)).status).toBe('new');
+  });
+
+  it('refuses a session over maxSessionBytes, measured on the serialized JSON, and stores nothing', async () => {
+    const on = instance();
+    const fits = new Browser().request(on);
+    await store.save(fits, sessionOfBytes(defaultMaxSessionBytes));
+    expect(memoryStoreStats(on.memory).bytes).toBe(defaultMaxSessionBytes);
+
+    const over = new Browser().request(on);
+    const error = await store
+      .save(over, sessionOfBytes(defaultMaxSessionBytes + 1))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionTooLargeError);
+    expect(error).toMatchObject({
+      bytes: defaultMaxSessionBytes + 1,
+      limit: defaultMaxSessionBytes,
+    });
+    expect(over.cookies.outgoing).toEqual([]);
+    expect(memoryStoreStats(on.memory).entries).toBe(1);
+  });
+
+  it('never accepts an id it did not issue: a planted id gets a new session with a new id', async () => {
+    const on = instance();
+    const planted = newSessionId();
+    const browser = new Browser();
+    browser.cookies.set('memory_sid', planted);
+    const loaded = await visit(store, browser, on, T0, () => ({ user_id: 7 }));
+    expect(loaded).toEqual({
+      status: 'new',
+      reason: expect.stringMatching(/no session/),
+      data: {},
+    });
+    expect(isWellFormedSessionId(browser.sid)).toBe(true);
+    expect(browser.sid).not.toBe(planted);
+    const attacker = new Browser();
+    attacker.cookies.set('memory_sid', planted);
+    expect((await visit(store, attacker, on)).status).toBe('new');
+  });
+
+  it('treats malformed ids as no session and never keys anything by them', async () => {
+    const on = instance();
+    for (const junk of [
+      '../../etc/passwd',
+      'x'.repeat(10_000),
+      '💥',
+      'é'.repeat(43),
+      '',
+      ' ',
+      '%00',
+    ]) {
+      const browser = new Browser();
+      browser.cookies.set('memory_sid', junk);
+      const loaded = await visit(store, browser, on, T0, () => ({ ok: true }));
+      expect(loaded.status).toBe('new');
+      expect(isWellFormedSessionId(browser.sid)).toBe(true);
+      expect(browser.sid).not.toBe(junk);
+    }
+    expect(memoryStoreStats(on.memory).entries).toBe(7);
+  });
+
+  it('evicts the least recently used session when maxEntries is reached; a load counts as use', async () => {
+    const small = createMemoryStore({ secure: true, maxEntries: 3 });
+    const on = instance();
+    const [a, b, c, d] = [new Browser(), new Browser(), new Browser(), new Browser()];
+    await visit(small, a, on, T0, () => ({ name: 'a' }));
+    await visit(small, b, on, T0 + 1, () => ({ name: 'b' }));
+    await visit(small, c, on, T0 + 2, () => ({ name: 'c' }));
+    await visit(small, a, on, T0 + 3); // a is now the most recently used
+    await visit(small, d, on, T0 + 4, () => ({ name: 'd' }));
+    expect(memoryStoreStats(on.memory).entries).toBe(3);
+    expect((await visit(small, b, on, T0 + 5)).status).toBe('new');
+    for (const browser of [a, c, d])
+      expect((await visit(small, browser, on, T0 + 5)).status).toBe('ok');
+  });
+
+  it('evicts by bytes too, oldest first, and keeps the total within maxTotalBytes', async () => {
+    const small = createMemoryStore({ secure: true, maxTotalBytes: 250, maxSessionBytes: 100 });
+    const on = instance();
+    const browsers = Array.from({ length: 4 }, () => new Browser());
+    for (const [index, browser] of browsers.entries()) {
+      await visit(small, browser, on, T0 + index, () => sessionOfBytes(100));
+    }
+    expect(memoryStoreStats(on.memory)).toEqual({ entries: 2, bytes: 200 });
+    const statuses = [];
+    for (const browser of browsers)
+      statuses.push((await visit(small, browser, on, T0 + 10)).status);
+    expect(statuses).toEqual(['new', 'new', 'ok', 'ok']);
+  });
+
+  it('evicts expired sessions before live ones, even recently used ones', async () => {
+    const small = createMemoryStore({ secure: true, maxEntries: 2, ttlSeconds: 10 });
+    const on = instance();
+    const [a, b, c] = [new Browser(), new Browser(), new Browser()];
+    await visit(small, a, on, T0, () => ({ name: 'a' })); // expires at 10 s
+    await visit(small, b, on, T0 + 5_000, () => ({ name: 'b' })); // expires at 15 s
+    await visit(small, a, on, T0 + 9_000); // a is most recently used, but expires first
+    await visit(small, c, on, T0 + 12_000, () => ({ name: 'c' }));
+    expect((await visit(small, b, on, T0 + 12_000)).status).toBe('ok');
+    expect((await visit(small, c, on, T0 + 12_000)).status).toBe('ok');
+  });
+
+  it('re-saving a session replaces its bytes rather than adding to them', async () => {
+    const on = instance();
+    const browser = new Browser();
+    await visit(store, browser, on, T0, () => sessionOfBytes(500));
+    await visit(store, browser, on, T0, () => sessionOfBytes(300));
+    expect(memoryStoreStats(on.memory)).toEqual({ entries: 1, bytes: 300 });
+  });
+
+  it('has no session on another instance, nor after a restart', async () => {
+    const first = instance('1');
+    const browser = new Browser();
+    await visit(store, browser, first, T0, () => ({ user_id: 1 }));
+    const other = await visit(store, browser, instance('2'));
+    expect(other).toEqual({ status: 'new', reason: expect.stringMatching(/instance 2/), data: {} });
+    first.memory.clear(); // what InstanceSimulator.restart does
+    expect((await visit(store, browser, first)).status).toBe('new');
+  });
+
+  it('peeks at what the server holds, without handing out the whole id', async () => {
+    const on = instance('2');
+    const browser = new Browser();
+    await visit(store, browser, on, T0, () => ({ user_id: 42 }));
+    const view = await store.peek!(browser.request(on, T0 + 1000));
+    expect(view).toEqual({
+      key: `${browser.sid!.slice(0, 8)}…`,
+      bytes: JSON.stringify({ user_id: 42 }).length,
+      expiresAt: T0 + DAY * 1000,
+      location: 'memory of instance 2',
+    });
+    expect(await store.peek!(browser.request(on, T0 + DAY * 1000))).toBeNull();
+    expect(await store.peek!(browser.request(instance('3')))).toBeNull();
+  });
+
+  it('sweeps expired sessions in every instance it has written to and leaves live ones', async () => {
+    const sweeper = createMemoryStore({ secure: true, ttlSeconds: 60 });
+    const [one, two] = [instance('1'), instance('2')];
+    const [old1, old2, fresh] = [new Browser(), new Browser(), new Browser()];
+    await visit(sweeper, old1, one, T0, () => ({ a: 1 }));
+    await visit(sweeper, old2, two, T0, () => ({ a: 2 }));
+    await visit(sweeper, fresh, two, T0 + 30_000, () => ({ a: 3 }));
+    expect(await sweeper.sweep!(T0 + 60_000)).toBe(2);
+    expect(memoryStoreStats(one.memory).entries).toBe(0);
+    expect(memoryStoreStats(two.memory).entries).toBe(1);
+    expect((await visit(sweeper, fresh, two, T0 + 60_000)).status).toBe('ok');
+    expect(await sweeper.sweep!(T0 + 60_000)).toBe(0);
+  });
+
+  it('times its own work as the store part of Server-Timing', async () => {
+    const ctx = new Browser().request(instance());
+    await store.load(ctx);
+    await store.save(ctx, { a: 1 });
+    expect(ctx.timer.entries).toEqual([
+      { name: 'store', description: 'memory read', durationMs: expect.any(Number) },
+    ]);
+  });
+
+  it('loses concurrent updates: 20 overlapping increments leave the counter at 1', async () => {
+    const on = instance();
+    const browser = new Browser();
+    await visit(store, browser, on, T0, () => ({ counter: 0 }));
+    const requests = Array.from({ length: 20 }, () => browser.request(on));
+    await Promise.all(
+      requests.map(async (ctx) => {
+        const { data } = await store.load(ctx);
+        await store.save(ctx, { counter: Number(data.counter) + 1 });
+      }),
+    );
+    // Every request kept the same id; all loaded 0 before any saved 1.
+    expect(new Set(requests.map((ctx) => ctx.cookies.get('memory_sid')))).toEqual(
+      new Set([browser.sid]),
+    );
+    expect((await visit(store, browser, on)).data).toEqual({ counter: 1 });
+  });
+
+  it('rejects nonsensical limits', () => {
+    expect(() => createMemoryStore({ secure: true, maxEntries: 0 })).toThrow(/maxEntries/);
+    expect(() => createMemoryStore({ secure: true, ttlSeconds: -1 })).toThrow(/ttlSeconds/);
+    expect(() =>
+      createMemoryStore({ secure: true, maxTotalBytes: 10, maxSessionBytes: 20 }),
+    ).toThrow(/maxSessionBytes/);
+  });
+});
