@@ -23,3 +23,13 @@ export function decodeBase64Url(text: string): Uint8Array | null {
   const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
   return new Uint8Array(Buffer.from(padded, 'base64url'));
 }
+
+/**
+ * Base64url that is exactly what an encoder writes: decoders ignore the unused low bits of the
+ * last character, and for signed or sealed values a changed character must never decode to the
+ * same bytes.
+ */
+export function decodeBase64UrlExact(text: string): Uint8Array | null {
+  const bytes = decodeBase64Url(text);
+  return bytes !== null && encodeBase64Url(bytes) === text ? bytes : null;
+}

@@ -8,7 +8,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { storeTitles } from '../catalog';
-import { decodeBase64Url, encodeBase64Url } from '../codecs/base64url';
+import { decodeBase64UrlExact, encodeBase64Url } from '../codecs/base64url';
 import { createKeyRing } from '../codecs/key-ring';
 import type { KeyRing, RingKey } from '../codecs/key-ring';
 import { assertCookieFits, browserCookieLimit } from '../limits';
@@ -150,11 +150,11 @@ function unsealOrThrow(value: string, ring: KeyRing): Outcome<SealedPayload> {
   if (version !== SEAL_VERSION) {
     return { ok: false, reason: `not a sealed session: this server writes ${SEAL_VERSION} seals` };
   }
-  const iv = exactBase64Url(ivText);
+  const iv = decodeBase64UrlExact(ivText);
   if (iv === null || iv.length !== IV_BYTES) {
     return { ok: false, reason: `the IV is not ${IV_BYTES} bytes of base64url` };
   }
-  const sealed = exactBase64Url(sealedText);
+  const sealed = decodeBase64UrlExact(sealedText);
   if (sealed === null || sealed.length < TAG_BYTES) {
     return { ok: false, reason: 'the ciphertext is not base64url, or too short to hold its tag' };
   }
@@ -202,15 +202,6 @@ function open(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Arr
   } catch {
     return null;
   }
-}
-
-/**
- * Base64url that is exactly what an encoder writes: decoders ignore the unused low bits of the
- * last character, and a changed character must never decode to the same bytes.
- */
-function exactBase64Url(text: string): Uint8Array | null {
-  const bytes = decodeBase64Url(text);
-  return bytes !== null && encodeBase64Url(bytes) === text ? bytes : null;
 }
 
 function isSealedPayload(value: unknown): value is SealedPayload {

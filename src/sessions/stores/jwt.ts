@@ -5,7 +5,7 @@
  */
 import { SignJWT, jwtVerify } from 'jose';
 import { storeTitles } from '../catalog';
-import { decodeBase64Url, encodeBase64Url } from '../codecs/base64url';
+import { decodeBase64UrlExact } from '../codecs/base64url';
 import { createKeyRing } from '../codecs/key-ring';
 import type { KeyRing } from '../codecs/key-ring';
 import { assertCookieFits, browserCookieLimit } from '../limits';
@@ -129,7 +129,7 @@ export function decodeJwtWithoutVerifying(token: string): JwtDecoded {
   if (payload === null) {
     return { ok: false, reason: 'the payload is not a base64url-encoded JSON object' };
   }
-  if (exactBase64Url(signature) === null) {
+  if (decodeBase64UrlExact(signature) === null) {
     return { ok: false, reason: 'the signature is not base64url' };
   }
   return { ok: true, header, payload, signature };
@@ -207,7 +207,7 @@ function refuseAlgorithm(alg: unknown): string | undefined {
 }
 
 function decodeJsonPart(text: string): Record<string, unknown> | null {
-  const bytes = exactBase64Url(text);
+  const bytes = decodeBase64UrlExact(text);
   if (bytes === null || bytes.length === 0) return null;
   try {
     const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -215,15 +215,6 @@ function decodeJsonPart(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-/**
- * Base64url that is exactly what an encoder writes: decoders ignore the unused low bits of the
- * last character, and a changed character must never decode to the same signature.
- */
-function exactBase64Url(text: string): Uint8Array | null {
-  const bytes = decodeBase64Url(text);
-  return bytes !== null && encodeBase64Url(bytes) === text ? bytes : null;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

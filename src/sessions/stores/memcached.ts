@@ -36,6 +36,7 @@ import type {
   SessionStore,
   StoreInfo,
 } from '../types';
+import { describeError, shortenId, withDeadline } from './remote-service';
 
 export interface MemcachedStoreOptions {
   /** MEMCACHED_SERVERS as `host:port` entries; empty when not configured. */
@@ -288,11 +289,6 @@ function assertWholeNumber(name: string, value: number, min: number, max: number
   }
 }
 
-/** Enough of the id to recognise it in the panel; the whole id is a bearer secret. */
-function shortenId(id: string): string {
-  return `${id.slice(0, 8)}…`;
-}
-
 function parseStored(text: string): StoredSession | null {
   try {
     const value: unknown = JSON.parse(text);
@@ -304,25 +300,4 @@ function parseStored(text: string): StoredSession | null {
   } catch {
     return null;
   }
-}
-
-/** memjs fails with Errors, AggregateErrors (one per address tried) and sometimes strings. */
-function describeError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return [...new Set(error.errors.map(describeError))].join('; ');
-  }
-  if (error instanceof Error) {
-    return error.message || (error as NodeJS.ErrnoException).code || error.name;
-  }
-  return String(error);
-}
-
-/** Settles as `work` does, or rejects after `ms`; a late failure of `work` is then ignored. */
-function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  work.catch(() => {});
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -34,6 +34,7 @@ import type {
   SessionStore,
   StoreInfo,
 } from '../types';
+import { describeError, shortenId, withDeadline } from './remote-service';
 
 export interface RedisStoreOptions {
   /** REDIS_URL, `redis://host:port`; `null` when not configured. */
@@ -346,11 +347,6 @@ function redisAddress(url: string): string {
   return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
 }
 
-/** Enough of the id to recognise it in the panel; the whole id is a bearer secret. */
-function shortenId(id: string): string {
-  return `${id.slice(0, 8)}…`;
-}
-
 function parseSession(stored: string): SessionData | null {
   try {
     const value: unknown = JSON.parse(stored);
@@ -361,25 +357,4 @@ function parseSession(stored: string): SessionData | null {
     // fall through: not JSON
   }
   return null;
-}
-
-/** Socket errors can be AggregateErrors with an empty message (one per address tried). */
-function describeError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return [...new Set(error.errors.map(describeError))].join('; ');
-  }
-  if (error instanceof Error) {
-    return error.message || (error as NodeJS.ErrnoException).code || error.name;
-  }
-  return String(error);
-}
-
-/** Settles as `work` does, or rejects after `ms`; a late failure of `work` is then ignored. */
-function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  work.catch(() => {});
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
