@@ -26,18 +26,33 @@ export function parseDemoAction(input: unknown): DemoAction {
     case 'set':
       return { action: 'set', key: parseKey(fields.key), value: parseValue(fields.value) };
     case 'grow':
-      return { action: 'grow', bytes: parseSize(fields.bytes) };
+      return {
+        action: 'grow',
+        bytes: parseSize(fields.bytes),
+        sendAnyway:
+          fields.sendAnyway === true || fields.sendAnyway === 'true' || fields.sendAnyway === 'on',
+      };
     case 'increment':
       return {
         action: 'increment',
         key: fields.key === undefined || fields.key === '' ? undefined : parseKey(fields.key),
       };
     case 'clear':
-      return { action: 'clear' };
+    case 'destroy':
+    case 'revoke-all':
+    case 'second-session':
+    case 'restart-instance':
+      return { action: fields.action };
+    case 'tamper':
+      return {
+        action: 'tamper',
+        cookie: parseCookieName(fields.cookie),
+        value: parseCookieValue(fields.value),
+      };
     default:
       throw new DemoInputError(
-        `unknown action ${JSON.stringify(String(fields.action ?? '')).slice(0, 40)}; ` +
-          'use one of: set, grow, increment, clear',
+        `unknown action ${JSON.stringify(String(fields.action ?? '')).slice(0, 40)}; use one of: ` +
+          'set, grow, increment, clear, destroy, revoke-all, second-session, restart-instance, tamper',
       );
   }
 }
@@ -48,6 +63,31 @@ function parseKey(value: unknown): string {
   }
   if (!keyPattern.test(value)) {
     throw new DemoInputError('"key" may contain only letters, digits, "_", "-" and "."');
+  }
+  return value;
+}
+
+const maxCookieValueLength = 8192;
+/** RFC 6265 cookie-octets: printable ASCII without space, '"', ',', ';' and '\\'. */
+const cookieValuePattern = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]*$/;
+
+function parseCookieName(value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+    throw new DemoInputError('"cookie" must be a cookie name of 1–64 letters, digits, "_" or "-"');
+  }
+  return value;
+}
+
+function parseCookieValue(value: unknown): string {
+  if (typeof value !== 'string' || value.length > maxCookieValueLength) {
+    throw new DemoInputError(
+      `"value" must be a string of at most ${maxCookieValueLength} characters`,
+    );
+  }
+  if (!cookieValuePattern.test(value)) {
+    throw new DemoInputError(
+      '"value" may hold only characters a cookie can carry: printable ASCII without spaces, quotes, commas, semicolons or backslashes',
+    );
   }
   return value;
 }
@@ -68,7 +108,14 @@ function parseSize(value: unknown): number {
   return bytes;
 }
 
-export function applyDemoAction(data: SessionData, action: DemoAction): SessionData {
+/** The actions that change the session's data; the others act on the store or the browser. */
+export type DataAction = Extract<DemoAction, { action: 'set' | 'increment' | 'grow' | 'clear' }>;
+
+export function isDataAction(action: DemoAction): action is DataAction {
+  return ['set', 'increment', 'grow', 'clear'].includes(action.action);
+}
+
+export function applyDemoAction(data: SessionData, action: DataAction): SessionData {
   switch (action.action) {
     case 'set':
       return { ...data, [action.key]: action.value };

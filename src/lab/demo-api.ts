@@ -38,6 +38,8 @@ export interface WireReport {
 
 export interface DemoResponse {
   store: StoreInfo;
+  /** What the action did, in words, when it did more than load and save (revoke-all, tamper …). */
+  notice: string | null;
   status: LoadStatus;
   reason: string | null;
   data: SessionData;
@@ -59,6 +61,20 @@ export const maxGrowBytes = 64 * 1024;
 
 export type DemoAction =
   | { action: 'set'; key: string; value: string }
-  | { action: 'grow'; bytes: number }
+  /** `sendAnyway`: cookie stores send even a cookie the browser will drop (the "too big" demo). */
+  | { action: 'grow'; bytes: number; sendAnyway?: boolean }
   | { action: 'increment'; key?: string }
-  | { action: 'clear' };
+  | { action: 'clear' }
+  /** End the session: the same as `DELETE`, for forms, which can only post. */
+  | { action: 'destroy' }
+  /** Server stores: delete every session of this learner in the store ("log out everywhere"). */
+  | { action: 'revoke-all' }
+  /** Server stores: start a second session for this learner, as if from another device. */
+  | { action: 'second-session' }
+  /** Forget the simulated instance's memory, as a process restart would. */
+  | { action: 'restart-instance' }
+  /**
+   * Put an edited value in one of this demo's cookies, as a learner would in DevTools; the
+   * session is not loaded or saved. The next request shows how the store reacts to the forgery.
+   */
+  | { action: 'tamper'; cookie: string; value: string };

@@ -1,5 +1,5 @@
 /**
- * One demo request, start to finish: load the session, apply the learner's action, save, and
+ * One demo request, start to finish: load the session, carry out the learner's action, save, and
  * report exactly what crossed the wire and how long each part took.
  */
 import { isStoreId } from '../sessions/catalog';
@@ -8,13 +8,15 @@ import {
   StoreFullError,
   StoreUnavailableError,
   type DemoContext,
+  type SessionData,
   type SessionStore,
 } from '../sessions/types';
 import type { AppContext } from '../server/app-context';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../server/http';
+import { demoLearner } from '../server/demo-learner';
 import { CookieJar, parseCookieHeader } from './cookie-jar';
-import { applyDemoAction, DemoInputError, parseDemoAction } from './demo-actions';
-import type { DemoResponse } from './demo-api';
+import { applyDemoAction, DemoInputError, isDataAction, parseDemoAction } from './demo-actions';
+import type { DemoAction, DemoResponse } from './demo-api';
 import { InstanceError } from './instances';
 import { Timer } from './timer';
 import {
@@ -25,64 +27,89 @@ import {
   utf8Bytes,
 } from './wire';
 
-export async function handleDemoRequest(
-  app: AppContext,
-  storeId: string,
-  request: Request,
-): Promise<Response> {
+export interface DemoRequest {
+  storeId: string;
+  request: Request;
+  /** The client's address, for the rate limit. */
+  clientAddress: string;
+}
+
+export interface DemoOutcome {
+  status: number;
+  headers: Headers;
+  body: DemoResponse;
+}
+
+/** The JSON API: every outcome as JSON, errors as `{ error }` with a 4xx/5xx status. */
+export async function handleDemoRequest(app: AppContext, demo: DemoRequest): Promise<Response> {
   try {
-    return await runDemo(app, findStore(app, storeId), request);
+    const outcome = await runDemoRequest(app, demo);
+    const body = jsonWithOwnSize((bodyBytes) => ({
+      ...outcome.body,
+      wire: { ...outcome.body.wire, response: { ...outcome.body.wire.response, bodyBytes } },
+    }));
+    return new Response(body, { status: outcome.status, headers: outcome.headers });
   } catch (error) {
-    if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
-    if (error instanceof DemoInputError || error instanceof InstanceError)
-      return jsonError(400, error.message);
-    if (error instanceof SessionTooLargeError) return jsonError(413, error.message);
-    if (error instanceof StoreUnavailableError || error instanceof StoreFullError) {
-      return jsonError(503, error.message, { 'Retry-After': '5' });
-    }
-    throw error;
+    const http = toHttpError(error);
+    return jsonError(http.status, http.message, http.headers);
   }
 }
 
-function findStore(app: AppContext, storeId: string): SessionStore {
-  const store = isStoreId(storeId) ? app.stores.get(storeId) : undefined;
-  if (store) return store;
-  const known = [...app.stores.keys()].join(', ');
-  throw new HttpError(
-    404,
-    isStoreId(storeId)
-      ? `the ${storeId} demo is not available yet; live demos: ${known}`
-      : `unknown store "${storeId.slice(0, 40)}"; live demos: ${known}`,
-  );
+/** Maps what the stores and parsers throw to HTTP; anything else is a bug and stays a 500. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof DemoInputError || error instanceof InstanceError)
+    return new HttpError(400, error.message);
+  if (error instanceof SessionTooLargeError) return new HttpError(413, error.message);
+  if (error instanceof StoreUnavailableError || error instanceof StoreFullError) {
+    return new HttpError(503, error.message, { 'Retry-After': '5' });
+  }
+  throw error;
 }
 
-async function runDemo(app: AppContext, store: SessionStore, request: Request): Promise<Response> {
+/** Runs a demo request and describes the response; the caller renders it as JSON or HTML. */
+export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promise<DemoOutcome> {
+  const { request } = demo;
+  const store = findStore(app, demo.storeId);
   const method = request.method;
-  if (method !== 'GET') assertSameOrigin(request);
+  if (method !== 'GET') {
+    assertSameOrigin(request);
+    const decision = app.demoWriteLimiter.take(demo.clientAddress);
+    if (!decision.allowed) {
+      throw new HttpError(
+        429,
+        `too many demo requests from this address; try again in ${decision.retryAfterSeconds} s`,
+        { 'Retry-After': String(decision.retryAfterSeconds) },
+      );
+    }
+  }
   const requestBodyBytes = Number(request.headers.get('content-length') ?? '0') || 0;
-  const action = method === 'POST' ? parseDemoAction(await readFields(request)) : undefined;
+  const action: DemoAction | undefined =
+    method === 'POST'
+      ? parseDemoAction(await readFields(request))
+      : method === 'DELETE'
+        ? { action: 'destroy' }
+        : undefined;
 
   const incomingCookies = parseCookieHeader(request.headers.get('cookie'));
+  const cookies = new CookieJar(incomingCookies);
+  const secure = new URL(request.url).protocol === 'https:';
   const timer = new Timer();
   const ctx: DemoContext = {
-    cookies: new CookieJar(incomingCookies),
+    cookies,
     instance: app.instances.resolve(new URL(request.url).searchParams.get('instance')),
     timer,
     now: () => Date.now(),
+    // Writes give the visitor a learner id, so their sessions can be found and revoked together.
+    owner: demoLearner(app, cookies, { create: action !== undefined, secure }),
+    sizeRule: action?.action === 'grow' && action.sendAnyway ? 'send-anyway' : 'enforce',
   };
 
   const loaded = await timer.measure('load', `${store.info.title}: load`, () => store.load(ctx));
   if (loaded.status === 'unavailable') {
     throw new StoreUnavailableError(loaded.reason ?? `${store.info.title} is not reachable`);
   }
-  let data = loaded.data;
-  if (method === 'DELETE') {
-    await timer.measure('save', `${store.info.title}: destroy`, () => store.destroy(ctx));
-    data = {};
-  } else if (action) {
-    data = applyDemoAction(data, action);
-    await timer.measure('save', `${store.info.title}: save`, () => store.save(ctx, data));
-  }
+  const { data, notice } = await act(app, store, ctx, loaded.data, action);
   const server = store.peek ? await store.peek(ctx) : null;
 
   const headers = new Headers({
@@ -90,26 +117,108 @@ async function runDemo(app: AppContext, store: SessionStore, request: Request): 
     'Cache-Control': 'no-store',
     'Server-Timing': timer.toHeader(),
   });
-  for (const line of ctx.cookies.setCookieLines()) headers.append('Set-Cookie', line);
+  for (const line of cookies.setCookieLines()) headers.append('Set-Cookie', line);
 
-  const body = jsonWithOwnSize((bodyBytes): DemoResponse => ({
-    store: store.info,
-    status: loaded.status,
-    reason: loaded.reason ?? null,
-    data,
-    instance: ctx.instance.id,
-    timings: timer.toJSON(),
-    wire: {
-      request: {
-        method,
-        cookieHeaderBytes: utf8Bytes(request.headers.get('cookie') ?? ''),
-        headerBytes: requestHeaderBytes(request),
-        cookies: requestCookieBytes(incomingCookies),
-        bodyBytes: requestBodyBytes,
+  return {
+    status: 200,
+    headers,
+    body: {
+      store: store.info,
+      notice,
+      status: loaded.status,
+      reason: loaded.reason ?? null,
+      data,
+      instance: ctx.instance.id,
+      timings: timer.toJSON(),
+      wire: {
+        request: {
+          method,
+          cookieHeaderBytes: utf8Bytes(request.headers.get('cookie') ?? ''),
+          headerBytes: requestHeaderBytes(request),
+          cookies: requestCookieBytes(incomingCookies),
+          bodyBytes: requestBodyBytes,
+        },
+        response: { setCookies: cookies.outgoing.map(setCookieBytes), bodyBytes: 0 },
       },
-      response: { setCookies: ctx.cookies.outgoing.map(setCookieBytes), bodyBytes },
+      server,
     },
-    server,
-  }));
-  return new Response(body, { status: 200, headers });
+  };
+}
+
+function findStore(app: AppContext, storeId: string): SessionStore {
+  const store = isStoreId(storeId) ? app.stores.get(storeId) : undefined;
+  if (store) return store;
+  const known = [...app.stores.keys()].join(', ');
+  throw new HttpError(404, `unknown store "${storeId.slice(0, 40)}"; live demos: ${known}`);
+}
+
+async function act(
+  app: AppContext,
+  store: SessionStore,
+  ctx: DemoContext,
+  data: SessionData,
+  action: DemoAction | undefined,
+): Promise<{ data: SessionData; notice: string | null }> {
+  const title = store.info.title;
+  if (!action) return { data, notice: null };
+  if (isDataAction(action)) {
+    const next = applyDemoAction(data, action);
+    await ctx.timer.measure('save', `${title}: save`, () => store.save(ctx, next));
+    return { data: next, notice: null };
+  }
+  switch (action.action) {
+    case 'destroy':
+      await ctx.timer.measure('save', `${title}: destroy`, () => store.destroy(ctx));
+      return { data: {}, notice: 'Session destroyed.' };
+    case 'revoke-all': {
+      if (!store.revokeAll) throw cannotRevoke(store);
+      const count = await ctx.timer.measure('save', `${title}: revoke all`, () =>
+        store.revokeAll!(ctx),
+      );
+      return {
+        data: {},
+        notice: `Signed out everywhere: ${count} ${count === 1 ? 'session' : 'sessions'} deleted.`,
+      };
+    }
+    case 'second-session': {
+      if (store.info.where === 'browser') throw cannotRevoke(store);
+      // Another device: same learner, its own cookie jar that this browser never sees.
+      const device: DemoContext = { ...ctx, cookies: new CookieJar() };
+      await store.load(device);
+      await ctx.timer.measure('save', `${title}: second session`, () =>
+        store.save(device, {
+          device: 'another device',
+          signedInAt: new Date(ctx.now()).toISOString(),
+        }),
+      );
+      return {
+        data,
+        notice: 'Started a second session for you, as if signed in on another device.',
+      };
+    }
+    case 'restart-instance':
+      app.instances.restart(ctx.instance.id);
+      return {
+        data,
+        notice: `Instance ${ctx.instance.id} restarted: everything it kept in memory is gone.`,
+      };
+    case 'tamper':
+      ctx.cookies.set(action.cookie, action.value, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: `/api/demo/${store.info.id}`,
+      });
+      return {
+        data,
+        notice: `Planted an edited value in the ${action.cookie} cookie; the next request carries it.`,
+      };
+  }
+}
+
+function cannotRevoke(store: SessionStore): HttpError {
+  return new HttpError(
+    409,
+    `${store.info.title}: the server keeps no list of sessions to delete. The browser holds the whole ` +
+      'session, and it stays valid until it expires (or until the key is changed, which signs out everyone).',
+  );
 }

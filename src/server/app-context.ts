@@ -8,12 +8,14 @@ import { InstanceSimulator } from '../lab/instances';
 import { createStoreRegistry, type StoreRegistry } from '../sessions/registry';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './database';
+import { RateLimiter } from './rate-limit';
 
 export interface AppContext {
   config: Config;
   db: Database;
   stores: StoreRegistry;
   instances: InstanceSimulator;
+  demoWriteLimiter: RateLimiter;
 }
 
 let context: AppContext | undefined;
@@ -38,5 +40,6 @@ function createAppContext(): AppContext {
       memcachedServers: config.memcachedServers,
     }),
     instances: new InstanceSimulator(config.dataDir),
+    demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
   };
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { RateLimit } from './rate-limit';
 
 export interface Config {
   host: string;
@@ -16,6 +17,8 @@ export interface Config {
   sessionSecretSource: 'environment' | 'generated' | 'data-dir';
   redisUrl: string | null;
   memcachedServers: string[];
+  /** Demo writes (POST, DELETE) allowed per client, e.g. 120 per 60 seconds. */
+  demoWriteLimit: RateLimit;
 }
 
 export class ConfigError extends Error {
@@ -41,6 +44,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecretSource: source,
     redisUrl: parseRedisUrl(env.REDIS_URL),
     memcachedServers: parseMemcachedServers(env.MEMCACHED_SERVERS),
+    demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
   };
 }
 
@@ -105,6 +109,18 @@ function readOrCreateGeneratedSecret(dataDir: string): {
     throw new ConfigError('DATA_DIR', `cannot write ${file}: ${(error as Error).message}`);
   }
   return { secrets: [secret], source: 'generated' };
+}
+
+/** "N/S": N requests per S seconds. */
+function parseRateLimit(variable: string, value: string | undefined, fallback: string): RateLimit {
+  const raw = nonEmpty(value) ?? fallback;
+  const match = /^(\d{1,7})\/(\d{1,6})$/.exec(raw);
+  const max = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || max < 1 || windowSeconds < 1) {
+    throw new ConfigError(variable, `"${raw}" is not "requests/seconds", e.g. 120/60`);
+  }
+  return { max, windowSeconds };
 }
 
 function parseRedisUrl(value: string | undefined): string | null {

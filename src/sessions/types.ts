@@ -49,6 +49,16 @@ export interface DemoContext {
   timer: Timer;
   /** Milliseconds since the epoch; injected so tests can move time. */
   now(): number;
+  /**
+   * Who the session belongs to: the site's anonymous learner id, so "log out everywhere" and
+   * "your session data" can find every session of one person. Null when the visitor has none.
+   */
+  owner?: string | null;
+  /**
+   * `send-anyway` lets a cookie store send a cookie over the browser's 4096-byte limit, for the
+   * demo that shows the browser dropping it. Server stores ignore it.
+   */
+  sizeRule?: 'enforce' | 'send-anyway';
 }
 
 /** What the server holds for a session, for the panel's server view. */
@@ -57,6 +67,8 @@ export interface ServerView {
   bytes: number;
   expiresAt: number | null;
   location: string;
+  /** How many live sessions the same owner has in this store (other devices included). */
+  ownerSessions?: number;
 }
 
 /** Thrown by `save` when the session breaks the store's size rule. */
@@ -103,6 +115,11 @@ export interface SessionStore {
   destroy(ctx: DemoContext): Promise<void>;
   /** What the server holds for this request's session; absent for cookie stores. */
   peek?(ctx: DemoContext): Promise<ServerView | null>;
+  /**
+   * "Log out everywhere": deletes every session of `ctx.owner` this store can reach and returns
+   * how many went. Absent on cookie stores, which cannot revoke what the browser holds.
+   */
+  revokeAll?(ctx: DemoContext): Promise<number>;
   /** Deletes expired sessions the store would otherwise keep; returns how many went. */
   sweep?(now: number): Promise<number>;
   /** Releases connections and handles at shutdown. */

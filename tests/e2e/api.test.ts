@@ -35,13 +35,16 @@ describe('demo API', () => {
     const lines = response.headers.getSetCookie();
     const body = await response.json();
     expect(body.wire.response.setCookies).toHaveLength(lines.length);
-    expect(body.wire.response.setCookies[0].lineBytes).toBe(Buffer.byteLength(lines[0] ?? ''));
+    expect(
+      body.wire.response.setCookies.map((cookie: { lineBytes: number }) => cookie.lineBytes),
+    ).toEqual(lines.map((line) => Buffer.byteLength(line)));
     expect(body.data).toEqual({ user_id: 'ü42' });
   });
 
   it('sends the session back and counts the Cookie header bytes as received', async () => {
     const set = await postJson(demo, { action: 'increment' });
-    const cookie = (set.headers.getSetCookie()[0] ?? '').split(';')[0] ?? '';
+    const line = set.headers.getSetCookie().find((header) => header.startsWith('session=')) ?? '';
+    const cookie = line.split(';')[0] ?? '';
     const read = await fetch(demo, { headers: { Cookie: cookie } });
     const body = await read.json();
     expect(body.status).toBe('ok');
@@ -180,7 +183,9 @@ describe.each([
     expect(
       setBody.wire.response.setCookies.map((cookie: { lineBytes: number }) => cookie.lineBytes),
     ).toEqual(lines.map((line) => Buffer.byteLength(line)));
-    expect(lines.every((line) => line.includes(`Path=/api/demo/${store}`))).toBe(true);
+    const storeLines = lines.filter((line) => !line.startsWith('session_lab_learner='));
+    expect(storeLines.length).toBeGreaterThan(0);
+    expect(storeLines.every((line) => line.includes(`Path=/api/demo/${store}`))).toBe(true);
 
     const cookie = lines.map((line) => line.split(';')[0]).join('; ');
     const read = await fetch(url, { headers: { Cookie: cookie } });
@@ -205,5 +210,107 @@ describe.each([
     expect(await errorOf(read)).toMatch(howTo);
     const write = await postJson(`${baseURL}/api/demo/${store}`, { action: 'increment' });
     expect(write.status).toBe(503);
+  });
+});
+
+describe('demo actions beyond load and save', () => {
+  const cookieOf = (response: Response) =>
+    response.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+
+  it('cannot revoke a cookie session, and says why', async () => {
+    const response = await postJson(demo, { action: 'revoke-all' });
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toMatch(/valid until it expires/);
+  });
+
+  it('signs a learner out everywhere in a server store, other devices included', async () => {
+    const url = `${baseURL}/api/demo/sqlite`;
+    const first = await postJson(url, { action: 'set', key: 'user_id', value: '1' });
+    const cookie = cookieOf(first);
+    expect(cookie).toMatch(/session_lab_learner=/);
+    const second = await postJson(url, { action: 'second-session' }, { Cookie: cookie });
+    expect((await second.json()).server.ownerSessions).toBe(2);
+    const revoke = await postJson(url, { action: 'revoke-all' }, { Cookie: cookie });
+    const revoked = await revoke.json();
+    expect(revoked.notice).toMatch(/2 sessions deleted/);
+    const after = await fetch(url, { headers: { Cookie: cookie } });
+    expect((await after.json()).status).toBe('new');
+  });
+
+  it('plants a forged cookie value for the next request to carry', async () => {
+    const response = await postJson(`${baseURL}/api/demo/plain-cookie`, {
+      action: 'tamper',
+      cookie: 'plain_session',
+      value: '{%22role%22:%22admin%22}',
+    });
+    expect(response.status).toBe(200);
+    expect(
+      response.headers.getSetCookie().find((line) => line.startsWith('plain_session=')),
+    ).toMatch(/^plain_session=\{%22role%22:%22admin%22\}; .*Path=\/api\/demo\/plain-cookie/);
+    const read = await fetch(`${baseURL}/api/demo/plain-cookie`, {
+      headers: { Cookie: cookieOf(response) },
+    });
+    expect((await read.json()).data).toEqual({ role: 'admin' });
+  });
+
+  it('refuses a tampered value a cookie cannot carry', async () => {
+    const response = await postJson(demo, { action: 'tamper', cookie: 'session', value: 'a b;c' });
+    expect(response.status).toBe(400);
+  });
+
+  it('sends an oversized cookie only when asked to', async () => {
+    const response = await postJson(demo, { action: 'grow', bytes: 5120, sendAnyway: true });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    const sessionCookie = body.wire.response.setCookies.find(
+      (cookie: { name: string }) => cookie.name === 'session',
+    );
+    expect(sessionCookie.nameValueBytes).toBeGreaterThan(4096);
+  });
+
+  it('shows a form post’s result on the demo page (no JavaScript)', async () => {
+    const response = await fetch(demo, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' },
+      body: 'action=set&key=plan&value=no-js',
+    });
+    expect(response.status).toBe(303);
+    const location = response.headers.get('location') ?? '';
+    expect(location).toMatch(/^\/demos\/signed-cookie\/\?result=/);
+    expect(response.headers.getSetCookie().some((line) => line.startsWith('session='))).toBe(true);
+    const page = await (await fetch(`${baseURL}${location}`)).text();
+    expect(page).toMatch(/Result of your last action/);
+    expect(page).toMatch(/&quot;plan&quot;: &quot;no-js&quot;|"plan": "no-js"/);
+  });
+});
+
+describe('rate limit', () => {
+  it('answers 429 with Retry-After once a client has used its demo writes', async () => {
+    const { startSite } = await import('./server');
+    const site = await startSite({ RATE_LIMIT_DEMO_WRITES: '3/60' });
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 4; i++) {
+        const response = await postJson(`${site.baseURL}/api/demo/signed-cookie`, {
+          action: 'increment',
+        });
+        statuses.push(response.status);
+        if (response.status === 429) {
+          retryAfter = response.headers.get('retry-after');
+          expect(await errorOf(response)).toMatch(/too many demo requests/);
+        } else await response.body?.cancel();
+      }
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      // Reads stay free.
+      expect((await fetch(`${site.baseURL}/api/demo/signed-cookie`)).status).toBe(200);
+    } finally {
+      await site.stop();
+    }
   });
 });

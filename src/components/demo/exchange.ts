@@ -24,12 +24,19 @@ export interface Exchange {
   url: string;
   /** What the learner asked for, in words: "Read", "Set theme", "Grow to 5 KB" … */
   actionLabel: string;
+  /** The simulated server instance the request asked for: "1"–"4" or "fresh". */
+  instance: string;
   /** `null` when no HTTP response arrived (network failure or timeout). */
   httpStatus: number | null;
   response: DemoResponse | null;
   error: string | null;
   /** Wall-clock time the request started (`Date.now()`), for display. */
   startedAt: number;
+  /**
+   * When the request started on the page's performance timeline (ms): the timing entry's
+   * `startTime`, or `performance.now()` before `fetch`. The waterfall places bars by it.
+   */
+  startTime: number;
   roundTripMs: number;
   /**
    * `resource-timing`: `responseEnd − startTime` of the browser's own entry for this request.
@@ -43,6 +50,20 @@ export interface Exchange {
   transferSize: number | null;
   /** Response body bytes before content decoding. */
   encodedBodySize: number | null;
+  /** From a `Retry-After` header in seconds (429 and 503 answers); null when absent. */
+  retryAfterSeconds: number | null;
+}
+
+/** Where a demo request goes: the store's endpoint on the chosen simulated instance. */
+export interface DemoTarget {
+  storeId: string;
+  /** "1"–"4" or "fresh". */
+  instance: string;
+  /**
+   * Distinguishes requests sent at the same time to the same instance: each gets its own URL, so
+   * each finds its own resource timing entry.
+   */
+  tag?: string;
 }
 
 export const requestTimeoutMs = 10_000;
@@ -56,12 +77,12 @@ let lastSeq = 0;
  * `error` set, so the panel can list them like DevTools lists failed requests.
  */
 export async function sendDemoRequest(
-  storeId: string,
+  target: DemoTarget,
   method: DemoMethod,
   body?: DemoAction,
 ): Promise<Exchange> {
   const seq = ++lastSeq;
-  const url = new URL(`/api/demo/${encodeURIComponent(storeId)}`, window.location.href).href;
+  const url = new URL(demoPath(target), window.location.href).href;
   const actionLabel = describeAction(method, body);
   const startedAt = Date.now();
   const clockStart = performance.now();
@@ -70,6 +91,7 @@ export async function sendDemoRequest(
   const timeout = setTimeout(() => controller.abort(), requestTimeoutMs);
 
   let httpStatus: number | null = null;
+  let retryAfterSeconds: number | null = null;
   let response: DemoResponse | null = null;
   let error: string | null = null;
   try {
@@ -85,6 +107,7 @@ export async function sendDemoRequest(
       body: body ? JSON.stringify(body) : undefined,
     });
     httpStatus = reply.status;
+    retryAfterSeconds = parseRetryAfter(reply.headers.get('Retry-After'));
     const text = await reply.text();
     const parsed = parseJson(text);
     if (reply.ok && isDemoResponse(parsed)) response = parsed;
@@ -106,10 +129,12 @@ export async function sendDemoRequest(
     method,
     url,
     actionLabel,
+    instance: target.instance,
     httpStatus,
     response,
     error,
     startedAt,
+    startTime: entry ? entry.startTime : clockStart,
     roundTripMs: entry ? entry.responseEnd - entry.startTime : clockEnd - clockStart,
     roundTripSource: entry ? 'resource-timing' : 'script-clock',
     serverTiming: entry
@@ -121,6 +146,7 @@ export async function sendDemoRequest(
       : [],
     transferSize: entry ? entry.transferSize : null,
     encodedBodySize: entry ? entry.encodedBodySize : null,
+    retryAfterSeconds,
   };
 }
 
@@ -204,6 +230,28 @@ function isDemoError(value: unknown): value is DemoError {
 
 /* ---------------------------------------------------------------- pure helpers for the panel */
 
+/** The path of a demo request: `/api/demo/{store}?instance=…`, plus `&n=…` for a tagged one. */
+export function demoPath({ storeId, instance, tag }: DemoTarget): string {
+  const query = new URLSearchParams({ instance });
+  if (tag !== undefined) query.set('n', tag);
+  return `/api/demo/${encodeURIComponent(storeId)}?${query}`;
+}
+
+/** `Retry-After` as seconds; the HTTP-date form is not used by this server and reads as null. */
+export function parseRetryAfter(header: string | null): number | null {
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return null;
+  return Number(header.trim());
+}
+
+/**
+ * How the panel names an instance: "1"–"4" as they are; a serverless one as "fresh" and the start
+ * of its random id, because each of those exists for one request only.
+ */
+export function instanceLabel(id: string): string {
+  const fresh = /^fresh-(.+)$/.exec(id);
+  return fresh ? `fresh ${fresh[1]?.slice(0, 8)}` : id;
+}
+
 /** The label a request gets in the log. */
 export function describeAction(method: DemoMethod, body?: DemoAction): string {
   if (method === 'GET') return 'Read';
@@ -212,11 +260,19 @@ export function describeAction(method: DemoMethod, body?: DemoAction): string {
     case 'set':
       return `Set ${body.key}`;
     case 'grow':
-      return `Grow to ${formatBytes(body.bytes)}`;
+      return `Grow to ${formatBytes(body.bytes)}${body.sendAnyway ? ', send anyway' : ''}`;
     case 'increment':
       return `Increment ${body.key ?? 'counter'}`;
     case 'clear':
       return 'Clear';
+    case 'revoke-all':
+      return 'Log out everywhere';
+    case 'second-session':
+      return 'Sign in from another device';
+    case 'restart-instance':
+      return 'Restart instance';
+    case 'tamper':
+      return `Forge ${body.cookie}`;
     default:
       return method;
   }

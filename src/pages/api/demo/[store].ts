@@ -1,11 +1,50 @@
 import type { APIRoute } from 'astro';
-import { handleDemoRequest } from '../../../lab/demo-handler';
+import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../lab/demo-handler';
+import { stashResult, type StashedResult } from '../../../lab/result-stash';
 import { getAppContext } from '../../../server/app-context';
 
 export const prerender = false;
 
-const handle: APIRoute = ({ params, request }) =>
-  handleDemoRequest(getAppContext(), params.store ?? '', request);
+const handle: APIRoute = async ({ params, request, clientAddress }) => {
+  const app = getAppContext();
+  const demo = { storeId: params.store ?? '', request, clientAddress };
+  if (!isFormPostFromPage(request)) return handleDemoRequest(app, demo);
+
+  // Without JavaScript: run the action, then show the same numbers on the demo page.
+  const back = returnPath(await request.clone().text());
+  let result: StashedResult;
+  const headers = new Headers();
+  try {
+    const outcome = await runDemoRequest(app, demo);
+    outcome.headers.getSetCookie().forEach((line) => headers.append('Set-Cookie', line));
+    result = { ok: true, body: outcome.body };
+  } catch (error) {
+    const http = toHttpError(error);
+    result = { ok: false, status: http.status, error: http.message };
+  }
+  const page = back ?? `/demos/${encodeURIComponent(demo.storeId)}/`;
+  headers.set('Location', `${page}?result=${stashResult(result)}#result`);
+  headers.set('Cache-Control', 'no-store');
+  return new Response(null, { status: 303, headers });
+};
+
+/** A form may name the page to come back to (the data page does); only local paths are taken. */
+function returnPath(form: string): string | null {
+  const back = new URLSearchParams(form).get('return');
+  return back && /^\/[a-z0-9/-]*$/.test(back) && !back.startsWith('//') ? back : null;
+}
+
+/** A browser submitting a form wants a page back; scripts and the panel ask for JSON. */
+function isFormPostFromPage(request: Request): boolean {
+  const type = request.headers.get('content-type') ?? '';
+  const accept = request.headers.get('accept') ?? '';
+  return (
+    request.method === 'POST' &&
+    type.startsWith('application/x-www-form-urlencoded') &&
+    accept.includes('text/html') &&
+    !accept.includes('application/json')
+  );
+}
 
 export const GET = handle;
 export const POST = handle;

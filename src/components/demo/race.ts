@@ -1,0 +1,102 @@
+/**
+ * The race demo's arithmetic: how many of the overlapping increments the counter kept.
+ *
+ * Each increment answers with the session it saved, so its counter minus one is what that
+ * request loaded. The lowest of those is where the counter started; the read afterwards says
+ * where it ended. Everything comes from the server's answers, nothing is assumed.
+ */
+import type { DemoResponse } from '../../lab/demo-api';
+
+export interface RaceSummary {
+  sent: number;
+  /** Increments the server carried out (answered with a report). */
+  applied: number;
+  /** Increments refused or failed (429, network …). */
+  refused: number;
+  /** The counter the earliest request loaded; null when no increment succeeded. */
+  from: number | null;
+  /** The counter the read found afterwards (0 when it found none); null without a read. */
+  to: number | null;
+  /** Increments that left no trace in the counter. */
+  lost: number | null;
+  /** The value most requests loaded, and how many loaded it. */
+  commonStart: { value: number; requests: number } | null;
+  /** The read's session status: `new` means the session itself was gone. */
+  readStatus: DemoResponse['status'] | null;
+}
+
+export const raceSize = 20;
+
+function counterOf(response: DemoResponse | null, key: string): number | null {
+  if (!response) return null;
+  const value = response.data[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+export function summarizeRace(
+  increments: readonly (DemoResponse | null)[],
+  read: DemoResponse | null,
+  key = 'counter',
+): RaceSummary {
+  const loaded = increments
+    .map((response) => counterOf(response, key))
+    .filter((value): value is number => value !== null)
+    .map((saved) => saved - 1);
+  const applied = loaded.length;
+  const from = applied > 0 ? Math.min(...loaded) : null;
+  const to = counterOf(read, key);
+
+  const tally = new Map<number, number>();
+  for (const value of loaded) tally.set(value, (tally.get(value) ?? 0) + 1);
+  let commonStart: RaceSummary['commonStart'] = null;
+  for (const [value, requests] of tally) {
+    if (!commonStart || requests > commonStart.requests) commonStart = { value, requests };
+  }
+
+  return {
+    sent: increments.length,
+    applied,
+    refused: increments.length - applied,
+    from,
+    to,
+    lost: from === null || to === null ? null : Math.max(0, applied - (to - from)),
+    commonStart,
+    readStatus: read?.status ?? null,
+  };
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** "20 sent, counter went from 3 to 4: 19 updates lost" */
+export function raceHeadline(summary: RaceSummary): string {
+  const sent =
+    summary.refused > 0
+      ? `${summary.sent} sent (${summary.refused} refused)`
+      : `${summary.sent} sent`;
+  if (summary.from === null) return `${sent}, none applied: the counter did not move`;
+  if (summary.to === null || summary.lost === null) {
+    return `${sent}; the read afterwards failed, so the final counter is unknown`;
+  }
+  return `${sent}, counter went from ${summary.from} to ${summary.to}: ${plural(summary.lost, 'update', 'updates')} lost`;
+}
+
+/** One line on why, from what the requests actually loaded. */
+export function raceExplanation(summary: RaceSummary): string {
+  if (summary.from === null || summary.lost === null) {
+    return 'Without applied increments there is nothing to compare.';
+  }
+  if (summary.readStatus === 'new') {
+    return 'The read found no session at all: the saves went somewhere this request could not see (a fresh instance, or the session was cleared).';
+  }
+  if (summary.lost === 0) {
+    return 'Nothing lost this time: the server finished each load-and-save before the next request loaded, so every load saw the previous save. Overlap allows lost updates; it does not force them.';
+  }
+  const common = summary.commonStart;
+  const same =
+    common && common.requests > 1
+      ? ` (${common.requests} of them loaded ${common.value})`
+      : '';
+  return `Requests loaded the same counter before any of them had saved${same}; each added one to its own copy and saved the whole session, so the last write wins.`;
+}

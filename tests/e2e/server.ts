@@ -1,0 +1,95 @@
+/** Starts the built server as a child process on a free loopback port with its own data directory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const entry = path.resolve('dist/server/entry.mjs');
+
+export interface RunningSite {
+  baseURL: string;
+  dataDir: string;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+export async function startSite(env: Record<string, string> = {}): Promise<RunningSite> {
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} is missing: run "npm run build" before the browser tests`);
+  }
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-e2e-'));
+  const port = await freePort();
+  const server = spawn(process.execPath, [entry], {
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      SESSION_SECRET: '',
+      REDIS_URL: '',
+      MEMCACHED_SERVERS: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  server.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const baseURL = `http://127.0.0.1:${port}`;
+  await waitForServer(baseURL, server, output);
+  return {
+    baseURL,
+    dataDir,
+    output,
+    async stop() {
+      await stop(server);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(),
+      );
+    });
+  });
+}
+
+async function waitForServer(
+  baseURL: string,
+  server: ChildProcess,
+  output: string[],
+): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) {
+      throw new Error(`the server exited with ${server.exitCode}:\n${output.join('')}`);
+    }
+    try {
+      const response = await fetch(`${baseURL}/`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  server.kill('SIGKILL');
+  throw new Error(`the server did not answer within 20 s:\n${output.join('')}`);
+}
+
+async function stop(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.kill('SIGTERM');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
