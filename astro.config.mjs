@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
+import mdx from '@astrojs/mdx';
 import svelte from '@astrojs/svelte';
 import { fileURLToPath } from 'node:url';
 import { codeThemes } from './src/styles/code-themes.mjs';
@@ -29,7 +30,7 @@ function checkSettingsAtStartup() {
 export default defineConfig({
   site: 'http://localhost:4321',
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024 }),
-  integrations: [svelte()],
+  integrations: [svelte(), mdx()],
   server: { port: 4321 },
   vite: { plugins: [checkSettingsAtStartup()] },
   // The API routes check Origin and Sec-Fetch-Site themselves, for JSON as well as forms, and

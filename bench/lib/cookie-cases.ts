@@ -3,7 +3,13 @@
  * without. The primitives work on the same payload the store handles (for the signed cookie, the
  * very bytes the store signed), with keys made once, as a library would keep them.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { SignJWT, jwtVerify } from 'jose';
 import { FLASK_SESSION_SALT } from '../../src/sessions/codecs/flask-session-cookie';

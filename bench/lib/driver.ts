@@ -75,7 +75,10 @@ export async function driveStore(
         throw new Error(`${store.info.id}: the last save (${visits}) is not what a load reads`);
       }
       // Server stores keep the id they issued; a new id would mean each save made a new session.
-      if (store.info.where === 'server' && [...issued].some(([k, v]) => browser.cookies.get(k) !== v)) {
+      if (
+        store.info.where === 'server' &&
+        [...issued].some(([k, v]) => browser.cookies.get(k) !== v)
+      ) {
         throw new Error(`${store.info.id}: the session id changed during the run`);
       }
     },

@@ -10,6 +10,7 @@ import {
 } from '../../src/sessions/stores/jwt';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext } from '../../src/sessions/types';
+import { SimulatedBrowser } from '../support/simulated-browser';
 
 const SECRET = 'correct horse battery staple';
 const ISSUED = 1_790_000_000;
@@ -314,6 +315,21 @@ describe('jwt store', () => {
     expect(tooLarge.message).toMatch(/4096/);
     expect(tooLarge.message).toMatch(/silently drop/);
     expect(ctx.cookies.outgoing).toEqual([]);
+  });
+
+  it('sends a cookie over 4096 bytes when the "too big" demo asks, and a browser drops it', async () => {
+    const data = { notes: 'x'.repeat(5000) };
+    await expect(store.save(context(), data)).rejects.toBeInstanceOf(SessionTooLargeError);
+    const enforced: DemoContext = { ...context(), sizeRule: 'enforce' };
+    await expect(store.save(enforced, data)).rejects.toBeInstanceOf(SessionTooLargeError);
+
+    const ctx: DemoContext = { ...context(), sizeRule: 'send-anyway' };
+    await store.save(ctx, data);
+    const [cookie] = ctx.cookies.outgoing;
+    expect(Buffer.byteLength(cookie!.name + cookie!.value)).toBeGreaterThan(4096);
+    const browser = new SimulatedBrowser();
+    browser.receive(ctx);
+    expect(browser.cookies.size).toBe(0);
   });
 
   it('counts name + value: 4096 bytes pass, 4097 do not', async () => {

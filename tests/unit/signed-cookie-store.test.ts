@@ -5,6 +5,7 @@ import { inspectFlaskCookie } from '../../src/sessions/codecs/flask-session-cook
 import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext } from '../../src/sessions/types';
+import { SimulatedBrowser } from '../support/simulated-browser';
 
 /*
  * Minted once by real Flask 2.2.2 (tests/integration/flask_session_peer.py, op "mint") with
@@ -190,6 +191,21 @@ describe('signed-cookie store', () => {
     expect(tooLarge.message).toMatch(/silently drop/);
     expect(tooLarge.message).toMatch(/RFC 6265bis/);
     expect(ctx.cookies.outgoing).toEqual([]);
+  });
+
+  it('sends a cookie over 4096 bytes when the "too big" demo asks, and a browser drops it', async () => {
+    const data = { notes: noise(5000) };
+    await expect(store.save(context(), data)).rejects.toBeInstanceOf(SessionTooLargeError);
+    const enforced: DemoContext = { ...context(), sizeRule: 'enforce' };
+    await expect(store.save(enforced, data)).rejects.toBeInstanceOf(SessionTooLargeError);
+
+    const ctx: DemoContext = { ...context(), sizeRule: 'send-anyway' };
+    await store.save(ctx, data);
+    const [cookie] = ctx.cookies.outgoing;
+    expect(Buffer.byteLength(cookie!.name + cookie!.value)).toBeGreaterThan(4096);
+    const browser = new SimulatedBrowser();
+    browser.receive(ctx);
+    expect(browser.cookies.size).toBe(0);
   });
 
   it('counts name + value: 4096 bytes pass, 4097 do not', async () => {

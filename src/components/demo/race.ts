@@ -23,6 +23,11 @@ export interface RaceSummary {
   commonStart: { value: number; requests: number } | null;
   /** The read's session status: `new` means the session itself was gone. */
   readStatus: DemoResponse['status'] | null;
+  /**
+   * Server stores: how many different sessions the increments saved to. More than one means the
+   * requests carried no session cookie yet, so each started its own.
+   */
+  sessions: number;
 }
 
 export const raceSize = 20;
@@ -62,6 +67,7 @@ export function summarizeRace(
     lost: from === null || to === null ? null : Math.max(0, applied - (to - from)),
     commonStart,
     readStatus: read?.status ?? null,
+    sessions: new Set(increments.map((response) => response?.server?.key).filter(Boolean)).size,
   };
 }
 
@@ -89,6 +95,9 @@ export function raceExplanation(summary: RaceSummary): string {
   }
   if (summary.readStatus === 'new') {
     return 'The read found no session at all: the saves went somewhere this request could not see (a fresh instance, or the session was cleared).';
+  }
+  if (summary.sessions > 1) {
+    return `The requests carried no session cookie yet, so the server started ${summary.sessions} separate sessions; the browser kept the cookie that arrived last, and the other sessions are orphans.`;
   }
   if (summary.lost === 0) {
     return 'Nothing lost this time: the server finished each load-and-save before the next request loaded, so every load saw the previous save. Overlap allows lost updates; it does not force them.';

@@ -110,6 +110,7 @@ function decodeVerified(
   const { signedPart, signature } = signatureSplit.value;
 
   if (secrets.length === 0) return { status: 'tampered', reason: 'no secret key to verify with' };
+  // #region verify
   const keyIndex = findSigningKey(signedPart, signature, secrets);
   if (keyIndex < 0) {
     const keys =
@@ -143,6 +144,7 @@ function decodeVerified(
       issuedAt,
     };
   }
+  // #endregion verify
 
   const payload = readPayload(timestampSplit.value.payload);
   if (!payload.ok) return { status: 'tampered', reason: `signed, but ${payload.reason}` };
@@ -233,6 +235,7 @@ function splitTimestamp(signedPart: string): Outcome<{ payload: string; timestam
 }
 
 /** Index of the first secret whose signature matches, or -1. */
+// #region sign
 function findSigningKey(signedPart: string, signature: string, secrets: readonly string[]): number {
   // Comparing the encoded text rather than decoded bytes also rejects the variants itsdangerous
   // lets through (unused low bits in the last character, stray padding).
@@ -248,6 +251,8 @@ function signatureFor(secret: string, signedPart: string): string {
   const key = createHmac('sha1', secret).update(FLASK_SESSION_SALT).digest();
   return createHmac('sha1', key).update(signedPart).digest('base64url');
 }
+
+// #endregion sign
 
 function encodePayload(data: SessionData): string {
   const json = Buffer.from(encodeTaggedJson(data), 'utf8');

@@ -102,7 +102,8 @@ export function createEncryptedCookieStore(options: EncryptedCookieStoreOptions)
       const value = ctx.timer.measureSync('crypto', 'AES-256-GCM', () =>
         seal(JSON.stringify(payload), ring.current),
       );
-      assertCookieFits(title, cookieName, value);
+      // The "too big" demo sends it anyway, so the learner sees the browser drop it.
+      if (ctx.sizeRule !== 'send-anyway') assertCookieFits(title, cookieName, value);
       ctx.cookies.set(cookieName, value, {
         ...attributes,
         maxAge: maxAgeSeconds,

@@ -7,6 +7,11 @@
  * save that would pass either evicts expired sessions first, then the least recently used ones, so
  * a visitor can push other sessions out but cannot fill the server.
  *
+ * Owners: each session records the learner who saved it (`ctx.owner`), so `revokeAll` can sign one
+ * learner out of every session this instance holds. Only this instance: another instance is
+ * another process, on another machine in production, whose memory this one cannot reach. Real
+ * multi-server apps need a store every server shares (SQLite, Redis …) to log out everywhere.
+ *
  * Concurrency: `load` hands out a copy and `save` replaces the whole session, so overlapping
  * requests lose updates: 20 load + increment + save sequences fired together at one session all
  * load before any saves, and the counter ends at 1, not 20 (last write wins; measured in
@@ -15,6 +20,7 @@
  */
 import { storeTitles } from '../catalog';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
+import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
 import {
   clearSessionId,
   newSessionId,
@@ -54,11 +60,15 @@ interface MemoryEntry {
   json: string;
   bytes: number;
   expiresAt: number;
+  /** The learner the session belongs to, or null when no request named one. */
+  owner: string | null;
 }
 
 /** One store's sessions in one instance. The Map's insertion order is the LRU order. */
 class InstanceSessions {
   readonly entries = new Map<string, MemoryEntry>();
+  /** Session ids by owner, least recently saved first, at most `maxIndexedSessionsPerOwner`. */
+  readonly #byOwner = new Map<string, Set<string>>();
   bytes = 0;
 
   get(id: string): MemoryEntry | undefined {
@@ -75,6 +85,7 @@ class InstanceSessions {
     this.remove(id);
     this.entries.set(id, entry);
     this.bytes += entry.bytes;
+    if (entry.owner !== null) this.#index(entry.owner, id);
   }
 
   remove(id: string): boolean {
@@ -82,7 +93,33 @@ class InstanceSessions {
     if (!entry) return false;
     this.entries.delete(id);
     this.bytes -= entry.bytes;
+    if (entry.owner !== null) this.#unindex(entry.owner, id);
     return true;
+  }
+
+  /** The ids indexed for an owner, least recently saved first; a copy, safe to remove from. */
+  ownedBy(owner: string): string[] {
+    return [...(this.#byOwner.get(owner) ?? [])];
+  }
+
+  #index(owner: string, id: string): void {
+    let ids = this.#byOwner.get(owner);
+    if (!ids) {
+      ids = new Set();
+      this.#byOwner.set(owner, ids);
+    }
+    ids.add(id);
+    for (const oldest of ids) {
+      if (ids.size <= maxIndexedSessionsPerOwner) break;
+      ids.delete(oldest);
+    }
+  }
+
+  #unindex(owner: string, id: string): void {
+    const ids = this.#byOwner.get(owner);
+    if (!ids) return;
+    ids.delete(id);
+    if (ids.size === 0) this.#byOwner.delete(owner);
   }
 
   removeExpired(now: number): number {
@@ -107,6 +144,13 @@ class InstanceSessions {
 
 function isExpired(entry: MemoryEntry, now: number): boolean {
   return now >= entry.expiresAt;
+}
+
+function liveSessionsOf(sessions: InstanceSessions, owner: string, now: number): number {
+  return sessions.ownedBy(owner).filter((id) => {
+    const entry = sessions.get(id);
+    return entry !== undefined && !isExpired(entry, now);
+  }).length;
 }
 
 function stateKey(cookieName: string): string {
@@ -267,6 +311,8 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
           json,
           bytes: Buffer.byteLength(json, 'utf8'),
           expiresAt: now + ttlSeconds * 1000,
+          // A request without an owner leaves the session's owner as it was.
+          owner: sessionOwner(ctx) ?? (found.kind === 'live' ? found.entry.owner : null),
         };
         sessions.remove(id);
         sessions.makeRoom(entry.bytes, now, maxEntries, maxTotalBytes);
@@ -285,14 +331,34 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
 
     async peek(ctx: DemoContext): Promise<ServerView | null> {
       const id = readSessionId(ctx.cookies, cookie);
-      const entry = id ? sessionsOf(ctx)?.get(id) : undefined;
-      if (!id || !entry || isExpired(entry, ctx.now())) return null;
+      const sessions = sessionsOf(ctx);
+      const entry = id ? sessions?.get(id) : undefined;
+      if (!id || !sessions || !entry || isExpired(entry, ctx.now())) return null;
+      const owner = sessionOwner(ctx);
       return {
         key: shortId(id),
         bytes: entry.bytes,
         expiresAt: entry.expiresAt,
         location: `memory of instance ${ctx.instance.id}`,
+        ...(owner !== null && { ownerSessions: liveSessionsOf(sessions, owner, ctx.now()) }),
       };
+    },
+
+    async revokeAll(ctx: DemoContext): Promise<number> {
+      const owner = sessionOwner(ctx);
+      if (owner === null) return 0;
+      // This instance's memory only: see the header comment.
+      return ctx.timer.measure('store', 'memory delete (every session of one owner)', async () => {
+        const sessions = sessionsOf(ctx);
+        if (!sessions) return 0;
+        const now = ctx.now();
+        let revoked = 0;
+        for (const id of sessions.ownedBy(owner)) {
+          const entry = sessions.get(id);
+          if (entry && sessions.remove(id) && !isExpired(entry, now)) revoked++;
+        }
+        return revoked;
+      });
     },
 
     async sweep(now: number): Promise<number> {

@@ -65,7 +65,8 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
 
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const value = encodePlainCookie(data);
-      assertCookieFits(title, cookieName, value);
+      // The "too big" demo sends it anyway, so the learner sees the browser drop it.
+      if (ctx.sizeRule !== 'send-anyway') assertCookieFits(title, cookieName, value);
       // The expiry lives only in the browser's cookie jar. An expiry written into the JSON would
       // be as forgeable as the rest, so the server has nothing to check: a resent cookie is fine.
       ctx.cookies.set(cookieName, value, {

@@ -74,7 +74,8 @@ export function createSignedCookieStore(options: SignedCookieStoreOptions): Sess
       const value = ctx.timer.measureSync('crypto', 'HMAC-SHA1 + zlib', () =>
         encodeFlaskSession(data, signingSecret, { nowSeconds: nowSeconds(ctx) }),
       );
-      assertCookieFits(info.title, cookieName, value);
+      // The "too big" demo sends it anyway, so the learner sees the browser drop it.
+      if (ctx.sizeRule !== 'send-anyway') assertCookieFits(info.title, cookieName, value);
       // A permanent session, as Flask sets one: the browser keeps it for the session lifetime.
       ctx.cookies.set(cookieName, value, {
         ...attributes,

@@ -1,0 +1,188 @@
+/**
+ * `npm run bench`: every session store's load and save beside the raw primitive it is built on,
+ * measured in the same run with the same payload. Not part of `npm test`: speed goals live here
+ * and nowhere in a test assertion.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'vitest';
+import { openDatabase } from '../src/server/database';
+import {
+  serviceSkipReason,
+  startMemcached,
+  startRedis,
+  type RunningRedis,
+  type RunningService,
+  type ServiceKind,
+} from '../tests/support/services';
+import type { BenchCase, Resources } from './lib/bench-case';
+import { cookieCases } from './lib/cookie-cases';
+import { collectGarbage, compare, measureAlone, timerOverhead, type Plan } from './lib/measure';
+import { fixedCosts, sizedCosts } from './lib/reference-costs';
+import { GOAL_RATIO, comparisonTable, micros, sizeLabel, table, type Row } from './lib/report';
+import { serverCases } from './lib/server-cases';
+import { makeSession } from './lib/sessions';
+
+/**
+ * JSON bytes of the two sessions. The larger is the biggest round size every cookie store can
+ * still send: 3,000 bytes of JSON would make a JWT or a sealed cookie over the 4,096 bytes a
+ * browser keeps (base64url adds a third), so those stores would refuse it.
+ */
+const SESSION_BYTES = [200, 2_900];
+const inProcessPlan: Plan = { warmup: 500, iterations: 2_000, block: 100 };
+const networkPlan: Plan = { warmup: 200, iterations: 1_000, block: 100 };
+const referencePlan: Plan = { warmup: 500, iterations: 2_000, block: 2_000 };
+
+const print = (text = '') => console.log(text);
+
+function serviceVersion(binary: string, flag: string): string {
+  try {
+    return execFileSync(binary, [flag], { encoding: 'utf8' }).trim().split('\n')[0] ?? binary;
+  } catch {
+    return `${binary} (version unknown)`;
+  }
+}
+
+/** The running service, or why its rows are skipped. */
+async function startService<T>(kind: ServiceKind, start: () => Promise<T>): Promise<T | string> {
+  let reason: string | null;
+  try {
+    reason = serviceSkipReason(kind);
+  } catch (error) {
+    reason = error instanceof Error ? error.message : String(error);
+  }
+  if (reason) return reason;
+  try {
+    return await start();
+  } catch (error) {
+    return `${kind} did not start: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function header(overhead: number, services: string[]): void {
+  const cpus = os.cpus();
+  print('Session store benchmark: each store beside its raw primitive, same run, same payload');
+  print(`Date:     ${new Date().toISOString()}`);
+  print(`Node:     ${process.version} (${process.platform} ${process.arch})`);
+  print(`CPU:      ${cpus[0]?.model.trim() ?? 'unknown'} × ${cpus.length}`);
+  if (services.length > 0) print(`Services: ${services.join('; ')}`);
+  print(
+    `Sessions: ${SESSION_BYTES.map(sizeLabel).join(' and ')} of JSON (random base64url text; zlib saves only about a quarter)`,
+  );
+  print(
+    `Runs:     ${inProcessPlan.iterations} per store and per primitive in-process, ${networkPlan.iterations} over the network, after ${inProcessPlan.warmup}/${networkPlan.warmup} warm-up runs; interleaved in blocks of ${inProcessPlan.block}`,
+  );
+  print(
+    '          load = a request carrying the existing session (store.load timed); save = a request changing one key (its load untimed, store.save timed)',
+  );
+  print(
+    `Timer:    an empty timed section reads ${micros(overhead)} µs (the floor under sub-microsecond numbers)`,
+  );
+  print(`Goal:     store median ≤ ${GOAL_RATIO} × primitive median`);
+}
+
+async function runCase(
+  benchCase: BenchCase,
+  bytes: number,
+  resources: Resources,
+): Promise<{ load: Row; save: Row; note?: string }> {
+  const plan = benchCase.network ? networkPlan : inProcessPlan;
+  const run = await benchCase.setup(makeSession(bytes), resources);
+  try {
+    collectGarbage();
+    const load = await compare(run.driver.load, run.load.op, plan);
+    collectGarbage();
+    const save = await compare(run.driver.save, run.save.op, plan);
+    await run.driver.verify();
+    const row = (primitive: string, times: typeof load) => ({
+      store: benchCase.id,
+      size: sizeLabel(bytes),
+      storeTime: times.store,
+      primitive,
+      primitiveTime: times.primitive,
+    });
+    return {
+      load: row(run.load.name, load),
+      save: row(run.save.name, save),
+      note: run.note && `${benchCase.id}, ${sizeLabel(bytes)}: ${run.note}`,
+    };
+  } finally {
+    await run.teardown?.();
+  }
+}
+
+async function referenceTable(): Promise<string> {
+  const rows: string[][] = [];
+  for (const bytes of SESSION_BYTES) {
+    for (const cost of sizedCosts(makeSession(bytes))) {
+      const time = await measureAlone(cost.op, referencePlan);
+      rows.push([cost.name, sizeLabel(bytes), micros(time.median), micros(time.p99)]);
+    }
+  }
+  for (const cost of fixedCosts()) {
+    const time = await measureAlone(cost.op, referencePlan);
+    rows.push([cost.name, '', micros(time.median), micros(time.p99)]);
+  }
+  return table(['reference cost', 'size', 'median µs', 'p99 µs'], rows, new Set([2, 3]));
+}
+
+async function runBenchmark(): Promise<void> {
+  const began = performance.now();
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'session-lab-bench-'));
+  const db = openDatabase(path.join(directory, 'bench.sqlite'));
+  const redis = await startService<RunningRedis>('redis', startRedis);
+  const memcached = await startService<RunningService>('memcached', startMemcached);
+  const skipped = [redis, memcached].filter((service) => typeof service === 'string');
+  const resources: Resources = {
+    directory,
+    db,
+    redis: typeof redis === 'string' ? null : redis,
+    memcached: typeof memcached === 'string' ? null : memcached,
+  };
+  const versions = [
+    ...(resources.redis ? [serviceVersion('redis-server', '--version')] : []),
+    ...(resources.memcached ? [serviceVersion('memcached', '-V')] : []),
+  ];
+
+  try {
+    header(timerOverhead(), versions);
+    const cases = [...cookieCases, ...serverCases].filter(
+      (benchCase) =>
+        (benchCase.id !== 'redis' || resources.redis) &&
+        (benchCase.id !== 'memcached' || resources.memcached),
+    );
+    const loads: Row[] = [];
+    const saves: Row[] = [];
+    const notes: string[] = [];
+    for (const benchCase of cases) {
+      for (const bytes of SESSION_BYTES) {
+        const result = await runCase(benchCase, bytes, resources);
+        loads.push(result.load);
+        saves.push(result.save);
+        if (result.note) notes.push(result.note);
+      }
+    }
+
+    print();
+    print('LOAD: a request carrying an existing session');
+    print(comparisonTable(loads));
+    print();
+    print('SAVE: a request changing one key');
+    print(comparisonTable(saves));
+    for (const note of notes) print(`  note: ${note}`);
+    print();
+    print('Reference costs (what the gaps are made of)');
+    print(await referenceTable());
+    for (const reason of skipped) print(`\nSkipped: ${reason}`);
+    print(`\nTotal benchmark time: ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  } finally {
+    db.close();
+    await resources.redis?.stop();
+    await resources.memcached?.stop();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+test('session stores against their primitives', runBenchmark, 20 * 60_000);
