@@ -21,7 +21,7 @@ function newestChange(target) {
 const builtAt = existsSync(entry) ? statSync(entry).mtimeMs : 0;
 if (builtAt < Math.max(...sources.map(newestChange))) {
   console.log('Building Session Lab (first start or sources changed)…');
-  const build = spawnSync('npx', ['--no-install', 'astro', 'build'], { stdio: 'inherit' });
+  const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(build.status || 1);
 }
 await import(path.resolve(entry));

@@ -9,7 +9,7 @@ const steps = [
   ['Formatting', 'prettier', ['--check', '.']],
   ['Lint', 'eslint', ['.']],
   ['Type check', 'astro', ['check']],
-  ['Build', 'astro', ['build']],
+  ['Build', 'npm', ['run', 'build']],
   [
     'Tests',
     'vitest',
@@ -20,7 +20,9 @@ const steps = [
 mkdirSync('reports', { recursive: true });
 for (const [label, command, args] of steps) {
   console.log(`\n▶ ${label}: ${command} ${args.join(' ')}`);
-  const result = spawnSync('npx', ['--no-install', command, ...args], { stdio: 'inherit' });
+  const [program, programArgs] =
+    command === 'npm' ? ['npm', args] : ['npx', ['--no-install', command, ...args]];
+  const result = spawnSync(program, programArgs, { stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`\n✖ ${label} failed (exit ${result.status ?? result.signal}).`);
     process.exit(result.status || 1);

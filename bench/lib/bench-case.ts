@@ -33,7 +33,8 @@ export interface BenchCase {
   id: StoreId;
   /** Network stores get fewer iterations: each one is a round trip. */
   network: boolean;
-  setup(session: SessionData, resources: Resources): Promise<CaseRun>;
+  /** `owner`: the learner id the requests name, or null for an anonymous visitor. */
+  setup(session: SessionData, resources: Resources, owner: string | null): Promise<CaseRun>;
 }
 
 /** Results go here so the engine cannot skip work whose value nobody reads. */

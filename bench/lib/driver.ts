@@ -2,7 +2,13 @@
  * Drives a real store the way the demo server does, one request at a time, with the test suite's
  * simulated browser carrying the cookies between requests. Only the store call is timed.
  */
-import type { Instance, Loaded, SessionData, SessionStore } from '../../src/sessions/types';
+import type {
+  DemoContext,
+  Instance,
+  Loaded,
+  SessionData,
+  SessionStore,
+} from '../../src/sessions/types';
 import { SimulatedBrowser } from '../../tests/support/simulated-browser';
 import { since, type TimedOp } from './measure';
 import { CHANGED_KEY, FIRST_VISITS } from './sessions';
@@ -27,15 +33,21 @@ function expectOk(store: SessionStore, loaded: Loaded): Loaded {
   return loaded;
 }
 
+/**
+ * `owner` is the learner the requests name (`ctx.owner`), as the site's demo requests do once the
+ * visitor has a learner id; null plays an anonymous visitor.
+ */
 export async function driveStore(
   store: SessionStore,
   instance: Instance,
   session: SessionData,
+  owner: string | null,
 ): Promise<StoreDriver> {
   const browser = new SimulatedBrowser();
   const now = () => Date.now();
+  const request = (): DemoContext => ({ ...browser.request(instance, now), owner });
   // A returning visitor: the session exists before the first timed request.
-  const first = browser.request(instance, now);
+  const first = request();
   await store.save(first, session);
   browser.receive(first);
   const issued = new Map(browser.cookies);
@@ -44,7 +56,7 @@ export async function driveStore(
 
   return {
     async load() {
-      const ctx = browser.request(instance, now);
+      const ctx = request();
       const start = performance.now();
       const loaded = await store.load(ctx);
       const micros = since(start);
@@ -54,7 +66,7 @@ export async function driveStore(
     },
 
     async save() {
-      const ctx = browser.request(instance, now);
+      const ctx = request();
       const { data } = expectOk(store, await store.load(ctx));
       const changed = { ...data, [CHANGED_KEY]: ++visits };
       const start = performance.now();
@@ -69,7 +81,7 @@ export async function driveStore(
     },
 
     async verify() {
-      const ctx = browser.request(instance, now);
+      const ctx = request();
       const { data } = expectOk(store, await store.load(ctx));
       if (data[CHANGED_KEY] !== visits) {
         throw new Error(`${store.info.id}: the last save (${visits}) is not what a load reads`);

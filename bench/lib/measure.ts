@@ -21,6 +21,15 @@ export interface Plan {
    * too), so that a noisy neighbour or a CPU frequency change hits both sides alike.
    */
   block: number;
+  /** The runs are also cut into this many consecutive rounds, each with its own ratio. */
+  rounds: number;
+}
+
+export interface Comparison {
+  store: Summary;
+  primitive: Summary;
+  /** Store median ÷ primitive median in each round: how much the ratio itself wanders. */
+  roundRatios: number[];
 }
 
 /** Microseconds between two `performance.now()` readings. */
@@ -52,11 +61,7 @@ async function repeat(op: TimedOp, times: number, into?: number[]): Promise<void
 }
 
 /** Warms both operations up, then times them interleaved block by block. */
-export async function compare(
-  store: TimedOp,
-  primitive: TimedOp,
-  plan: Plan,
-): Promise<{ store: Summary; primitive: Summary }> {
+export async function compare(store: TimedOp, primitive: TimedOp, plan: Plan): Promise<Comparison> {
   await repeat(store, plan.warmup);
   await repeat(primitive, plan.warmup);
   collectGarbage();
@@ -71,7 +76,18 @@ export async function compare(
     if (round % 2 === 1) order.reverse();
     for (const [op, samples] of order) await repeat(op, count, samples);
   }
-  return { store: summarize(storeSamples), primitive: summarize(primitiveSamples) };
+  // Both sides get the same number of runs per block, so index i is the same moment on each.
+  const perRound = Math.ceil(plan.iterations / plan.rounds);
+  const roundRatios: number[] = [];
+  for (let from = 0; from < plan.iterations; from += perRound) {
+    const round = (samples: number[]) => summarize(samples.slice(from, from + perRound)).median;
+    roundRatios.push(round(storeSamples) / round(primitiveSamples));
+  }
+  return {
+    store: summarize(storeSamples),
+    primitive: summarize(primitiveSamples),
+    roundRatios,
+  };
 }
 
 /** Times one operation on its own (the reference costs table). */

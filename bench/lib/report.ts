@@ -1,14 +1,13 @@
 /** Plain aligned-text tables: they read the same in a terminal, a CI log and a pasted report. */
-import type { Summary } from './measure';
+import type { Comparison } from './measure';
 
 export const GOAL_RATIO = 1.3;
 
 export interface Row {
   store: string;
   size: string;
-  storeTime: Summary;
   primitive: string;
-  primitiveTime: Summary;
+  times: Comparison;
 }
 
 export function micros(value: number): string {
@@ -47,23 +46,26 @@ export function comparisonTable(rows: Row[]): string {
     'prim med µs',
     'prim p99 µs',
     'ratio',
+    'rounds',
     'goal',
     'verdict',
   ];
   const cells = rows.map((row) => {
-    const ratio = row.storeTime.median / row.primitiveTime.median;
+    const { store, primitive, roundRatios } = row.times;
+    const ratio = store.median / primitive.median;
     return [
       row.store,
       row.size,
-      micros(row.storeTime.median),
-      micros(row.storeTime.p99),
+      micros(store.median),
+      micros(store.p99),
       row.primitive,
-      micros(row.primitiveTime.median),
-      micros(row.primitiveTime.p99),
+      micros(primitive.median),
+      micros(primitive.p99),
       `${ratio.toFixed(2)}×`,
+      `${Math.min(...roundRatios).toFixed(2)}–${Math.max(...roundRatios).toFixed(2)}`,
       `≤ ${GOAL_RATIO}×`,
       ratio <= GOAL_RATIO ? 'meets' : 'MISSES',
     ];
   });
-  return table(headers, cells, new Set([2, 3, 5, 6, 7]));
+  return table(headers, cells, new Set([2, 3, 5, 6, 7, 8]));
 }

@@ -30,6 +30,7 @@ export function jsonError(
  * Refuses state changes started by another site. Browsers send `Sec-Fetch-Site` and `Origin`
  * on such requests; scripts like curl send neither and are allowed, as they carry no victim's cookies.
  */
+// #region same-origin
 export function assertSameOrigin(request: Request): void {
   const fetchSite = request.headers.get('sec-fetch-site');
   if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') {
@@ -40,6 +41,7 @@ export function assertSameOrigin(request: Request): void {
     throw new HttpError(403, `cross-origin request refused (Origin: ${origin.slice(0, 100)})`);
   }
 }
+// #endregion same-origin
 
 export const maxBodyBytes = 16 * 1024;
 

@@ -162,6 +162,7 @@ export class LearnerSessions {
     };
   }
 
+  // #region sign-out-everywhere
   invalidateLearnerSession(sessionId: string): void {
     this.#statements.deleteSession.run(sessionId);
   }
@@ -170,6 +171,7 @@ export class LearnerSessions {
   invalidateAllLearnerSessions(learnerId: string): number {
     return this.#statements.deleteLearnerSessions.run(learnerId).changes;
   }
+  // #endregion sign-out-everywhere
 
   /** The learner's unexpired sessions, most recently used first. Never includes secret hashes. */
   listLearnerSessions(learnerId: string): LearnerSession[] {
@@ -199,11 +201,13 @@ export function blankLearnerSessionCookie({ secure }: { secure: boolean }): Outg
   };
 }
 
+// #region cookie-options
 function cookieOptions(secure: boolean, expires: Date): CookieOptions {
   // Lax still sends the cookie on top-level navigation from other sites (a link to a lesson keeps
   // the learner's progress) but not on cross-site posts, which blunts CSRF against quiz submits.
   return { httpOnly: true, sameSite: 'Lax', path: '/', secure, expires };
 }
+// #endregion cookie-options
 
 function toSession(row: PublicSessionRow): LearnerSession {
   return {

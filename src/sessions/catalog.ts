@@ -31,3 +31,16 @@ export const storeTitles: Record<StoreId, string> = {
 export function isStoreId(value: string): value is StoreId {
   return (storeIds as readonly string[]).includes(value);
 }
+
+/** Where each kind keeps the session: in the browser's cookie, or on the server. */
+export const storeWhere: Record<StoreId, 'browser' | 'server'> = {
+  'plain-cookie': 'browser',
+  'signed-cookie': 'browser',
+  'encrypted-cookie': 'browser',
+  jwt: 'browser',
+  memory: 'server',
+  filesystem: 'server',
+  sqlite: 'server',
+  redis: 'server',
+  memcached: 'server',
+};

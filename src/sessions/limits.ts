@@ -4,6 +4,7 @@
  */
 import { SessionTooLargeError } from './types';
 
+// #region cookie-limit
 /** RFC 6265bis and Chromium ignore a cookie whose name plus value exceeds this many octets. */
 export const browserCookieLimit = 4096;
 
@@ -23,6 +24,7 @@ export function assertCookieFits(storeTitle: string, name: string, value: string
     );
   }
 }
+// #endregion cookie-limit
 
 /** Refuses session data over a server store's configured maximum. */
 export function assertSessionFits(storeTitle: string, serialized: string, maxBytes: number): void {

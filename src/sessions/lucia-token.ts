@@ -36,6 +36,7 @@ export interface SessionToken {
   token: string;
 }
 
+// #region token
 /** 160 bits from the platform CSPRNG as 32 lower-case base32 letters. */
 export function randomTokenPart(): string {
   const bytes = new Uint8Array(TOKEN_PART_BYTES);
@@ -75,12 +76,14 @@ export function verifySecret(secret: string, secretHash: Uint8Array | null): boo
   const expected = secretHash ?? new Uint8Array(SECRET_HASH_BYTES);
   return constantTimeEqual(actual, expected) && secretHash !== null;
 }
+// #endregion token
 
 /** A session is over at its expiry instant, the same rule the bulk purge (`expires_at <= now`) uses. */
 export function isExpired(expiresAt: number, now: number): boolean {
   return now >= expiresAt;
 }
 
+// #region sliding-expiry
 /**
  * Sliding expiry, for an unexpired session: an active user never gets logged out, but the expiry
  * (and the cookie) is rewritten at most about once per half-lifetime rather than on every request.
@@ -93,3 +96,4 @@ export function shouldExtend(expiresAt: number, now: number, lifetimeMs: number)
 export function lastSeenAfter(lastSeenAt: number, now: number): number {
   return now - lastSeenAt >= LAST_SEEN_PRECISION_MS ? now : lastSeenAt;
 }
+// #endregion sliding-expiry

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CookieJar } from '../lab/cookie-jar';
 
+// #region session-id
 /** 32 random bytes, 256 bits, as Flask-Session's `secrets.token_urlsafe(32)`; base64url, 43 chars. */
 const idBytes = 32;
 const idPattern = /^[A-Za-z0-9_-]{43}$/;
@@ -17,6 +18,7 @@ export function newSessionId(): string {
 export function isWellFormedSessionId(value: string | undefined): value is string {
   return value !== undefined && idPattern.test(value);
 }
+// #endregion session-id
 
 export interface SessionIdCookie {
   name: string;
@@ -32,6 +34,7 @@ export function readSessionId(cookies: CookieJar, cookie: SessionIdCookie): stri
   return isWellFormedSessionId(value) ? value : undefined;
 }
 
+// #region cookie-attributes
 export function writeSessionId(
   cookies: CookieJar,
   cookie: SessionIdCookie,
@@ -47,6 +50,7 @@ export function writeSessionId(
     expires: new Date(now + cookie.maxAgeSeconds * 1000),
   });
 }
+// #endregion cookie-attributes
 
 export function clearSessionId(cookies: CookieJar, cookie: SessionIdCookie): void {
   cookies.delete(cookie.name, {

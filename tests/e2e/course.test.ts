@@ -187,9 +187,18 @@ describe('the course in a browser without JavaScript', () => {
     await page.getByTestId('demo-set-key').fill('plan');
     await page.getByTestId('demo-set-value').fill('no-js');
     await page.getByTestId('demo-set').click();
-    await page.waitForURL('**/api/demo/signed-cookie');
-    const body = JSON.parse((await page.locator('body').textContent()) ?? '{}');
-    expect(body.data).toEqual({ plan: 'no-js' });
+    await page.waitForURL('**/demos/signed-cookie/?result=*');
+    const result = page.getByTestId('demo-result');
+    expect(await result.textContent()).toMatch(/"plan": "no-js"/);
+    expect(
+      Number(
+        await page
+          .getByTestId('result-request-header-bytes')
+          .textContent()
+          .then((t) => t?.replace(/\D/g, '')),
+      ),
+    ).toBeGreaterThan(100);
+    await expectNoAxeViolations(page);
   });
 
   it('hides another learner’s attempt', async () => {

@@ -38,8 +38,11 @@ function context(cookies: Map<string, string> = new Map(), now = Date.now()): De
 class Browser {
   readonly cookies = new Map<string, string>();
 
+  /** `owner`: the learner using this browser, as the demo handler passes it. */
+  constructor(readonly owner: string | null = null) {}
+
   request(now?: number): DemoContext {
-    return context(new Map(this.cookies), now);
+    return { ...context(new Map(this.cookies), now), owner: this.owner };
   }
 
   receive(ctx: DemoContext): void {
@@ -374,6 +377,166 @@ describe.skipIf(skipReason !== null)('memcached store, real memcached', () => {
     expect(final.data.counter).toBeGreaterThanOrEqual(1);
     expect(final.data.counter).toBeLessThan(20);
     expect(logs).toEqual([]);
+  });
+});
+
+describe.skipIf(skipReason !== null)('memcached store: log out everywhere', () => {
+  let memcached: RunningService;
+  let raw: Client;
+  let store: SessionStore;
+
+  const rawGet = async (key: string) => (await raw.get(key)).value?.toString('utf8') ?? null;
+  const generationKey = (owner: string) => `${PREFIX}owner-gen:${owner}`;
+  const idListKey = (owner: string) => `${PREFIX}owner-ids:${owner}`;
+  const sid = (browser: Browser) => browser.cookies.get('memcached_sid')!;
+
+  beforeAll(async () => {
+    memcached = await startMemcached();
+    raw = Client.create(memcached.address, { logger: { log: () => {} } });
+    store = createMemcachedStore({ servers: [memcached.address], secure: true });
+  });
+
+  afterAll(async () => {
+    await store?.close?.();
+    raw?.close();
+    await memcached?.stop();
+  });
+
+  it('stamps sessions with the owner’s generation and signs them all out, from any device', async () => {
+    const [phone, laptop, bob, anonymous] = [
+      new Browser('alice'),
+      new Browser('alice'),
+      new Browser('bob'),
+      new Browser(),
+    ];
+    for (const browser of [phone, laptop, bob, anonymous]) {
+      await browser.visit(store, (session) => (session.device = browser.owner));
+    }
+    const generation = Number(await rawGet(generationKey('alice')));
+    expect(Number.isSafeInteger(generation)).toBe(true);
+    expect(JSON.parse((await rawGet(PREFIX + sid(phone)))!)).toEqual({
+      expiresAt: expect.any(Number),
+      owner: 'alice',
+      gen: generation,
+      data: { device: 'alice' },
+    });
+    expect((await rawGet(idListKey('alice')))!.split(' ')).toEqual([sid(phone), sid(laptop)]);
+    expect(await remainingTtl(memcached.port, generationKey('alice'))).toBeGreaterThan(DAY);
+    // Memcached cannot count an owner's sessions: peek leaves ownerSessions out.
+    for (const browser of [phone, bob, anonymous]) {
+      const view = await store.peek!(browser.request());
+      expect(view?.bytes).toBeGreaterThan(0);
+      expect(view).not.toHaveProperty('ownerSessions');
+    }
+
+    // A third device of the same learner, holding neither session, signs both out.
+    expect(await store.revokeAll!(new Browser('alice').request())).toBe(2);
+    expect(Number(await rawGet(generationKey('alice')))).toBe(generation + 1);
+    expect(await rawGet(PREFIX + sid(phone))).toBeNull();
+    expect(await rawGet(PREFIX + sid(laptop))).toBeNull();
+    expect(await rawGet(idListKey('alice'))).toBeNull();
+    for (const browser of [phone, laptop]) {
+      expect(await store.peek!(browser.request())).toBeNull();
+      expect(await store.load(browser.request())).toMatchObject({ status: 'new' });
+    }
+    expect(await store.load(bob.request())).toEqual({ status: 'ok', data: { device: 'bob' } });
+    expect(await store.load(anonymous.request())).toEqual({
+      status: 'ok',
+      data: { device: null },
+    });
+    expect(await store.revokeAll!(phone.request())).toBe(0);
+    const again = await phone.visit(store, (session) => (session.again = true));
+    expect(again.loaded.status).toBe('new');
+    expect(await store.load(phone.request())).toEqual({ status: 'ok', data: { again: true } });
+  });
+
+  it('signs out sessions the id list lost, by their generation alone', async () => {
+    const [listed, lost] = [new Browser('carol'), new Browser('carol')];
+    await listed.visit(store, (session) => (session.n = 1));
+    await lost.visit(store, (session) => (session.n = 1));
+    await raw.set(idListKey('carol'), sid(listed)); // as if a racing save had dropped one
+
+    expect(await store.revokeAll!(listed.request())).toBe(1);
+    expect(await rawGet(PREFIX + sid(lost))).not.toBeNull();
+    expect(await store.peek!(lost.request())).toBeNull();
+    const ctx = lost.request();
+    expect(await store.load(ctx)).toEqual({
+      status: 'new',
+      reason: expect.stringMatching(/^Signed out everywhere: /),
+      data: {},
+    });
+    expect(ctx.cookies.outgoing[0]).toMatchObject({ name: 'memcached_sid', value: '' });
+    expect(await rawGet(PREFIX + sid(lost))).toBeNull();
+  });
+
+  it('refuses a save that loaded its session before a sign-out landed', async () => {
+    const browser = new Browser('dave');
+    await browser.visit(store, (session) => (session.n = 1));
+    const slow = browser.request();
+    expect(await store.load(slow)).toMatchObject({ status: 'ok' });
+    expect(await store.revokeAll!(new Browser('dave').request())).toBe(1);
+    await store.save(slow, { n: 2 });
+    browser.receive(slow);
+    expect(await store.load(browser.request())).toMatchObject({
+      status: 'new',
+      reason: expect.stringMatching(/Signed out everywhere/),
+    });
+  });
+
+  it('fails closed when the generation is gone, and starts it afresh', async () => {
+    const browser = new Browser('erin');
+    await browser.visit(store, (session) => (session.n = 1));
+    const before = Number(await rawGet(generationKey('erin')));
+    await raw.delete(generationKey('erin')); // as if evicted
+    expect(await store.load(browser.request())).toEqual({
+      status: 'new',
+      reason: expect.stringMatching(/no longer holds the sign-out generation/),
+      data: {},
+    });
+    const { loaded } = await browser.visit(store, (session) => (session.n = 2));
+    expect(loaded.status).toBe('new');
+    expect(Number(await rawGet(generationKey('erin')))).not.toBe(before);
+    expect(await store.load(browser.request())).toEqual({ status: 'ok', data: { n: 2 } });
+  });
+
+  it('revokes nothing for a request without an owner', async () => {
+    const alice = new Browser('frank');
+    await alice.visit(store, (session) => (session.a = 1));
+    const anonymous = new Browser();
+    await anonymous.visit(store, (session) => (session.b = 1));
+    const generation = await rawGet(generationKey('frank'));
+    expect(await store.revokeAll!(anonymous.request())).toBe(0);
+    expect(await rawGet(generationKey('frank'))).toBe(generation);
+    expect(await store.load(alice.request())).toMatchObject({ status: 'ok' });
+    expect(await store.load(anonymous.request())).toMatchObject({ status: 'ok' });
+  });
+
+  it('ignores owner ids over 128 characters and hashes ones a key cannot hold', async () => {
+    const long = new Browser('o'.repeat(129));
+    await long.visit(store, (session) => (session.a = 1));
+    expect(JSON.parse((await rawGet(PREFIX + sid(long)))!)).not.toHaveProperty('owner');
+    expect(await store.revokeAll!(long.request())).toBe(0);
+    expect(await store.load(long.request())).toMatchObject({ status: 'ok' });
+
+    const spaced = new Browser('learner with spaces\r\n and more');
+    await spaced.visit(store, (session) => (session.a = 1));
+    expect(await rawGet(generationKey('learner with spaces\r\n and more'))).toBeNull();
+    expect(await store.revokeAll!(new Browser(spaced.owner).request())).toBe(1);
+    expect(await store.load(spaced.request())).toMatchObject({ status: 'new' });
+  });
+
+  it('lists at most 1000 ids per owner; the generation still signs out the oldest', async () => {
+    const oldest = new Browser('busy');
+    await oldest.visit(store, (session) => (session.first = true));
+    for (let n = 1; n <= 1000; n++) await store.save(new Browser('busy').request(), { n });
+    const listed = (await rawGet(idListKey('busy')))!.split(' ');
+    expect(listed).toHaveLength(1000);
+    expect(listed).not.toContain(sid(oldest));
+    expect(await store.revokeAll!(new Browser('busy').request())).toBe(1000);
+    expect(await store.load(oldest.request())).toMatchObject({
+      status: 'new',
+      reason: expect.stringMatching(/Signed out everywhere/),
+    });
   });
 });
 

@@ -34,8 +34,11 @@ function context(cookies: Map<string, string> = new Map(), now = Date.now()): De
 class Browser {
   readonly cookies = new Map<string, string>();
 
+  /** `owner`: the learner using this browser, as the demo handler passes it. */
+  constructor(readonly owner: string | null = null) {}
+
   request(now?: number): DemoContext {
-    return context(new Map(this.cookies), now);
+    return { ...context(new Map(this.cookies), now), owner: this.owner };
   }
 
   receive(ctx: DemoContext): void {
@@ -46,8 +49,8 @@ class Browser {
   }
 
   /** One request: load, change, save; the response's cookies come back to the browser. */
-  async visit(store: SessionStore, change: (data: Record<string, unknown>) => void) {
-    const ctx = this.request();
+  async visit(store: SessionStore, change: (data: Record<string, unknown>) => void, now?: number) {
+    const ctx = this.request(now);
     const loaded = await store.load(ctx);
     const data = { ...loaded.data };
     change(data);
@@ -308,6 +311,132 @@ describe.skipIf(skipReason !== null)('redis store, real redis-server', () => {
     expect(final.counter).toBeGreaterThanOrEqual(1);
     expect(final.counter).toBeLessThan(20);
     expect(logs).toEqual([]);
+  });
+});
+
+describe.skipIf(skipReason !== null)('redis store: log out everywhere', () => {
+  let redis: RunningRedis;
+  let raw: RedisClientType;
+  let store: SessionStore;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    raw = await rawClient(redis.url);
+    store = createRedisStore({ url: redis.url, secure: true });
+  });
+
+  afterAll(async () => {
+    await store?.close?.();
+    raw?.destroy();
+    await redis?.stop();
+  });
+
+  const index = (owner: string) => `${PREFIX}owner:${owner}`;
+
+  it('indexes each owner’s sessions and revokes them all, from any device, leaving others alone', async () => {
+    const [phone, laptop, bob, anonymous] = [
+      new Browser('alice'),
+      new Browser('alice'),
+      new Browser('bob'),
+      new Browser(),
+    ];
+    for (const browser of [phone, laptop, bob, anonymous]) {
+      await browser.visit(store, (session) => (session.device = browser.owner));
+    }
+    const aliceIds = [phone, laptop].map((browser) => browser.cookies.get('redis_sid')!);
+    expect((await raw.zRange(index('alice'), 0, -1)).sort()).toEqual([...aliceIds].sort());
+    expect(await raw.ttl(index('alice'))).toBeGreaterThan(DAY - 10);
+    expect(await raw.keys(`${PREFIX}owner:*`)).toHaveLength(2);
+    expect(await store.peek!(phone.request())).toMatchObject({ ownerSessions: 2 });
+    expect(await store.peek!(bob.request())).toMatchObject({ ownerSessions: 1 });
+    expect(await store.peek!(anonymous.request())).not.toHaveProperty('ownerSessions');
+
+    // A third device of the same learner, holding neither session, signs both out.
+    const elsewhere = new Browser('alice').request();
+    expect(await store.revokeAll!(elsewhere)).toBe(2);
+    expect(elsewhere.timer.entries).toEqual([
+      {
+        name: 'store',
+        description: 'Redis MULTI ZRANGE + DEL, then DEL',
+        durationMs: expect.any(Number),
+      },
+    ]);
+    expect(await raw.exists(aliceIds.map((id) => PREFIX + id))).toBe(0);
+    expect(await raw.exists(index('alice'))).toBe(0);
+    for (const browser of [phone, laptop]) {
+      expect(await store.peek!(browser.request())).toBeNull();
+      expect(await store.load(browser.request())).toMatchObject({ status: 'new' });
+    }
+    expect(await store.load(bob.request())).toEqual({ status: 'ok', data: { device: 'bob' } });
+    expect(await store.load(anonymous.request())).toEqual({
+      status: 'ok',
+      data: { device: null },
+    });
+    expect(await store.revokeAll!(phone.request())).toBe(0);
+    // None of the revoked sessions is counted any more: a new one is the owner's only one.
+    await phone.visit(store, (session) => (session.again = true));
+    expect(await store.peek!(phone.request())).toMatchObject({ ownerSessions: 1 });
+  });
+
+  it('revokes nothing for a request without an owner', async () => {
+    await new Browser('carol').visit(store, (session) => (session.a = 1));
+    const keysBefore = await raw.dbSize();
+    expect(await store.revokeAll!(new Browser().request())).toBe(0);
+    expect(await raw.dbSize()).toBe(keysBefore);
+    expect(await raw.zCard(index('carol'))).toBe(1);
+  });
+
+  it('counts only sessions that still exist, and a revoked session is not saved back', async () => {
+    const [kept, gone] = [new Browser('dave'), new Browser('dave')];
+    await kept.visit(store, (session) => (session.n = 1));
+    await gone.visit(store, (session) => (session.n = 1));
+    await raw.del(PREFIX + gone.cookies.get('redis_sid')); // as if Redis had expired it
+    expect(await store.peek!(kept.request())).toMatchObject({ ownerSessions: 1 });
+
+    const ctx = kept.request();
+    await store.load(ctx);
+    expect(await store.revokeAll!(ctx)).toBe(1);
+    // Later in the same request, a save starts a new session instead of reviving the old id.
+    await store.save(ctx, { after: 'revoke' });
+    expect(ctx.cookies.get('redis_sid')).not.toBe(kept.cookies.get('redis_sid'));
+    expect(await raw.exists(PREFIX + kept.cookies.get('redis_sid'))).toBe(0);
+  });
+
+  it('renews the index TTL on every save and drops an id destroyed by its owner', async () => {
+    const browser = new Browser('erin');
+    await browser.visit(store, (session) => (session.visits = 1));
+    await raw.expire(index('erin'), 30);
+    await browser.visit(store, (session) => (session.visits = 2));
+    expect(await raw.ttl(index('erin'))).toBeGreaterThan(DAY - 10);
+
+    const other = new Browser('erin');
+    await other.visit(store, (session) => (session.visits = 1));
+    const ctx = other.request();
+    await store.destroy(ctx);
+    expect(await raw.zRange(index('erin'), 0, -1)).toEqual([browser.cookies.get('redis_sid')]);
+  });
+
+  it('ignores owner ids over 128 characters', async () => {
+    const long = new Browser('o'.repeat(129));
+    await long.visit(store, (session) => (session.a = 1));
+    expect(await raw.exists(index('o'.repeat(129)))).toBe(0);
+    expect(await store.peek!(long.request())).not.toHaveProperty('ownerSessions');
+    expect(await store.revokeAll!(long.request())).toBe(0);
+    expect(await store.load(long.request())).toMatchObject({ status: 'ok' });
+  });
+
+  it('indexes at most 1000 sessions per owner, dropping the oldest from the index', async () => {
+    const start = Date.now();
+    const oldest = new Browser('busy');
+    await oldest.visit(store, (session) => (session.first = true), start);
+    for (let n = 1; n <= 1000; n++) {
+      await store.save(new Browser('busy').request(start + n), { n });
+    }
+    expect(await raw.zCard(index('busy'))).toBe(1000);
+    expect(await raw.zScore(index('busy'), oldest.cookies.get('redis_sid')!)).toBeNull();
+    expect(await store.revokeAll!(new Browser('busy').request())).toBe(1000);
+    // Out of the index, the oldest session lives on until it expires.
+    expect(await store.load(oldest.request())).toEqual({ status: 'ok', data: { first: true } });
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeTitles, storeWhere } from '../../src/sessions/catalog';
 import { SessionTooLargeError, type SessionData } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';
 import { storeFixtures, type StoreUnderTest } from '../support/store-fixtures';
@@ -31,6 +32,13 @@ describe.each(storeFixtures)('$id store', (fixture) => {
     browser.receive(ctx);
     return loaded;
   }
+
+  it('matches the catalog: id, title and where the data lives', () => {
+    expect(subject.store.info.id).toBe(fixture.id);
+    expect(subject.store.info.title).toBe(storeTitles[fixture.id]);
+    expect(subject.store.info.where).toBe(storeWhere[fixture.id]);
+    expect(fixture.kind).toBe(storeWhere[fixture.id] === 'browser' ? 'cookie' : 'server');
+  });
 
   it('starts a new, empty session', async () => {
     const loaded = await visit(new SimulatedBrowser());

@@ -17,6 +17,7 @@ describe('parseDemoAction', () => {
     expect(parseDemoAction({ action: 'grow', bytes: '1024' })).toEqual({
       action: 'grow',
       bytes: 1024,
+      sendAnyway: false,
     });
     expect(parseDemoAction({ action: 'increment', key: '' })).toEqual({
       action: 'increment',
@@ -25,8 +26,29 @@ describe('parseDemoAction', () => {
     expect(parseDemoAction({ action: 'clear' })).toEqual({ action: 'clear' });
   });
 
+  it('accepts the actions that act on the store or the browser', () => {
+    expect(parseDemoAction({ action: 'grow', bytes: 5120, sendAnyway: true })).toMatchObject({
+      sendAnyway: true,
+    });
+    expect(parseDemoAction({ action: 'grow', bytes: '5120', sendAnyway: 'on' })).toMatchObject({
+      sendAnyway: true,
+    });
+    for (const action of ['destroy', 'revoke-all', 'second-session', 'restart-instance']) {
+      expect(parseDemoAction({ action })).toEqual({ action });
+    }
+    expect(parseDemoAction({ action: 'tamper', cookie: 'session', value: 'eyJ.x_y-z' })).toEqual({
+      action: 'tamper',
+      cookie: 'session',
+      value: 'eyJ.x_y-z',
+    });
+  });
+
   it.each([
     [null],
+    [{ action: 'tamper', cookie: 'a b', value: 'x' }],
+    [{ action: 'tamper', cookie: 'session', value: 'has space' }],
+    [{ action: 'tamper', cookie: 'session', value: 'semi;colon' }],
+    [{ action: 'tamper', cookie: 'session', value: 'x'.repeat(8193) }],
     [[]],
     ['set'],
     [{}],
@@ -40,7 +62,7 @@ describe('parseDemoAction', () => {
     [{ action: 'grow', bytes: 1.5 }],
     [{ action: 'grow', bytes: maxGrowBytes + 1 }],
     [{ action: 'grow', bytes: '1e3' }],
-  ])('refuses %j with a DemoInputError', (input) => {
+  ])('refuses bad input #%# with a DemoInputError', (input) => {
     expect(() => parseDemoAction(input)).toThrow(DemoInputError);
   });
 });

@@ -1,68 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import {
+  demoPath,
   describeAction,
   estimateUploadMs,
   formatBytes,
   formatMs,
+  instanceLabel,
   networkProfiles,
   oversizedCookies,
+  parseRetryAfter,
   sizeRules,
   verdictFor,
 } from '../../src/components/demo/exchange';
-import type { DemoResponse, SetCookieBytes } from '../../src/lab/demo-api';
+import type { DemoResponse } from '../../src/lab/demo-api';
+import { report, setCookie as fixtureCookie } from './demo-fixtures';
 
-function setCookie(
-  name: string,
-  nameValueBytes: number,
-  lineBytes = nameValueBytes + 40,
-): SetCookieBytes {
-  return {
-    name,
-    nameValueBytes,
-    lineBytes,
-    value: 'x'.repeat(Math.max(0, nameValueBytes - name.length - 1)),
-    attributes: { Path: '/', HttpOnly: true, SameSite: 'Lax' },
-  };
-}
-
-function report(options: {
-  setCookies?: SetCookieBytes[];
-  cookies?: { name: string; nameValueBytes: number }[];
-  cookieHeaderBytes?: number;
-  headerBytes?: number;
-}): DemoResponse {
-  return {
-    store: {
-      id: 'plain-cookie',
-      title: 'Plain cookie',
-      where: 'browser',
-      summary: '',
-      facts: {
-        sharedAcrossInstances: true,
-        survivesRestart: true,
-        revocable: false,
-        readableByClient: true,
-        tamperEvident: false,
-        sizeLimit: { bytes: 4096, counts: 'name + value' },
-      },
-    },
-    status: 'ok',
-    reason: null,
-    data: {},
-    instance: 'a',
-    timings: { load: 0.042 },
-    wire: {
-      request: {
-        method: 'GET',
-        cookieHeaderBytes: options.cookieHeaderBytes ?? 0,
-        headerBytes: options.headerBytes ?? 600,
-        cookies: options.cookies ?? [],
-        bodyBytes: 0,
-      },
-      response: { setCookies: options.setCookies ?? [], bodyBytes: 900 },
-    },
-    server: null,
-  };
+function setCookie(name: string, nameValueBytes: number, lineBytes?: number) {
+  return fixtureCookie(name, nameValueBytes, { lineBytes });
 }
 
 function ruleById(response: DemoResponse, id: string) {
@@ -228,5 +182,55 @@ describe('describeAction', () => {
     );
     expect(describeAction('POST', { action: 'grow', bytes: 3994 })).toBe('Grow to 3.9 KB (3994 B)');
     expect(describeAction('POST', { action: 'increment' })).toBe('Increment counter');
+  });
+
+  it('labels the demos for forgery, size, instances and devices', () => {
+    expect(describeAction('POST', { action: 'grow', bytes: 5120, sendAnyway: true })).toBe(
+      'Grow to 5 KB (5120 B), send anyway',
+    );
+    expect(describeAction('POST', { action: 'tamper', cookie: 'session', value: 'x' })).toBe(
+      'Forge session',
+    );
+    expect(describeAction('POST', { action: 'revoke-all' })).toBe('Log out everywhere');
+    expect(describeAction('POST', { action: 'second-session' })).toBe(
+      'Sign in from another device',
+    );
+    expect(describeAction('POST', { action: 'restart-instance' })).toBe('Restart instance');
+  });
+});
+
+describe('demoPath', () => {
+  it('names the instance in every request', () => {
+    expect(demoPath({ storeId: 'memory', instance: '2' })).toBe('/api/demo/memory?instance=2');
+    expect(demoPath({ storeId: 'memory', instance: 'fresh' })).toBe(
+      '/api/demo/memory?instance=fresh',
+    );
+  });
+
+  it('gives requests sent together their own URLs', () => {
+    expect(demoPath({ storeId: 'jwt', instance: '1', tag: '7' })).toBe(
+      '/api/demo/jwt?instance=1&n=7',
+    );
+  });
+
+  it('encodes the store id', () => {
+    expect(demoPath({ storeId: 'a/b', instance: '1' })).toBe('/api/demo/a%2Fb?instance=1');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delay seconds and ignores what it cannot read', () => {
+    expect(parseRetryAfter('5')).toBe(5);
+    expect(parseRetryAfter(' 30 ')).toBe(30);
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT')).toBeNull();
+    expect(parseRetryAfter('-1')).toBeNull();
+  });
+});
+
+describe('instanceLabel', () => {
+  it('keeps named instances and shortens serverless ones', () => {
+    expect(instanceLabel('3')).toBe('3');
+    expect(instanceLabel('fresh-0b7c5f7e-1111-2222-3333-444455556666')).toBe('fresh 0b7c5f7e');
   });
 });

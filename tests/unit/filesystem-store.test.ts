@@ -18,12 +18,16 @@ const DAY = 86_400;
 class Browser {
   readonly cookies = new Map<string, string>();
 
+  /** `owner`: the learner using this browser, as the demo handler passes it. */
+  constructor(readonly owner: string | null = null) {}
+
   request(on: Instance, nowMs = T0): DemoContext {
     return {
       cookies: new CookieJar(new Map(this.cookies)),
       instance: on,
       timer: new Timer(),
       now: () => nowMs,
+      owner: this.owner,
     };
   }
 
@@ -371,10 +375,9 @@ describe('filesystem store', () => {
     await utimes(freshTemp, new Date(T0 + 59_000), new Date(T0 + 59_000));
 
     expect(await sweeper.sweep!(T0 + 60_000)).toBe(2);
-    expect((await readdir(two.directory)).sort()).toEqual([
-      fileNameOf(live.sid!),
-      'def.0123456789ab.tmp',
-    ]);
+    expect((await readdir(two.directory)).sort()).toEqual(
+      [fileNameOf(live.sid!), 'def.0123456789ab.tmp'].sort(),
+    );
     // Instance 1's directory was left empty, so it is gone.
     await expect(stat(one.directory)).rejects.toMatchObject({ code: 'ENOENT' });
     expect((await visit(sweeper, live, two, T0 + 60_000)).status).toBe('ok');
@@ -445,5 +448,103 @@ describe('filesystem store', () => {
   it('rejects nonsensical limits', () => {
     expect(() => createFilesystemStore({ secure: true, maxFiles: 0 })).toThrow(/maxFiles/);
     expect(() => createFilesystemStore({ secure: true, ttlSeconds: 1.5 })).toThrow(/ttlSeconds/);
+  });
+
+  describe('log out everywhere', () => {
+    it('deletes every session file of one owner in this instance and leaves other owners alone', async () => {
+      const [phone, laptop, bob, anonymous] = [
+        new Browser('alice'),
+        new Browser('alice'),
+        new Browser('bob'),
+        new Browser(),
+      ];
+      for (const browser of [phone, laptop, bob, anonymous]) {
+        await visit(store, browser, one, T0, () => ({ device: browser.owner }));
+      }
+      expect(
+        JSON.parse(await readFile(path.join(one.directory, fileNameOf(phone.sid!)), 'utf8')),
+      ).toEqual({ expiresAt: T0 + DAY * 1000, owner: 'alice', data: { device: 'alice' } });
+      expect(await store.peek!(laptop.request(one))).toMatchObject({ ownerSessions: 2 });
+      expect(await store.peek!(bob.request(one))).toMatchObject({ ownerSessions: 1 });
+      expect(await store.peek!(anonymous.request(one))).not.toHaveProperty('ownerSessions');
+
+      expect(await store.revokeAll!(phone.request(one, T0 + 1000))).toBe(2);
+      expect((await readdir(one.directory)).sort()).toEqual(
+        [fileNameOf(bob.sid!), fileNameOf(anonymous.sid!)].sort(),
+      );
+      for (const browser of [phone, laptop]) {
+        expect(await store.peek!(browser.request(one))).toBeNull();
+        expect((await visit(store, browser, one)).status).toBe('new');
+      }
+      expect(await visit(store, bob, one)).toEqual({ status: 'ok', data: { device: 'bob' } });
+      expect((await visit(store, anonymous, one)).status).toBe('ok');
+      expect(await store.revokeAll!(phone.request(one))).toBe(0);
+      // None of the revoked sessions is counted any more: a new one is the owner's only one.
+      await visit(store, phone, one, T0, () => ({ again: true }));
+      expect(await store.peek!(phone.request(one))).toMatchObject({ ownerSessions: 1 });
+    });
+
+    it('revokes nothing for a request without an owner', async () => {
+      const alice = new Browser('alice');
+      await visit(store, alice, one, T0, () => ({ a: 1 }));
+      await visit(store, new Browser(), one, T0, () => ({ b: 1 }));
+      expect(await store.revokeAll!(new Browser().request(one))).toBe(0);
+      expect(await store.revokeAll!(new Browser().request(two))).toBe(0);
+      expect(await readdir(one.directory)).toHaveLength(2);
+      expect((await visit(store, alice, one)).status).toBe('ok');
+      // A directory nothing was ever written to is not created by asking.
+      expect(await store.revokeAll!(new Browser('alice').request(two))).toBe(0);
+      await expect(stat(two.directory)).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('finds the owner’s files after a restart, and keeps the owner when a request names none', async () => {
+      const alice = new Browser('alice');
+      const other = new Browser('alice');
+      await visit(store, alice, one, T0, () => ({ n: 1 }));
+      await visit(store, other, one, T0, () => ({ n: 1 }));
+      await store.save({ ...alice.request(one), owner: null }, { n: 2 });
+      const restarted = createFilesystemStore({ secure: true });
+      expect(await restarted.revokeAll!(alice.request(one, T0 + 1000))).toBe(2);
+      expect(await readdir(one.directory)).toEqual([]);
+    });
+
+    it('counts only live sessions, and cannot reach another instance’s disk', async () => {
+      const short = createFilesystemStore({ secure: true, ttlSeconds: 60 });
+      const [old, here, there] = [new Browser('alice'), new Browser('alice'), new Browser('alice')];
+      await visit(short, old, one, T0, () => ({ at: 'old' }));
+      await visit(short, here, one, T0 + 30_000, () => ({ at: 1 }));
+      await visit(short, there, two, T0 + 30_000, () => ({ at: 2 }));
+      expect(await short.peek!(here.request(one, T0 + 61_000))).toMatchObject({
+        ownerSessions: 1,
+      });
+      expect(await short.revokeAll!(here.request(one, T0 + 61_000))).toBe(1);
+      expect(await readdir(one.directory)).toEqual([]);
+      expect(await visit(short, there, two, T0 + 61_000)).toEqual({
+        status: 'ok',
+        data: { at: 2 },
+      });
+    });
+
+    it('ignores owner ids over 128 characters', async () => {
+      const long = new Browser('o'.repeat(129));
+      await visit(store, long, one, T0, () => ({ a: 1 }));
+      const content = await readFile(path.join(one.directory, fileNameOf(long.sid!)), 'utf8');
+      expect(JSON.parse(content)).not.toHaveProperty('owner');
+      expect(await store.peek!(long.request(one))).not.toHaveProperty('ownerSessions');
+      expect(await store.revokeAll!(long.request(one))).toBe(0);
+      expect((await visit(store, long, one)).status).toBe('ok');
+    });
+
+    it('indexes at most 1000 sessions per owner, dropping the oldest from the index', async () => {
+      const oldest = new Browser('busy');
+      await visit(store, oldest, one, T0, () => ({ first: true }));
+      for (let index = 0; index < 1000; index++) {
+        await store.save(new Browser('busy').request(one), { index });
+      }
+      expect(await store.peek!(oldest.request(one))).toMatchObject({ ownerSessions: 1000 });
+      expect(await store.revokeAll!(oldest.request(one))).toBe(1000);
+      // Out of the index, the oldest session lives on until it expires.
+      expect(await visit(store, oldest, one)).toEqual({ status: 'ok', data: { first: true } });
+    });
   });
 });

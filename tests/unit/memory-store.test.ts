@@ -18,12 +18,16 @@ function instance(id = '1'): Instance {
 class Browser {
   readonly cookies = new Map<string, string>();
 
+  /** `owner`: the learner using this browser, as the demo handler passes it. */
+  constructor(readonly owner: string | null = null) {}
+
   request(on: Instance, nowMs = T0): DemoContext {
     return {
       cookies: new CookieJar(new Map(this.cookies)),
       instance: on,
       timer: new Timer(),
       now: () => nowMs,
+      owner: this.owner,
     };
   }
 
@@ -361,5 +365,96 @@ describe('memory store', () => {
     expect(() =>
       createMemoryStore({ secure: true, maxTotalBytes: 10, maxSessionBytes: 20 }),
     ).toThrow(/maxSessionBytes/);
+  });
+
+  describe('log out everywhere', () => {
+    it('revokes every session of one owner in this instance and leaves other owners alone', async () => {
+      const on = instance();
+      const [phone, laptop, bob, anonymous] = [
+        new Browser('alice'),
+        new Browser('alice'),
+        new Browser('bob'),
+        new Browser(),
+      ];
+      for (const browser of [phone, laptop, bob, anonymous]) {
+        await visit(store, browser, on, T0, () => ({ device: browser.owner }));
+      }
+      expect(await store.peek!(phone.request(on))).toMatchObject({ ownerSessions: 2 });
+      expect(await store.peek!(bob.request(on))).toMatchObject({ ownerSessions: 1 });
+      expect(await store.peek!(anonymous.request(on))).not.toHaveProperty('ownerSessions');
+
+      expect(await store.revokeAll!(phone.request(on, T0 + 1000))).toBe(2);
+      for (const browser of [phone, laptop]) {
+        expect(await store.peek!(browser.request(on))).toBeNull();
+        expect((await visit(store, browser, on)).status).toBe('new');
+      }
+      expect(await visit(store, bob, on)).toEqual({ status: 'ok', data: { device: 'bob' } });
+      expect(await visit(store, anonymous, on)).toEqual({ status: 'ok', data: { device: null } });
+      expect(await store.revokeAll!(laptop.request(on))).toBe(0);
+      // None of the revoked sessions is counted any more: a new one is the owner's only one.
+      await visit(store, laptop, on, T0, () => ({ again: true }));
+      expect(await store.peek!(laptop.request(on))).toMatchObject({ ownerSessions: 1 });
+    });
+
+    it('revokes nothing for a request without an owner', async () => {
+      const on = instance();
+      const alice = new Browser('alice');
+      await visit(store, alice, on, T0, () => ({ a: 1 }));
+      await visit(store, new Browser(), on, T0, () => ({ b: 1 }));
+      expect(await store.revokeAll!(new Browser().request(on))).toBe(0);
+      expect(memoryStoreStats(on.memory).entries).toBe(2);
+      expect((await visit(store, alice, on)).status).toBe('ok');
+    });
+
+    it('keeps the owner when a later request names none, and counts only live sessions', async () => {
+      const short = createMemoryStore({ secure: true, ttlSeconds: 60 });
+      const on = instance();
+      const alice = new Browser('alice');
+      const old = new Browser('alice');
+      await visit(short, old, on, T0, () => ({ n: 1 }));
+      await visit(short, alice, on, T0 + 30_000, () => ({ n: 1 }));
+      const anonymousRequest = alice.request(on, T0 + 30_000);
+      await short.save({ ...anonymousRequest, owner: null }, { n: 2 });
+      expect(await short.peek!(alice.request(on, T0 + 61_000))).toMatchObject({
+        ownerSessions: 1,
+      });
+      expect(await short.revokeAll!(alice.request(on, T0 + 61_000))).toBe(1);
+      expect(memoryStoreStats(on.memory).entries).toBe(0);
+    });
+
+    it('cannot reach the same owner’s session in another instance’s memory', async () => {
+      const [one, two] = [instance('1'), instance('2')];
+      const here = new Browser('alice');
+      const there = new Browser('alice');
+      await visit(store, here, one, T0, () => ({ at: 1 }));
+      await visit(store, there, two, T0, () => ({ at: 2 }));
+      expect(await store.revokeAll!(here.request(one))).toBe(1);
+      expect(await visit(store, there, two)).toEqual({ status: 'ok', data: { at: 2 } });
+    });
+
+    it('ignores owner ids over 128 characters', async () => {
+      const on = instance();
+      const long = new Browser('o'.repeat(129));
+      await visit(store, long, on, T0, () => ({ a: 1 }));
+      expect(await store.peek!(long.request(on))).not.toHaveProperty('ownerSessions');
+      expect(await store.revokeAll!(long.request(on))).toBe(0);
+      expect((await visit(store, long, on)).status).toBe('ok');
+      const fits = new Browser('o'.repeat(128));
+      await visit(store, fits, on, T0, () => ({ a: 1 }));
+      expect(await store.revokeAll!(fits.request(on))).toBe(1);
+    });
+
+    it('indexes at most 1000 sessions per owner, dropping the oldest from the index', async () => {
+      const on = instance();
+      const oldest = new Browser('busy');
+      await visit(store, oldest, on, T0, () => ({ first: true }));
+      for (let index = 0; index < 1000; index++) {
+        await visit(store, new Browser('busy'), on, T0 + 1, () => ({ index }));
+      }
+      expect(await store.peek!(oldest.request(on))).toMatchObject({ ownerSessions: 1000 });
+      expect(await store.revokeAll!(oldest.request(on))).toBe(1000);
+      // Out of the index, the oldest session lives on until it expires.
+      expect(await visit(store, oldest, on)).toEqual({ status: 'ok', data: { first: true } });
+    });
   });
 });

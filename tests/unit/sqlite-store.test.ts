@@ -46,7 +46,11 @@ function store(options: Partial<SqliteStoreOptions> = {}): SessionStore {
 class Browser {
   readonly #cookies = new Map<string, { value: string; expires: number | undefined }>();
 
-  constructor(cookies: Record<string, string> = {}) {
+  /** `owner`: the learner using this browser, as the demo handler passes it. */
+  constructor(
+    cookies: Record<string, string> = {},
+    readonly owner: string | null = null,
+  ) {
     for (const [name, value] of Object.entries(cookies)) this.set(name, value);
   }
 
@@ -68,6 +72,7 @@ class Browser {
       instance: { id: instanceId, memory: new Map(), directory: '' },
       timer: new Timer(),
       now: () => now,
+      owner: this.owner,
     };
   }
 
@@ -608,10 +613,10 @@ describe('sqlite store', () => {
   });
 
   it('lists and revokes every session of one owner, leaving other owners alone', async () => {
-    const sessions = store({ ownerOf: (ctx) => ctx.cookies.get('browser') });
-    const alicePhone = new Browser({ browser: 'alice' });
-    const aliceLaptop = new Browser({ browser: 'alice' });
-    const bob = new Browser({ browser: 'bob' });
+    const sessions = store();
+    const alicePhone = new Browser({}, 'alice');
+    const aliceLaptop = new Browser({}, 'alice');
+    const bob = new Browser({}, 'bob');
     const anonymous = new Browser();
     await demo(sessions, alicePhone, () => ({ device: 'phone' }));
     clock += 2 * 60_000;
@@ -660,10 +665,87 @@ describe('sqlite store', () => {
     );
   });
 
-  it('refuses an owner id longer than it can index sensibly', async () => {
-    const sessions = store({ ownerOf: () => 'o'.repeat(129) });
-    await expect(sessions.save(new Browser().request(), {})).rejects.toThrow(/owner/);
+  it('ignores an owner id longer than it can index sensibly', async () => {
+    const sessions = store();
+    const long = new Browser({}, 'o'.repeat(129));
+    await demo(sessions, long, () => ({ a: 1 }));
+    expect(rowOf(tokenOf(long).id)).toMatchObject({ owner: null });
+    expect(await long.visit((ctx) => sessions.peek!(ctx))).not.toHaveProperty('ownerSessions');
+    expect(await long.visit((ctx) => sessions.revokeAll!(ctx))).toBe(0);
+    expect(rowCount()).toBe(1);
+    const fits = new Browser({}, 'o'.repeat(128));
+    await demo(sessions, fits, () => ({ a: 1 }));
+    expect(rowOf(tokenOf(fits).id)).toMatchObject({ owner: 'o'.repeat(128) });
+  });
+
+  it('logs one owner out everywhere through revokeAll, counting live sessions', async () => {
+    const sessions = store();
+    const phone = new Browser({}, 'alice');
+    const laptop = new Browser({}, 'alice');
+    const bob = new Browser({}, 'bob');
+    const anonymous = new Browser();
+    for (const browser of [phone, laptop, bob, anonymous]) {
+      await demo(sessions, browser, () => ({ device: browser.owner }));
+    }
+    expect(await phone.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 2 });
+    expect(await bob.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
+    expect(await anonymous.visit((ctx) => sessions.peek!(ctx))).not.toHaveProperty('ownerSessions');
+
+    // Another instance shares the table, so it reaches every device's session.
+    const elsewhere = phone.request(clock, 'fresh-7');
+    expect(await sessions.revokeAll!(elsewhere)).toBe(2);
+    expect(elsewhere.timer.entries).toEqual([
+      { name: 'store', description: 'SQLite demo_session', durationMs: expect.any(Number) },
+    ]);
+    for (const browser of [phone, laptop]) {
+      expect(await browser.visit((ctx) => sessions.peek!(ctx))).toBeNull();
+      expect(await browser.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'new' });
+    }
+    expect(await bob.visit((ctx) => sessions.load(ctx))).toEqual({
+      status: 'ok',
+      data: { device: 'bob' },
+    });
+    expect(await anonymous.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    expect(await phone.visit((ctx) => sessions.revokeAll!(ctx))).toBe(0);
+    // None of the revoked sessions is counted any more: a new one is the owner's only one.
+    await demo(sessions, laptop, () => ({ again: true }));
+    expect(await laptop.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
+  });
+
+  it('revokes nothing for a request without an owner', async () => {
+    const sessions = store();
+    await demo(sessions, new Browser({}, 'alice'), () => ({ a: 1 }));
+    await demo(sessions, new Browser(), () => ({ b: 1 }));
+    expect(await new Browser().visit((ctx) => sessions.revokeAll!(ctx))).toBe(0);
+    expect(rowCount()).toBe(2);
+  });
+
+  it('keeps the owner when a later save names none; expired rows go but are not counted', async () => {
+    const sessions = store({ ttlSeconds: 3600 });
+    const old = new Browser({}, 'alice');
+    await demo(sessions, old, () => ({ n: 1 }));
+    clock += 30 * 60_000;
+    const alice = new Browser({}, 'alice');
+    await demo(sessions, alice, () => ({ n: 1 }));
+    const anonymousSave = alice.request();
+    await sessions.load(anonymousSave);
+    await sessions.save({ ...anonymousSave, owner: null }, { n: 2 });
+    expect(rowOf(tokenOf(alice).id)).toMatchObject({ owner: 'alice' });
+
+    clock = START + HOUR_MS;
+    expect(await alice.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
+    expect(await alice.visit((ctx) => sessions.revokeAll!(ctx))).toBe(1);
     expect(rowCount()).toBe(0);
+  });
+
+  it('gives a session saved before the learner had an id that learner as owner', async () => {
+    const sessions = store();
+    const browser = new Browser();
+    await demo(sessions, browser, () => ({ n: 1 }));
+    const later = browser.request();
+    await sessions.load(later);
+    await sessions.save({ ...later, owner: 'alice' }, { n: 2 });
+    expect(rowOf(tokenOf(browser).id)).toMatchObject({ owner: 'alice' });
   });
 
   /*

@@ -151,7 +151,8 @@ export async function sendDemoRequest(
 }
 
 /**
- * Every demo request to a store has the same URL, so the entry is told apart by its start time.
+ * Requests sent one after another share a URL, so the entry is told apart by its start time;
+ * requests sent together carry a tag in their URL (`DemoTarget.tag`) and are told apart by it.
  * The observer is registered before `fetch`: it still sees entries once the page's resource
  * timing buffer (250 entries by default) is full, when `getEntriesByName` no longer would.
  */

@@ -104,8 +104,6 @@ export function raceExplanation(summary: RaceSummary): string {
   }
   const common = summary.commonStart;
   const same =
-    common && common.requests > 1
-      ? ` (${common.requests} of them loaded ${common.value})`
-      : '';
+    common && common.requests > 1 ? ` (${common.requests} of them loaded ${common.value})` : '';
   return `Requests loaded the same counter before any of them had saved${same}; each added one to its own copy and saved the whole session, so the last write wins.`;
 }

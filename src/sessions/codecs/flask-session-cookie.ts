@@ -7,7 +7,7 @@
  * Decoding never throws: a cookie is attacker-controlled text, and the store turns every problem
  * into a status with a reason a learner can read.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { SessionData } from '../types';
 import { decodeBase64Url, encodeBase64Url } from './base64url';
@@ -26,6 +26,10 @@ const MAX_COOKIE_CHARS = Math.ceil((MAX_PAYLOAD_BYTES * 4) / 3) + 64;
 const MAX_TIMESTAMP_SECONDS = 8.64e12;
 
 const FLASK_COOKIE_ALPHABET = /^[A-Za-z0-9_.-]*$/;
+
+/** Derived signing keys by secret (see `signingKey`), oldest first. */
+const signingKeys = new Map<string, KeyObject>();
+const MAX_SIGNING_KEYS = 16;
 
 export type FlaskDecodeResult =
   | { status: 'ok'; data: SessionData; issuedAt: Date; keyIndex: number }
@@ -246,10 +250,25 @@ function findSigningKey(signedPart: string, signature: string, secrets: readonly
   });
 }
 
-/** key = HMAC-SHA1(secret, salt) (derivation "hmac"); signature = HMAC-SHA1(key, signed part). */
+/** signature = HMAC-SHA1(key, signed part), with the key below. */
 function signatureFor(secret: string, signedPart: string): string {
-  const key = createHmac('sha1', secret).update(FLASK_SESSION_SALT).digest();
-  return createHmac('sha1', key).update(signedPart).digest('base64url');
+  return createHmac('sha1', signingKey(secret)).update(signedPart).digest('base64url');
+}
+
+/**
+ * key = HMAC-SHA1(secret, salt), itsdangerous' key derivation "hmac". It depends on the secret
+ * alone, so each secret's key is derived once and kept as a KeyObject, which node:crypto sets an
+ * HMAC up from several times faster than from raw bytes.
+ */
+function signingKey(secret: string): KeyObject {
+  let key = signingKeys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(createHmac('sha1', secret).update(FLASK_SESSION_SALT).digest());
+    // A handful of secrets are in use at a time (current and rotated out); forget the oldest.
+    if (signingKeys.size >= MAX_SIGNING_KEYS) signingKeys.delete(signingKeys.keys().next().value!);
+    signingKeys.set(secret, key);
+  }
+  return key;
 }
 
 // #endregion sign

@@ -6,7 +6,7 @@
  *
  * "v1.<key id>" is the additional authenticated data, so neither can be altered either.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
 import { storeTitles } from '../catalog';
 import { decodeBase64UrlExact, encodeBase64Url } from '../codecs/base64url';
 import { createKeyRing } from '../codecs/key-ring';
@@ -117,10 +117,11 @@ export function createEncryptedCookieStore(options: EncryptedCookieStoreOptions)
   };
 }
 
-function seal(plaintext: string, { id, key }: RingKey): string {
+// #region seal
+function seal(plaintext: string, { id, keyObject }: RingKey): string {
   const header = `${SEAL_VERSION}.${id}`;
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  const cipher = createCipheriv('aes-256-gcm', keyObject, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(header, 'utf8'));
   const sealed = Buffer.concat([
     cipher.update(plaintext, 'utf8'),
@@ -129,6 +130,7 @@ function seal(plaintext: string, { id, key }: RingKey): string {
   ]);
   return `${header}.${encodeBase64Url(iv)}.${encodeBase64Url(sealed)}`;
 }
+// #endregion seal
 
 function unseal(value: string, ring: KeyRing): Outcome<SealedPayload> {
   try {
@@ -166,7 +168,7 @@ function unsealOrThrow(value: string, ring: KeyRing): Outcome<SealedPayload> {
   const candidates = [...named, ...ring.keys.filter((key) => !named.includes(key))];
   const aad = Buffer.from(`${version}.${keyId}`, 'utf8');
   const plaintext = candidates.reduce<Buffer | null>(
-    (found, key) => found ?? open(key.key, iv, sealed, aad),
+    (found, key) => found ?? open(key.keyObject, iv, sealed, aad),
     null,
   );
   if (plaintext === null) {
@@ -190,8 +192,9 @@ function unsealOrThrow(value: string, ring: KeyRing): Outcome<SealedPayload> {
   return { ok: true, value: payload };
 }
 
+// #region open
 /** The plaintext, or null when the tag does not verify under this key. */
-function open(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
+function open(key: KeyObject, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -204,6 +207,7 @@ function open(key: Uint8Array, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Arr
     return null;
   }
 }
+// #endregion open
 
 function isSealedPayload(value: unknown): value is SealedPayload {
   if (typeof value !== 'object' || value === null) return false;

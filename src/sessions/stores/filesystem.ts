@@ -11,12 +11,18 @@
  * old session or the new one, never half of one.
  *
  * Bounded: per directory at most `maxFiles` sessions and `maxTotalBytes` of files. The directory is
- * scanned once, when this process first writes to it or finds a session in it; after that the
- * count and bytes are running totals in memory, kept exact by this process's own writes and
- * deletes. That costs no I/O per request (statting 10 000 files would) and is exact as long as one
- * process owns the directory, which is the design: one directory per instance. A full directory is
+ * scanned once, when this process first writes to it or finds a session in it, reading each file
+ * for its size and owner; after that the count, the bytes and the owner index are running totals
+ * in memory, kept exact by this process's own writes and deletes. That costs no I/O per request
+ * (statting 10 000 files would) and is exact as long as one process owns the directory, which is
+ * the design: one directory per instance. A full directory is
  * swept of expired files first (at most once a minute, so a visitor who keeps it full cannot make
  * every request read every file); if it is still full, the save is refused with StoreFullError.
+ *
+ * Owners: a file records the learner who saved it (`ctx.owner`), and the owner index lets
+ * `revokeAll` delete every session of one learner in this instance's directory. Only this one:
+ * another instance's directory is another server's disk, which this process cannot reach. Real
+ * multi-server apps need a store every server shares (SQLite, Redis …) to log out everywhere.
  *
  * Concurrency: `load` reads the file and `save` replaces it whole, so overlapping requests lose
  * updates: 20 load + increment + save sequences fired together at one session all read the old
@@ -30,6 +36,7 @@ import path from 'node:path';
 import { storeTitles } from '../catalog';
 import { StoreFullError } from '../types';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
+import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
 import {
   clearSessionId,
   newSessionId,
@@ -77,6 +84,8 @@ const unreadable = 'the session file was unreadable';
 
 interface SessionFile {
   expiresAt: number;
+  /** The learner the session belongs to; absent when no request named one. */
+  owner?: string;
   data: SessionData;
 }
 
@@ -84,6 +93,13 @@ interface SessionFile {
 interface DirectoryTotals {
   files: Map<string, number>;
   bytes: number;
+  /**
+   * Session files by owner, least recently saved first, each with its expiry (so counting live
+   * ones costs no I/O); at most `maxIndexedSessionsPerOwner` per owner.
+   */
+  owners: Map<string, Map<string, number>>;
+  /** The owner of each indexed file, so a delete can find its index entry. */
+  ownerOfFile: Map<string, string>;
 }
 
 type FileRead =
@@ -91,6 +107,7 @@ type FileRead =
   | { kind: 'unreadable' }
   | { kind: 'session'; file: SessionFile; bytes: number };
 
+// #region file-name
 function fileNameOf(id: string): string {
   return createHash('sha256').update(id).digest('hex') + sessionSuffix;
 }
@@ -104,6 +121,7 @@ function pathInside(directory: string, fileName: string): string {
   }
   return resolved;
 }
+// #endregion file-name
 
 function isErrorCode(error: unknown, code: string): boolean {
   return (error as NodeJS.ErrnoException | null)?.code === code;
@@ -113,10 +131,13 @@ function parseSessionFile(text: string): SessionFile | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { expiresAt, data } = parsed as Record<string, unknown>;
+    const { expiresAt, owner, data } = parsed as Record<string, unknown>;
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return undefined;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-    return { expiresAt, data: data as SessionData };
+    // An owner this store would not have written is ignored, not trusted.
+    return typeof owner === 'string' && owner !== '' && owner.length <= maxOwnerLength
+      ? { expiresAt, owner, data: data as SessionData }
+      : { expiresAt, data: data as SessionData };
   } catch {
     return undefined;
   }
@@ -138,6 +159,44 @@ async function readSessionFile(file: string): Promise<FileRead> {
 
 function isExpired(file: SessionFile, now: number): boolean {
   return now >= file.expiresAt;
+}
+
+/** Records (or moves to the newest end) a file under its owner; null only drops the old entry. */
+function indexOwner(
+  totals: DirectoryTotals,
+  fileName: string,
+  owner: string | null,
+  expiresAt: number,
+): void {
+  unindexOwner(totals, fileName);
+  if (owner === null) return;
+  let files = totals.owners.get(owner);
+  if (!files) {
+    files = new Map();
+    totals.owners.set(owner, files);
+  }
+  files.set(fileName, expiresAt);
+  totals.ownerOfFile.set(fileName, owner);
+  for (const oldest of files.keys()) {
+    if (files.size <= maxIndexedSessionsPerOwner) break;
+    files.delete(oldest);
+    totals.ownerOfFile.delete(oldest);
+  }
+}
+
+function unindexOwner(totals: DirectoryTotals, fileName: string): void {
+  const owner = totals.ownerOfFile.get(fileName);
+  if (owner === undefined) return;
+  totals.ownerOfFile.delete(fileName);
+  const files = totals.owners.get(owner);
+  files?.delete(fileName);
+  if (files?.size === 0) totals.owners.delete(owner);
+}
+
+function liveFilesOf(totals: DirectoryTotals, owner: string, now: number): number {
+  let live = 0;
+  for (const expiresAt of totals.owners.get(owner)?.values() ?? []) if (now < expiresAt) live++;
+  return live;
 }
 
 /** The start of an id: enough to tell sessions apart in the panel, too little to steal one. */
@@ -202,18 +261,38 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
 
   async function scanDirectory(directory: string): Promise<DirectoryTotals> {
     await mkdir(directory, { recursive: true, mode: 0o700 });
-    const totals: DirectoryTotals = { files: new Map(), bytes: 0 };
+    const totals: DirectoryTotals = {
+      files: new Map(),
+      bytes: 0,
+      owners: new Map(),
+      ownerOfFile: new Map(),
+    };
     for (const name of await readdir(directory)) {
       if (!name.endsWith(sessionSuffix)) continue;
+      let content: Buffer;
       try {
-        const { size } = await stat(path.join(directory, name));
-        totals.files.set(name, size);
-        totals.bytes += size;
+        content = await readFile(path.join(directory, name));
       } catch (error) {
-        if (!isErrorCode(error, 'ENOENT')) throw error;
+        if (isErrorCode(error, 'ENOENT')) continue;
+        throw error;
       }
+      totals.files.set(name, content.byteLength);
+      totals.bytes += content.byteLength;
+      // Sessions from before a restart can be signed out too.
+      const file = parseSessionFile(content.toString('utf8'));
+      if (file?.owner !== undefined) indexOwner(totals, name, file.owner, file.expiresAt);
     }
     return totals;
+  }
+
+  async function directoryExists(directory: string): Promise<boolean> {
+    try {
+      await stat(directory);
+      return true;
+    } catch (error) {
+      if (isErrorCode(error, 'ENOENT')) return false;
+      throw error;
+    }
   }
 
   /** Deletes a session file and keeps the totals right, if this process tracks the directory. */
@@ -231,9 +310,11 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       totals.files.delete(fileName);
       totals.bytes -= bytes;
     }
+    if (totals) unindexOwner(totals, fileName);
     return removed;
   }
 
+  // #region atomic-write
   async function writeAtomically(directory: string, fileName: string, content: string) {
     const target = pathInside(directory, fileName);
     const temp = pathInside(
@@ -255,7 +336,9 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       throw error;
     }
   }
+  // #endregion atomic-write
 
+  // #region sweep-directory
   /** Deletes expired and unreadable sessions and stale temporary files in one directory. */
   async function sweepDirectory(directory: string, now: number): Promise<number> {
     let names: string[];
@@ -280,6 +363,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     }
     return removed;
   }
+  // #endregion sweep-directory
 
   function sessionPath(ctx: DemoContext, id: string): string {
     return pathInside(ctx.instance.directory, fileNameOf(id));
@@ -392,8 +476,12 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         // Strict mode: only an id whose live file this instance holds is reused.
         const id = found.kind === 'live' ? found.id : newSessionId();
         const fileName = fileNameOf(id);
+        const expiresAt = now + ttlSeconds * 1000;
+        // A request without an owner leaves the session's owner as it was.
+        const owner = sessionOwner(ctx) ?? (found.kind === 'live' ? found.file.owner : undefined);
         const content = JSON.stringify({
-          expiresAt: now + ttlSeconds * 1000,
+          expiresAt,
+          ...(owner !== undefined && { owner }),
           data,
         } satisfies SessionFile);
         const bytes = Buffer.byteLength(content, 'utf8');
@@ -422,6 +510,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
           }
           throw error;
         }
+        indexOwner(totals, fileName, owner ?? null, expiresAt);
         writeSessionId(ctx.cookies, cookie, id, now);
       });
     },
@@ -439,12 +528,33 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       if (!id) return null;
       const read = await readSessionFile(sessionPath(ctx, id));
       if (read.kind !== 'session' || isExpired(read.file, ctx.now())) return null;
+      const owner = sessionOwner(ctx);
+      const totals = owner === null ? undefined : await totalsOf(ctx.instance.directory);
       return {
         key: shortId(id),
         bytes: read.bytes,
         expiresAt: read.file.expiresAt,
         location: locationOf(ctx.instance.directory, fileNameOf(id)),
+        ...(owner !== null && totals && { ownerSessions: liveFilesOf(totals, owner, ctx.now()) }),
       };
+    },
+
+    async revokeAll(ctx: DemoContext): Promise<number> {
+      const owner = sessionOwner(ctx);
+      if (owner === null) return 0;
+      // This instance's directory only: see the header comment.
+      return ctx.timer.measure('store', 'file delete (every session of one owner)', async () => {
+        const directory = path.resolve(ctx.instance.directory);
+        // Not yet used by this process, it may still hold sessions from before a restart.
+        if (!directories.has(directory) && !(await directoryExists(directory))) return 0;
+        const totals = await totalsOf(directory);
+        const now = ctx.now();
+        let revoked = 0;
+        for (const [fileName, expiresAt] of [...(totals.owners.get(owner) ?? [])]) {
+          if ((await removeFile(directory, fileName)) && now < expiresAt) revoked++;
+        }
+        return revoked;
+      });
     },
 
     async sweep(now: number): Promise<number> {

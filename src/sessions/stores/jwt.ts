@@ -3,7 +3,7 @@
  * signed cookie, readable by anyone (the payload is only base64url), unforgeable without the key,
  * and valid until its `exp` whatever the server would rather.
  */
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, errors, jwtVerify } from 'jose';
 import { storeTitles } from '../catalog';
 import { decodeBase64UrlExact } from '../codecs/base64url';
 import { createKeyRing } from '../codecs/key-ring';
@@ -31,6 +31,22 @@ export const JWT_KEY_PURPOSE = 'session-lab jwt HS256 signing key';
 const ALGORITHM = 'HS256';
 const ONE_DAY = 24 * 60 * 60;
 
+/**
+ * A ring key as jose uses it best: a Web Crypto HMAC key, imported once. Given raw bytes, jose
+ * imports them again on every sign and verify, which costs more than the HMAC itself.
+ */
+interface JwtKey {
+  id: string;
+  cryptoKey: CryptoKey;
+}
+
+function importKeys(ring: KeyRing): JwtKey[] {
+  return ring.keys.map(({ id, keyObject }) => ({
+    id,
+    cryptoKey: keyObject.toCryptoKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+  }));
+}
+
 export type JwtDecoded =
   | {
       ok: true;
@@ -41,7 +57,8 @@ export type JwtDecoded =
   | { ok: false; reason: string };
 
 export function createJwtStore(options: JwtStoreOptions): SessionStore {
-  const ring = createKeyRing(options.secrets, JWT_KEY_PURPOSE);
+  const keys = importKeys(createKeyRing(options.secrets, JWT_KEY_PURPOSE));
+  const signingKey = keys[0]!;
   const title = storeTitles.jwt;
   const maxAgeSeconds = options.maxAgeSeconds ?? ONE_DAY;
   const cookieName = options.cookieName ?? 'jwt';
@@ -83,13 +100,14 @@ export function createJwtStore(options: JwtStoreOptions): SessionStore {
           data: {},
         };
       }
-      const checked = await verifyToken(ctx, token, ring, issuer);
+      const checked = await verifyToken(ctx, token, keys, issuer);
       return checked.status === 'ok' ? checked : { ...checked, data: {} };
     },
 
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
+      // #region sign
       const iat = Math.floor(ctx.now() / 1000);
-      const { id, key } = ring.current;
+      const { id, cryptoKey } = signingKey;
       // The session goes under one `data` claim rather than beside the registered ones, so a
       // session key named `exp` or `iss` can neither overwrite nor be overwritten by a claim.
       const token = await ctx.timer.measure('crypto', 'HMAC-SHA256 (JWT)', () =>
@@ -98,8 +116,9 @@ export function createJwtStore(options: JwtStoreOptions): SessionStore {
           .setIssuer(issuer)
           .setIssuedAt(iat)
           .setExpirationTime(iat + maxAgeSeconds)
-          .sign(key),
+          .sign(cryptoKey),
       );
+      // #endregion sign
       // The "too big" demo sends it anyway, so the learner sees the browser drop it.
       if (ctx.sizeRule !== 'send-anyway') assertCookieFits(title, cookieName, token);
       ctx.cookies.set(cookieName, token, {
@@ -139,15 +158,34 @@ export function decodeJwtWithoutVerifying(token: string): JwtDecoded {
 type Verified =
   { status: 'ok'; data: SessionData } | { status: 'tampered' | 'expired'; reason: string };
 
+// #region verify
 async function verifyToken(
   ctx: DemoContext,
   token: string,
-  ring: KeyRing,
+  keys: readonly JwtKey[],
   issuer: string,
 ): Promise<Verified> {
+  const verified = await verifySignedToken(ctx, token, keys, issuer);
+  if (verified.status === 'ok') return verified;
+  // A token that fails is decoded in full, so that a part that is not even base64url JSON is
+  // named before anything its header or signature says. Only failures pay for the second parse.
   const decoded = decodeJwtWithoutVerifying(token);
-  if (!decoded.ok) return { status: 'tampered', reason: decoded.reason };
-  const { header, payload } = decoded;
+  return decoded.ok ? verified : { status: 'tampered', reason: decoded.reason };
+}
+
+async function verifySignedToken(
+  ctx: DemoContext,
+  token: string,
+  keys: readonly JwtKey[],
+  issuer: string,
+): Promise<Verified> {
+  // Only the header is read before the signature is checked: it names the algorithm and the key.
+  // jose reads the payload once the signature holds.
+  const [headerText = '', payloadText = '', signature = ''] = token.split('.');
+  const header = decodeJsonPart(headerText);
+  if (header === null) {
+    return { status: 'tampered', reason: 'the header is not a base64url-encoded JSON object' };
+  }
 
   // Decided here, before any key is touched: the server, not the token, picks the algorithm.
   const refusal = refuseAlgorithm(header.alg);
@@ -156,17 +194,17 @@ async function verifyToken(
     return { status: 'tampered', reason: 'the token names no key (kid); this server always does' };
   }
   // The kid is only ever a lookup in this ring: never a path, a URL or a query.
-  const keys = ring.withId(header.kid);
-  if (keys.length === 0) {
+  const named = keys.filter((key) => key.id === header.kid);
+  if (named.length === 0) {
     return { status: 'tampered', reason: 'signed with a key this server does not have' };
   }
 
   let lastFailure =
     'the signature does not match: the token was changed, or signed with another key';
-  for (const { key } of keys) {
+  for (const { cryptoKey } of named) {
     try {
       const { payload: claims } = await ctx.timer.measure('crypto', 'HMAC-SHA256 (JWT)', () =>
-        jwtVerify(token, key, {
+        jwtVerify(token, cryptoKey, {
           algorithms: [ALGORITHM],
           issuer,
           requiredClaims: ['iat', 'exp'],
@@ -175,17 +213,19 @@ async function verifyToken(
           clockTolerance: 0,
         }),
       );
+      // jose's base64url decoding forgives what an encoder never writes (unused low bits in the
+      // last character, padding); a token must be exactly what this server signed.
+      if (!isExactBase64Url(signature) || !isExactBase64Url(payloadText)) break;
       if (!isPlainObject(claims.data)) {
         return { status: 'tampered', reason: 'signed, but it holds no data claim with a session' };
       }
       return { status: 'ok', data: claims.data };
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') continue;
-      if (code === 'ERR_JWT_EXPIRED') {
+      if (error instanceof errors.JWSSignatureVerificationFailed) continue;
+      if (error instanceof errors.JWTExpired) {
         return {
           status: 'expired',
-          reason: `the token expired at ${isoSeconds(payload.exp)} (its exp claim); it cannot be extended without the key`,
+          reason: `the token expired at ${isoSeconds(error.payload.exp)} (its exp claim); it cannot be extended without the key`,
         };
       }
       lastFailure = `not a token this server accepts: ${error instanceof Error ? error.message : String(error)}`;
@@ -194,7 +234,9 @@ async function verifyToken(
   }
   return { status: 'tampered', reason: lastFailure };
 }
+// #endregion verify
 
+// #region refuse-algorithm
 function refuseAlgorithm(alg: unknown): string | undefined {
   if (typeof alg !== 'string' || alg === '') return 'the token names no algorithm (alg)';
   if (alg.toLowerCase() === 'none') {
@@ -206,6 +248,7 @@ function refuseAlgorithm(alg: unknown): string | undefined {
   }
   return undefined;
 }
+// #endregion refuse-algorithm
 
 function decodeJsonPart(text: string): Record<string, unknown> | null {
   const bytes = decodeBase64UrlExact(text);
@@ -216,6 +259,10 @@ function decodeJsonPart(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
+}
+
+function isExactBase64Url(text: string): boolean {
+  return decodeBase64UrlExact(text) !== null;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

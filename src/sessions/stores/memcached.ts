@@ -15,13 +15,32 @@
  * Concurrency: overlapping requests on one session each GET the whole item, change it and SET it
  * back; the last SET wins and the others' updates are lost (20 concurrent increments from 0 end
  * at 1 in the integration test). memcached's CAS could detect it; session libraries do not.
+ *
+ * Owners: Memcached cannot list its keys, so "log out everywhere" cannot find an owner's sessions
+ * by asking. Each owner (`ctx.owner`) has a generation number instead, `<prefix>owner-gen:<owner>`,
+ * and a session saved for an owner carries the owner and the generation it was stamped with.
+ * `revokeAll` increments the generation; `load` refuses a session whose generation is not the
+ * owner's current one, wherever and whenever it was made. That is what signs sessions out. A
+ * missing generation (evicted, or Memcached restarted) refuses every stamped session too, and is
+ * re-created at a random value, so stamps from before can never match it again.
+ *
+ * For the count `revokeAll` returns, and to free the memory at once rather than at expiry, each
+ * owner also has a list of the ids of sessions started for them, `<prefix>owner-ids:<owner>`, the
+ * newest `maxIndexedSessionsPerOwner`. It is only an aid: read, changed and written back without
+ * a lock, two sessions starting at the same moment can lose one entry, and an evicted list loses
+ * them all; those sessions are still refused by the generation, just not counted or deleted early.
+ * For the same reason the panel gets no `ownerSessions` from this store: a count would mean a GET
+ * per listed id on every request, and could still be short.
  */
+import { createHash, randomInt } from 'node:crypto';
 import { Client } from 'memjs';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
+import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
 import {
   clearSessionId,
+  isWellFormedSessionId,
   newSessionId,
   readSessionId,
   writeSessionId,
@@ -71,7 +90,34 @@ export const memcachedNotConfiguredMessage =
 
 interface StoredSession {
   expiresAt: number;
+  /** Present together: who the session belongs to, and the generation it was stamped with. */
+  owner?: string;
+  gen?: number;
   data: SessionData;
+}
+
+/** What a request may write under: the id `load` found or `save` issued, and its stamp. */
+interface Trusted {
+  id: string;
+  owner: string | null;
+  gen: number | null;
+}
+
+/** Owner ids that are used in keys as they are; anything else is hashed to fit a key. */
+const keySafeOwner = /^[A-Za-z0-9_-]{1,40}$/;
+
+/**
+ * Memcached keys are at most 250 bytes, without spaces or control characters, and an owner id may
+ * be 128 characters of anything. '~' is outside `keySafeOwner`, so a hash never equals a raw id.
+ */
+function ownerKeyPart(owner: string): string {
+  if (keySafeOwner.test(owner)) return owner;
+  return `~${createHash('sha256').update(owner).digest('base64url').slice(0, 32)}`;
+}
+
+/** Where a new generation starts: random, so no stamp from before an eviction can match it. */
+function freshGeneration(): number {
+  return randomInt(1, 2 ** 31);
 }
 
 export function createMemcachedStore(options: MemcachedStoreOptions): SessionStore {
@@ -120,7 +166,9 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
   };
 
   /** Ids this request may write under: one `load` found in Memcached, or one `save` issued. */
-  const trusted = new WeakMap<CookieJar, string>();
+  const trusted = new WeakMap<CookieJar, Trusted>();
+  /** Generations and id lists outlive the sessions they cover by a margin, within 30 days. */
+  const ownerTtlSeconds = Math.min(ttlSeconds + 60, maxRelativeTtlSeconds);
 
   let client: Client | null = null;
   /** Whether the last command failed; only then does a first visit's load ask the server. */
@@ -173,6 +221,47 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
   }
 
   const keyFor = (id: string) => keyPrefix + id;
+  // At most 200 + 10 + 40 bytes, within Memcached's 250.
+  const generationKeyFor = (owner: string) => `${keyPrefix}owner-gen:${ownerKeyPart(owner)}`;
+  const idListKeyFor = (owner: string) => `${keyPrefix}owner-ids:${ownerKeyPart(owner)}`;
+
+  /** The owner's current generation, or null when Memcached holds none (never made, or lost). */
+  async function generationOf(ctx: DemoContext, owner: string): Promise<number | null> {
+    const { value } = await run(ctx, 'GET (owner generation)', (memcached) =>
+      memcached.get(generationKeyFor(owner)),
+    );
+    const generation = value === null ? NaN : Number(value.toString('utf8'));
+    return Number.isSafeInteger(generation) ? generation : null;
+  }
+
+  /** The current generation, made if missing; incrementing by 0 reads and creates atomically. */
+  async function currentGeneration(memcached: Client, owner: string): Promise<number> {
+    const { value } = await memcached.increment(generationKeyFor(owner), 0, {
+      initial: freshGeneration(),
+      expires: ownerTtlSeconds,
+    });
+    if (typeof value !== 'number') throw new Error('memcached returned no generation');
+    return value;
+  }
+
+  async function listedIds(memcached: Client, owner: string): Promise<string[]> {
+    const { value } = await memcached.get(idListKeyFor(owner));
+    return value === null ? [] : value.toString('utf8').split(' ').filter(isWellFormedSessionId);
+  }
+
+  /** Adds an id to the owner's list, newest last; unlocked, see the header comment. */
+  async function listId(memcached: Client, owner: string, id: string): Promise<void> {
+    const ids = (await listedIds(memcached, owner)).filter((listed) => listed !== id);
+    ids.push(id);
+    await memcached.set(idListKeyFor(owner), ids.slice(-maxIndexedSessionsPerOwner).join(' '), {
+      expires: ownerTtlSeconds,
+    });
+  }
+
+  /** Whether a stored session was signed out everywhere since it was stamped. */
+  function signedOut(stored: StoredSession, current: number | null): boolean {
+    return stored.owner !== undefined && stored.gen !== current;
+  }
 
   async function read(
     ctx: DemoContext,
@@ -208,7 +297,12 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
             'The session id cookie was malformed; a new session starts.',
           );
         }
-        const found = await read(ctx, id);
+        const owner = sessionOwner(ctx);
+        // The request's owner is most likely the session's: ask for both at once.
+        const [found, ownerGeneration] = await Promise.all([
+          read(ctx, id),
+          owner === null ? null : generationOf(ctx, owner),
+        ]);
         if (found === null) {
           return startOver(
             ctx,
@@ -228,8 +322,26 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
           await run(ctx, 'DELETE', (memcached) => memcached.delete(keyFor(id)));
           return startOver(ctx, 'expired', 'The session’s lifetime is over; a new session starts.');
         }
-        trusted.set(ctx.cookies, id);
-        return { status: 'ok', data: found.stored.data };
+        const stored = found.stored;
+        if (stored.owner !== undefined) {
+          const current =
+            stored.owner === owner ? ownerGeneration : await generationOf(ctx, stored.owner);
+          if (signedOut(stored, current)) {
+            await run(ctx, 'DELETE', (memcached) => memcached.delete(keyFor(id)));
+            return startOver(
+              ctx,
+              'new',
+              current === null
+                ? 'Signed out everywhere, to be safe: Memcached no longer holds the sign-out ' +
+                    'generation this session was stamped with (evicted, or Memcached restarted), ' +
+                    'so it cannot tell whether a sign-out happened; a new session starts.'
+                : 'Signed out everywhere: this learner signed out every session after this one was ' +
+                    'last saved, so its generation is out of date; a new session starts.',
+            );
+          }
+        }
+        trusted.set(ctx.cookies, { id, owner: stored.owner ?? null, gen: stored.gen ?? null });
+        return { status: 'ok', data: stored.data };
       } catch (error) {
         if (error instanceof StoreUnavailableError) {
           return { status: 'unavailable', reason: error.message, data: {} };
@@ -238,21 +350,52 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
       }
     },
 
+    // #region save
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const serialized = JSON.stringify(data);
       assertSessionFits(title, serialized, maxSessionBytes);
       const expiresAt = ctx.now() + ttlSeconds * 1000;
-      const item = `{"expiresAt":${expiresAt},"data":${serialized}}`;
-      const id = trusted.get(ctx.cookies) ?? newSessionId();
-      await run(ctx, 'SET', (memcached) =>
-        memcached.set(keyFor(id), item, { expires: ttlSeconds }),
-      );
-      trusted.set(ctx.cookies, id);
+      const known = trusted.get(ctx.cookies);
+      const id = known?.id ?? newSessionId();
+      // A request without an owner leaves the session's owner as it was.
+      const owner = sessionOwner(ctx) ?? known?.owner ?? null;
+      if (owner === null) {
+        const item = `{"expiresAt":${expiresAt},"data":${serialized}}`;
+        await run(ctx, 'SET', (memcached) =>
+          memcached.set(keyFor(id), item, { expires: ttlSeconds }),
+        );
+        trusted.set(ctx.cookies, { id, owner: null, gen: null });
+      } else {
+        // A loaded session keeps the generation it was loaded under, so a sign-out that lands
+        // between this request's load and save still refuses it; a new one gets the current one.
+        const stamped = known?.owner === owner ? known.gen : null;
+        const gen = await run(
+          ctx,
+          stamped === null ? 'INCR 0 + GET + SET ×2 (owner)' : 'SET + TOUCH ×2 (owner)',
+          async (memcached) => {
+            const generation = stamped ?? (await currentGeneration(memcached, owner));
+            const item =
+              `{"expiresAt":${expiresAt},"owner":${JSON.stringify(owner)},` +
+              `"gen":${generation},"data":${serialized}}`;
+            await Promise.all([
+              memcached.set(keyFor(id), item, { expires: ttlSeconds }),
+              // The generation must outlive every session stamped with it.
+              memcached.touch(generationKeyFor(owner), ownerTtlSeconds),
+              stamped === null
+                ? listId(memcached, owner, id)
+                : memcached.touch(idListKeyFor(owner), ownerTtlSeconds),
+            ]);
+            return generation;
+          },
+        );
+        trusted.set(ctx.cookies, { id, owner, gen });
+      }
       writeSessionId(ctx.cookies, cookie, id, ctx.now());
     },
+    // #endregion save
 
     async destroy(ctx: DemoContext): Promise<void> {
-      const id = trusted.get(ctx.cookies) ?? readSessionId(ctx.cookies, cookie);
+      const id = trusted.get(ctx.cookies)?.id ?? readSessionId(ctx.cookies, cookie);
       if (id !== undefined) await run(ctx, 'DELETE', (memcached) => memcached.delete(keyFor(id)));
       else connection();
       trusted.delete(ctx.cookies);
@@ -260,16 +403,64 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
     },
 
     async peek(ctx: DemoContext): Promise<ServerView | null> {
-      const id = trusted.get(ctx.cookies) ?? readSessionId(ctx.cookies, cookie);
+      const id = trusted.get(ctx.cookies)?.id ?? readSessionId(ctx.cookies, cookie);
       if (id === undefined) return null;
       const found = await read(ctx, id);
       if (found === null) return null;
+      // Signed out, the item is only waiting for its next load (or expiry) to be deleted.
+      const owner = found.stored?.owner;
+      if (owner !== undefined && signedOut(found.stored!, await generationOf(ctx, owner))) {
+        return null;
+      }
+      // No `ownerSessions`: Memcached cannot count them (see the header comment).
       return {
         key: keyPrefix + shortenId(id),
         bytes: found.raw.byteLength,
         expiresAt: found.stored?.expiresAt ?? null,
         location: `Memcached at ${where}`,
       };
+    },
+
+    async revokeAll(ctx: DemoContext): Promise<number> {
+      const owner = sessionOwner(ctx);
+      if (owner === null) return 0;
+      const [generation, ids] = await run(ctx, 'INCR + GET (owner)', (memcached) =>
+        Promise.all([
+          memcached.increment(generationKeyFor(owner), 1, {
+            initial: freshGeneration(),
+            expires: ownerTtlSeconds,
+          }),
+          listedIds(memcached, owner),
+        ]),
+      );
+      // Every session stamped before this point is refused from now on. What follows only
+      // counts them and frees their memory now instead of at their next load or expiry.
+      const current = trusted.get(ctx.cookies);
+      if (current?.owner === owner) trusted.delete(ctx.cookies);
+      if (ids.length === 0) return 0;
+      const items = await run(ctx, `GET ×${ids.length} (listed sessions)`, (memcached) =>
+        Promise.all(ids.map((id) => memcached.get(keyFor(id)))),
+      );
+      const now = ctx.now();
+      const revoked = ids.filter((_, index) => {
+        const value = items[index]?.value;
+        const stored = value ? parseStored(value.toString('utf8')) : null;
+        // Only this owner's sessions from before the increment: a session the list still names
+        // may have started since, or changed hands.
+        return (
+          stored !== null &&
+          stored.owner === owner &&
+          stored.gen !== generation.value &&
+          stored.expiresAt > now
+        );
+      });
+      await run(ctx, `DELETE ×${revoked.length + 1}`, (memcached) =>
+        Promise.all([
+          memcached.delete(idListKeyFor(owner)),
+          ...revoked.map((id) => memcached.delete(keyFor(id))),
+        ]),
+      );
+      return revoked.length;
     },
 
     async close(): Promise<void> {
@@ -293,10 +484,14 @@ function parseStored(text: string): StoredSession | null {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return null;
-    const { expiresAt, data } = value as Partial<StoredSession>;
+    const { expiresAt, owner, gen, data } = value as Partial<StoredSession>;
     if (typeof expiresAt !== 'number') return null;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-    return { expiresAt, data };
+    if (owner === undefined && gen === undefined) return { expiresAt, data };
+    // A stamp this store would not have written makes the item no session at all.
+    if (typeof owner !== 'string' || owner === '' || owner.length > maxOwnerLength) return null;
+    if (!Number.isSafeInteger(gen)) return null;
+    return { expiresAt, owner, gen, data };
   } catch {
     return null;
   }

@@ -130,6 +130,7 @@ class InstanceSessions {
     return removed;
   }
 
+  // #region make-room
   /** Makes room for one more session of `bytes`: expired ones go first, then the oldest used. */
   makeRoom(bytes: number, now: number, maxEntries: number, maxTotalBytes: number): void {
     const full = () => this.entries.size + 1 > maxEntries || this.bytes + bytes > maxTotalBytes;
@@ -140,6 +141,7 @@ class InstanceSessions {
       this.remove(id);
     }
   }
+  // #endregion make-room
 }
 
 function isExpired(entry: MemoryEntry, now: number): boolean {
@@ -278,6 +280,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
   return {
     info,
 
+    // #region load
     async load(ctx: DemoContext): Promise<Loaded> {
       return ctx.timer.measure('store', 'memory read', async () => {
         const found = lookup(ctx);
@@ -297,7 +300,9 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
         return { status: 'ok', data: JSON.parse(found.entry.json) as SessionData };
       });
     },
+    // #endregion load
 
+    // #region save
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const json = JSON.stringify(data);
       assertSessionFits(title, json, maxSessionBytes);
@@ -320,6 +325,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
         writeSessionId(ctx.cookies, cookie, id, now);
       });
     },
+    // #endregion save
 
     async destroy(ctx: DemoContext): Promise<void> {
       await ctx.timer.measure('store', 'memory delete', async () => {

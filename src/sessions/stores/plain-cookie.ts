@@ -54,6 +54,7 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
   return {
     info,
 
+    // #region load
     async load(ctx: DemoContext): Promise<Loaded> {
       const cookie = ctx.cookies.get(cookieName);
       if (!cookie) return { status: 'new', data: {} };
@@ -62,7 +63,9 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
       // Whatever arrived is believed: that is the lesson.
       return { status: 'ok', data: result.data };
     },
+    // #endregion load
 
+    // #region save
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const value = encodePlainCookie(data);
       // The "too big" demo sends it anyway, so the learner sees the browser drop it.
@@ -75,6 +78,7 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
         expires: new Date(ctx.now() + maxAgeSeconds * 1000),
       });
     },
+    // #endregion save
 
     async destroy(ctx: DemoContext): Promise<void> {
       ctx.cookies.delete(cookieName, attributes);

@@ -13,13 +13,24 @@
  * at 1 in the integration test). A save racing a destroy can also bring the session back. Redis
  * could prevent both (WATCH/MULTI, or one hash field per value); session libraries do not by
  * default, and the lesson shows why that matters.
+ *
+ * Owners: a save that names an owner (`ctx.owner`) also records the session id in that owner's
+ * index, `<prefix>owner:<owner>`, in the same MULTI. The index is a sorted set scored by save time
+ * (a plain set could not tell which ids are oldest), trimmed to the newest
+ * `maxIndexedSessionsPerOwner`, and every such save renews its TTL to the session TTL, so it lives
+ * exactly as long as the owner's most recently saved session. Redis is shared by every instance,
+ * so `revokeAll` reaches every device's session. An id stays in an index until it is revoked,
+ * destroyed with the same owner, trimmed, or the index expires; counting checks which ids still
+ * exist, so a session Redis already expired is never counted.
  */
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
+import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
 import {
   clearSessionId,
+  isWellFormedSessionId,
   newSessionId,
   readSessionId,
   writeSessionId,
@@ -226,6 +237,11 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   }
 
   const keyFor = (id: string) => keyPrefix + id;
+  // ':' is not in the id alphabet, so an owner index can never collide with a session key.
+  const ownerKeyFor = (owner: string) => `${keyPrefix}owner:${owner}`;
+
+  /** The session keys an owner's index lists (only well-formed ids: the index is data too). */
+  const indexedKeys = (ids: readonly string[]) => ids.filter(isWellFormedSessionId).map(keyFor);
 
   function startOver(ctx: DemoContext, reason: string): Loaded {
     // Drop the id the browser sent, so the next save issues a fresh one (no fixation).
@@ -272,20 +288,40 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       }
     },
 
+    // #region save
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const serialized = JSON.stringify(data);
       assertSessionFits(title, serialized, maxSessionBytes);
       const id = trusted.get(ctx.cookies) ?? newSessionId();
-      await run(ctx, 'SET', (redis) =>
-        redis.set(keyFor(id), serialized, { expiration: { type: 'EX', value: ttlSeconds } }),
-      );
+      const owner = sessionOwner(ctx);
+      const expiration = { type: 'EX', value: ttlSeconds } as const;
+      if (owner === null) {
+        await run(ctx, 'SET', (redis) => redis.set(keyFor(id), serialized, { expiration }));
+      } else {
+        const ownerKey = ownerKeyFor(owner);
+        await run(ctx, 'MULTI SET + ZADD (owner index)', (redis) =>
+          redis
+            .multi()
+            .set(keyFor(id), serialized, { expiration })
+            .zAdd(ownerKey, { score: ctx.now(), value: id })
+            .zRemRangeByRank(ownerKey, 0, -(maxIndexedSessionsPerOwner + 1))
+            .expire(ownerKey, ttlSeconds)
+            .exec(),
+        );
+      }
       trusted.set(ctx.cookies, id);
       writeSessionId(ctx.cookies, cookie, id, ctx.now());
     },
+    // #endregion save
 
     async destroy(ctx: DemoContext): Promise<void> {
       const id = trusted.get(ctx.cookies) ?? readSessionId(ctx.cookies, cookie);
-      if (id !== undefined) await run(ctx, 'DEL', (redis) => redis.del(keyFor(id)));
+      const owner = sessionOwner(ctx);
+      if (id !== undefined && owner !== null) {
+        await run(ctx, 'MULTI DEL + ZREM (owner index)', (redis) =>
+          redis.multi().del(keyFor(id)).zRem(ownerKeyFor(owner), id).exec(),
+        );
+      } else if (id !== undefined) await run(ctx, 'DEL', (redis) => redis.del(keyFor(id)));
       else await connected();
       trusted.delete(ctx.cookies);
       clearSessionId(ctx.cookies, cookie);
@@ -300,12 +336,39 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       );
       // PTTL: -2 no such key, -1 no expiry (never written by this store).
       if (pttl === -2) return null;
+      const owner = sessionOwner(ctx);
+      const ownerSessions =
+        owner === null
+          ? undefined
+          : await run(ctx, 'ZRANGE + EXISTS (owner index)', async (redis) => {
+              const keys = indexedKeys(await redis.zRange(ownerKeyFor(owner), 0, -1));
+              return keys.length === 0 ? 0 : redis.exists(keys);
+            });
       return {
         key: keyPrefix + shortenId(id),
         bytes,
         expiresAt: pttl >= 0 ? ctx.now() + pttl : null,
         location: `Redis at ${address}`,
+        ...(ownerSessions !== undefined && { ownerSessions }),
       };
+    },
+
+    async revokeAll(ctx: DemoContext): Promise<number> {
+      const owner = sessionOwner(ctx);
+      if (owner === null) return 0;
+      const ownerKey = ownerKeyFor(owner);
+      const revoked = await run(ctx, 'MULTI ZRANGE + DEL, then DEL', async (redis) => {
+        // The index is read and deleted in one MULTI: a session saved meanwhile starts a fresh
+        // index instead of vanishing from this one unrevoked.
+        const [ids] = await redis.multi().zRange(ownerKey, 0, -1).del(ownerKey).execTyped();
+        const keys = indexedKeys(ids);
+        // DEL counts only the keys that existed: an id whose session expired is not counted.
+        return { ids, count: keys.length === 0 ? 0 : await redis.del(keys) };
+      });
+      // A save later in this request must not bring the revoked session back under its old id.
+      const current = trusted.get(ctx.cookies);
+      if (current !== undefined && revoked.ids.includes(current)) trusted.delete(ctx.cookies);
+      return revoked.count;
     },
 
     async close(): Promise<void> {

@@ -18,12 +18,18 @@
  * read-modify-write of the whole session. Parallel first requests without a cookie likewise get one
  * session each, and the browser keeps whichever cookie arrives last. One race does not lose: a save
  * whose session was revoked after its load writes nothing, so a slow request cannot undo a logout.
+ *
+ * Owners: each row records the learner whose request saved it (`ctx.owner`), so `revokeAll` ends
+ * every session of one learner, whichever instance or device made it: the table is shared. The
+ * owner column needs no cap of its own: the rows are capped by `maxSessions`, and a partial index
+ * finds one owner's rows without a scan.
  */
 import type { CookieOptions } from '../../lab/cookie-jar';
 import { preparedFor, type Database } from '../../server/database';
 import { storeTitles } from '../catalog';
 import { StoreFullError } from '../types';
 import { defaultMaxSessionBytes, assertSessionFits } from '../limits';
+import { sessionOwner } from '../session-owner';
 import {
   generateSessionToken,
   hashSecret,
@@ -54,11 +60,6 @@ export interface SqliteStoreOptions {
   maxSessionBytes?: number;
   cookieName?: string;
   cookiePath?: string;
-  /**
-   * The opaque id of the browser behind a request, stored with the sessions it creates so they can
-   * all be revoked at once; sessions get no owner unless this is given.
-   */
-  ownerOf?: (ctx: DemoContext) => string | null | undefined;
 }
 
 /** A session as "log out everywhere" lists it: never the secret or its hash, never the data. */
@@ -72,8 +73,6 @@ export interface SqliteSessionSummary {
 
 const DAY_SECONDS = 24 * 60 * 60;
 const DEFAULT_MAX_SESSIONS = 100_000;
-/** An owner id is opaque but bounded, so a caller's bug cannot fill the index with megabytes. */
-const MAX_OWNER_LENGTH = 128;
 const LOCATION = 'SQLite table demo_session';
 const STORE_TIMING = 'SQLite demo_session';
 const CRYPTO_TIMING = 'SHA-256 + constant-time compare';
@@ -126,9 +125,11 @@ function prepareStatements(db: Database) {
          (id, secret_hash, owner, data, bytes, created_at, expires_at, last_seen_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // `expires_at > ?` makes a save that raced with expiry or deletion touch nothing.
-    update: db.prepare<[string, number, number, number, string, number]>(
-      `UPDATE demo_session SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?
+    // `expires_at > ?` makes a save that raced with expiry or deletion touch nothing. A save
+    // without an owner leaves the row's owner as it was.
+    update: db.prepare<[string, number, number, number, string | null, string, number]>(
+      `UPDATE demo_session
+       SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?, owner = coalesce(?, owner)
        WHERE id = ? AND expires_at > ?`,
     ),
     touch: db.prepare<[number, number, string]>(
@@ -138,6 +139,11 @@ function prepareStatements(db: Database) {
     deleteExpired: db.prepare<[number]>('DELETE FROM demo_session WHERE expires_at <= ?'),
     count: db.prepare<[], number>('SELECT count(*) FROM demo_session').pluck(),
     deleteOwned: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
+    countOwned: db
+      .prepare<[string, number], number>(
+        'SELECT count(*) FROM demo_session WHERE owner = ? AND expires_at > ?',
+      )
+      .pluck(),
     selectOwned: db.prepare<[string, number], SummaryRow>(
       `SELECT id, bytes, created_at, expires_at, last_seen_at
        FROM demo_session WHERE owner = ? AND expires_at > ?
@@ -166,7 +172,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
   const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
   const cookieName = options.cookieName ?? 'sqlite_session';
   const cookiePath = options.cookiePath ?? '/api/demo/sqlite';
-  const ownerOf = options.ownerOf ?? (() => null);
   for (const [name, value] of Object.entries({ ttlSeconds, maxSessions, maxSessionBytes })) {
     if (!Number.isInteger(value) || value <= 0) {
       throw new Error(`the sqlite store's ${name} must be a positive whole number, got ${value}`);
@@ -202,6 +207,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
    * Finds the row the cookie names and checks its secret; an expired row is deleted on sight.
    * `timed` is off for the panel's own peek, which is not part of the request's work.
    */
+  // #region validate
   function lookup(ctx: DemoContext, timed = true): Lookup {
     const cookie = ctx.cookies.get(cookieName);
     if (!cookie) return { kind: 'none' };
@@ -220,6 +226,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     }
     return { kind: 'valid', token: cookie, row };
   }
+  // #endregion validate
 
   function sendCookie(ctx: DemoContext, token: string, expiresAt: number): void {
     ctx.cookies.set(cookieName, token, {
@@ -255,6 +262,15 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     );
     return true;
   });
+
+  // #region revoke-all
+  /** Deletes every row of the owner, expired ones too; counts the live ones, which went now. */
+  const revokeOwned = db.transaction((owner: string, now: number): number => {
+    const live = statements.countOwned.get(owner, now)!;
+    statements.deleteOwned.run(owner);
+    return live;
+  });
+  // #endregion revoke-all
 
   return {
     info,
@@ -294,6 +310,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
       assertSessionFits(info.title, serialized, maxSessionBytes);
       const bytes = Buffer.byteLength(serialized, 'utf8');
       const now = ctx.now();
+      const owner = sessionOwner(ctx);
 
       const found = lookup(ctx);
       if (found.kind === 'valid') {
@@ -301,7 +318,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
         const extend = shouldExtend(row.expires_at, now, ttlMs);
         const expiresAt = extend ? now + ttlMs : row.expires_at;
         const { changes } = sql(ctx, () =>
-          statements.update.run(serialized, bytes, expiresAt, now, row.id, now),
+          statements.update.run(serialized, bytes, expiresAt, now, owner, row.id, now),
         );
         if (changes === 1) {
           if (extend) sendCookie(ctx, token, expiresAt);
@@ -316,10 +333,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
         return;
       }
 
-      const owner = ownerOf(ctx) || null;
-      if (owner !== null && owner.length > MAX_OWNER_LENGTH) {
-        throw new Error(`a session owner id is at most ${MAX_OWNER_LENGTH} characters`);
-      }
       const { id, secret, token } = generateSessionToken();
       const secretHash = ctx.timer.measureSync('crypto', CRYPTO_TIMING, () => hashSecret(secret));
       const expiresAt = now + ttlMs;
@@ -346,17 +359,27 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     async peek(ctx: DemoContext): Promise<ServerView | null> {
       const found = lookup(ctx, false);
       if (found.kind !== 'valid') return null;
+      const owner = sessionOwner(ctx);
       return {
         key: found.row.id,
         bytes: found.row.bytes,
         expiresAt: found.row.expires_at,
         location: LOCATION,
+        ...(owner !== null && { ownerSessions: statements.countOwned.get(owner, ctx.now())! }),
       };
     },
 
+    async revokeAll(ctx: DemoContext): Promise<number> {
+      const owner = sessionOwner(ctx);
+      if (owner === null) return 0;
+      return sql(ctx, () => revokeOwned.immediate(owner, ctx.now()));
+    },
+
+    // #region sweep
     async sweep(now: number): Promise<number> {
       return statements.deleteExpired.run(now).changes;
     },
+    // #endregion sweep
   };
 }
 

@@ -1,0 +1,142 @@
+/**
+ * What the site holds about the learner behind this browser (GET) and its deletion (DELETE, or a
+ * form POST with `action=delete` from the data page, which gets a 303 back to that page).
+ */
+import type { APIRoute } from 'astro';
+import { serializeSetCookie } from '../../lab/cookie-jar';
+import type { StoreId } from '../../sessions/catalog';
+import { getAppContext } from '../../server/app-context';
+import { learnerSessionsFor } from '../../server/demo-learner';
+import { assertSameOrigin, HttpError, jsonError, readFields } from '../../server/http';
+import { readLearner } from '../../server/learner';
+import {
+  deleteLearnerData,
+  expiredStoreCookies,
+  readLearnerData,
+  shortenId,
+  type LearnerDeletion,
+} from '../../server/learner-data';
+import { blankLearnerSessionCookie, LEARNER_SESSION_COOKIE } from '../../server/learner-sessions';
+import { notConfiguredReason } from '../../server/store-configuration';
+
+export const prerender = false;
+
+const dataPage = '/your-data/';
+
+export const GET: APIRoute = ({ cookies, url }) => {
+  const learner = readLearner(cookies, url.protocol === 'https:');
+  const data = learner
+    ? readLearnerData(getAppContext().db, learner.learnerId, {
+        currentSessionId: learner.sessionId,
+      })
+    : null;
+  return json(200, { learner: data });
+};
+
+export const DELETE: APIRoute = async ({ request, cookies, url, clientAddress }) => {
+  try {
+    assertSameOrigin(request);
+    return await deleteAll(cookies.get(LEARNER_SESSION_COOKIE)?.value, url, clientAddress);
+  } catch (error) {
+    if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
+    throw error;
+  }
+};
+
+/** The no-JavaScript path: a form on the data page posts `action=delete`. */
+export const POST: APIRoute = async ({ request, cookies, url, clientAddress }) => {
+  const wantsJson = (request.headers.get('accept') ?? '').includes('application/json');
+  try {
+    assertSameOrigin(request);
+    const fields = await readFields(request);
+    if (fields.action !== 'delete') {
+      throw new HttpError(400, 'post action=delete to delete everything this site holds for you');
+    }
+    const token = cookies.get(LEARNER_SESSION_COOKIE)?.value;
+    const response = await deleteAll(token, url, clientAddress);
+    if (wantsJson) return response;
+    const outcome = (await response.json()) as DeletionResponse;
+    return backToPage(response.headers, outcomeQuery(outcome));
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    if (wantsJson) return jsonError(error.status, error.message, error.headers);
+    return backToPage(new Headers(), `deleted=refused&status=${error.status}`);
+  }
+};
+
+export interface DeletionResponse {
+  /** The shortened id of the learner that was deleted; null when the browser had none. */
+  learner: string | null;
+  deletion: LearnerDeletion | null;
+  /** How many `Set-Cookie` lines told the browser to drop a demo store's cookie. */
+  expiredCookies: number;
+  error?: string;
+}
+
+async function deleteAll(
+  token: string | undefined,
+  url: URL,
+  clientAddress: string,
+): Promise<Response> {
+  const app = getAppContext();
+  const decision = app.demoWriteLimiter.take(clientAddress);
+  if (!decision.allowed) {
+    throw new HttpError(
+      429,
+      `too many requests from this address; try again in ${decision.retryAfterSeconds} s`,
+      { 'Retry-After': String(decision.retryAfterSeconds) },
+    );
+  }
+  // Read without refreshing: this response ends the session, it must not also extend it.
+  const validated = learnerSessionsFor(app).validateLearnerSessionToken(token);
+  const deps = {
+    db: app.db,
+    stores: app.stores,
+    instances: app.instances,
+    notConfigured: (id: StoreId) => notConfiguredReason(app.config, id),
+  };
+  const deletion = validated ? await deleteLearnerData(deps, validated.learner.id) : null;
+  const headers = new Headers();
+  const cookieLines = await expiredStoreCookies(deps);
+  for (const line of cookieLines) headers.append('Set-Cookie', line);
+  const complete = deletion?.complete ?? true;
+  if (complete && token !== undefined) {
+    const secure = url.protocol === 'https:';
+    headers.append('Set-Cookie', serializeSetCookie(blankLearnerSessionCookie({ secure })));
+  }
+  const body: DeletionResponse = {
+    learner: validated ? shortenId(validated.learner.id) : null,
+    deletion,
+    expiredCookies: cookieLines.length,
+  };
+  if (!complete) {
+    const missed = deletion!.stores.filter((store) => store.outcome === 'unreachable');
+    body.error =
+      `${missed.map((store) => store.title).join(' and ')} could not be reached, so your ` +
+      'learner record was kept for a retry; sessions in every other store were deleted.';
+    headers.set('Retry-After', '5');
+  }
+  return json(complete ? 200 : 503, body, headers);
+}
+
+function outcomeQuery(outcome: DeletionResponse): string {
+  if (outcome.deletion && !outcome.deletion.complete) {
+    const missed = outcome.deletion.stores
+      .filter((store) => store.outcome === 'unreachable')
+      .map((store) => store.storeId);
+    return `deleted=incomplete&unreachable=${missed.join(',')}`;
+  }
+  return 'deleted=everything';
+}
+
+function backToPage(from: Headers, query: string): Response {
+  const headers = new Headers({ Location: `${dataPage}?${query}`, 'Cache-Control': 'no-store' });
+  for (const line of from.getSetCookie()) headers.append('Set-Cookie', line);
+  return new Response(null, { status: 303, headers });
+}
+
+function json(status: number, body: unknown, headers = new Headers()): Response {
+  headers.set('Content-Type', 'application/json; charset=utf-8');
+  headers.set('Cache-Control', 'no-store');
+  return new Response(JSON.stringify(body), { status, headers });
+}

@@ -1,0 +1,87 @@
+/**
+ * The whole course as a visitor meets it: every lesson renders with its demo and quiz and passes
+ * axe, every internal link resolves, and search finds lessons.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
+import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+
+const baseURL = inject('baseURL');
+
+const lessons = readdirSync('content/lessons')
+  .filter((file) => /\.mdx?$/.test(file))
+  .map((file) => {
+    const frontmatter =
+      /^---\n([\s\S]*?)\n---/.exec(readFileSync(`content/lessons/${file}`, 'utf8'))?.[1] ?? '';
+    const data = parse(frontmatter) as { title: string; stores: string[] };
+    return { id: file.replace(/\.mdx?$/, ''), title: data.title, stores: data.stores ?? [] };
+  });
+
+let browser: BrowserSession;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+});
+afterAll(async () => browser?.close());
+
+describe.each(lessons)('lesson $id', (lesson) => {
+  it('renders its prose, demo and quiz, and passes axe', async () => {
+    const response = await page.goto(`${baseURL}/lessons/${lesson.id}/`);
+    expect(response?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe(lesson.title);
+    expect(await page.locator('[data-testid="quiz-form"]').count()).toBe(1);
+    expect(await page.locator('.demo [data-testid="panel"]').count()).toBe(lesson.stores.length);
+    await page.waitForLoadState('networkidle');
+    await expectNoAxeViolations(page);
+  });
+});
+
+describe('links', () => {
+  it('every internal link on every page resolves', async () => {
+    const seen = new Set<string>();
+    const queue = ['/'];
+    const broken: string[] = [];
+    while (queue.length > 0 && seen.size < 300) {
+      const path = queue.shift() ?? '/';
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const response = await fetch(`${baseURL}${path}`, { redirect: 'manual' });
+      if (response.status !== 200) {
+        broken.push(`${path} → ${response.status}`);
+        continue;
+      }
+      if (!(response.headers.get('content-type') ?? '').includes('text/html')) continue;
+      const html = await response.text();
+      for (const match of html.matchAll(/href="(\/[^"#?]*)(?:[?#][^"]*)?"/g)) {
+        const target = match[1] ?? '/';
+        if (!target.startsWith('/_astro/') && !target.startsWith('/api/') && !seen.has(target))
+          queue.push(target);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(seen.size).toBeGreaterThan(lessons.length);
+  });
+});
+
+describe('search', () => {
+  it('finds a lesson by a word in its text', async () => {
+    await page.goto(`${baseURL}/search/`);
+    await page.getByTestId('search-input').fill('HMAC');
+    await expect
+      .poll(() => page.getByTestId('search-results').textContent())
+      .toMatch(/signed cookie/i);
+    await expectNoAxeViolations(page);
+  });
+});
+
+describe('course extras', () => {
+  it('prints every lesson’s takeaways on the cheat sheet', async () => {
+    await page.goto(`${baseURL}/cheat-sheet/`);
+    expect(await page.locator('.sheet section').count()).toBe(lessons.length);
+    await expectNoAxeViolations(page);
+  });
+});
