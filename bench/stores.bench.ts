@@ -93,6 +93,12 @@ function header(overhead: number, services: string[]): void {
   print(
     'Keys:     primitives hold keys prepared once (KeyObject for node:crypto, CryptoKey for jose); stores use their key rings as they are',
   );
+  print(
+    'Memory:   its primitive is Map get + JSON.parse and JSON.stringify + Map set, not a bare get or set: the store keeps each session',
+  );
+  print(
+    '          as a JSON string (exact byte counts, no mutable object shared between requests), so parsing and serializing are work it cannot skip',
+  );
   print(`Goal:     store median ≤ ${GOAL_RATIO} × primitive median`);
 }
 

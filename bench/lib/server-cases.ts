@@ -1,7 +1,9 @@
 /**
  * The five stores that keep the session on the server, each beside a raw read and write of the
- * same bytes in the same place: a Map, a file in the same temporary directory, a table in the same
- * SQLite file (WAL), and the same Redis and Memcached servers through the same client libraries.
+ * same bytes in the same place: a Map (with the JSON.parse and JSON.stringify the memory store
+ * cannot skip, since it keeps strings), a file in the same temporary directory, a table in the
+ * same SQLite file (WAL), and the same Redis and Memcached servers through the same client
+ * libraries.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -27,25 +29,27 @@ const memory: BenchCase = {
   async setup(session, { directory }, owner) {
     const store = createMemoryStore({ secure: false });
     const driver = await driveStore(store, testInstance('bench-memory', directory), session, owner);
+    // The store keeps each session as its JSON string, not as the object: byte counts are exact
+    // and no two requests share a mutable object. So the primitive parses and serializes too; a
+    // bare Map get or set of a string would leave out work the store cannot skip.
     const sessions = new Map<string, string>();
     const id = newSessionId();
-    const json = JSON.stringify(session);
-    sessions.set(id, json);
+    sessions.set(id, JSON.stringify(session));
     return {
       driver,
       load: {
-        name: 'Map get of the JSON string',
+        name: 'Map get + JSON.parse',
         op: () => {
           const start = performance.now();
-          keep(sessions.get(id));
+          keep(JSON.parse(sessions.get(id)!));
           return since(start);
         },
       },
       save: {
-        name: 'Map set of the JSON string',
+        name: 'JSON.stringify + Map set',
         op: () => {
           const start = performance.now();
-          sessions.set(id, json);
+          sessions.set(id, JSON.stringify(session));
           return since(start);
         },
       },

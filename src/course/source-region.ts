@@ -12,11 +12,20 @@ export function readSourceRegion(file: string, region: string): string {
   }
   const lines = readFileSync(absolute, 'utf8').split('\n');
   const start = lines.findIndex((line) => line.trim() === `// #region ${region}`);
-  const end = lines.findIndex((line, index) => index > start && line.trim() === `// #endregion ${region}`);
+  const end = lines.findIndex(
+    (line, index) => index > start && line.trim() === `// #endregion ${region}`,
+  );
   if (start === -1 || end === -1) {
-    throw new Error(`source excerpt: ${file} has no region "${region}" (// #region ${region} … // #endregion ${region})`);
+    throw new Error(
+      `source excerpt: ${file} has no region "${region}" (// #region ${region} … // #endregion ${region})`,
+    );
   }
   const body = lines.slice(start + 1, end).filter((line) => !/^\s*\/\/ #(end)?region\b/.test(line));
-  const indent = Math.min(...body.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length));
-  return body.map((line) => line.slice(indent)).join('\n').trim();
+  const indent = Math.min(
+    ...body.filter((line) => line.trim()).map((line) => line.length - line.trimStart().length),
+  );
+  return body
+    .map((line) => line.slice(indent))
+    .join('\n')
+    .trim();
 }

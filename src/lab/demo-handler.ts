@@ -101,8 +101,12 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     timer,
     now: () => Date.now(),
     // Writes give the visitor a learner id, so their sessions can be found and revoked together.
-    owner: demoLearner(app, cookies, { create: action !== undefined, secure }),
+    owner: demoLearner(app, cookies, {
+      create: action !== undefined && createsSession(action),
+      secure,
+    }),
     sizeRule: action?.action === 'grow' && action.sendAnyway ? 'send-anyway' : 'enforce',
+    secure,
   };
 
   const loaded = await timer.measure('load', `${store.info.title}: load`, () => store.load(ctx));
@@ -143,6 +147,11 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
       server,
     },
   };
+}
+
+/** Only actions that store something give a visitor a learner id; deleting never creates one. */
+function createsSession(action: DemoAction): boolean {
+  return isDataAction(action) || action.action === 'second-session';
 }
 
 function findStore(app: AppContext, storeId: string): SessionStore {

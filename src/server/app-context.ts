@@ -16,6 +16,7 @@ export interface AppContext {
   stores: StoreRegistry;
   instances: InstanceSimulator;
   demoWriteLimiter: RateLimiter;
+  quizSubmitLimiter: RateLimiter;
 }
 
 let context: AppContext | undefined;
@@ -33,6 +34,7 @@ function createAppContext(): AppContext {
     db,
     stores: createStoreRegistry({
       secrets: config.sessionSecrets,
+      // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
       secureCookies: false,
       dataDir: config.dataDir,
       db,
@@ -41,5 +43,6 @@ function createAppContext(): AppContext {
     }),
     instances: new InstanceSimulator(config.dataDir),
     demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
+    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
   };
 }

@@ -19,6 +19,17 @@ export interface Config {
   memcachedServers: string[];
   /** Demo writes (POST, DELETE) allowed per client, e.g. 120 per 60 seconds. */
   demoWriteLimit: RateLimit;
+  /** Quiz submissions allowed per client. */
+  quizSubmitLimit: RateLimit;
+  /** Instructor sign-in attempts allowed per client. */
+  signInLimit: RateLimit;
+  /**
+   * Behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from
+   * X-Forwarded-Proto. Off unless set, because without a proxy anyone can send those headers.
+   */
+  trustProxy: boolean;
+  /** Opens /instructor; null keeps it closed. */
+  instructorToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -45,6 +56,10 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: parseRedisUrl(env.REDIS_URL),
     memcachedServers: parseMemcachedServers(env.MEMCACHED_SERVERS),
     demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
+    quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
+    signInLimit: parseRateLimit('RATE_LIMIT_SIGN_IN', env.RATE_LIMIT_SIGN_IN, '5/300'),
+    trustProxy: parseBoolean('TRUST_PROXY', env.TRUST_PROXY),
+    instructorToken: parseInstructorToken(env.INSTRUCTOR_TOKEN),
   };
 }
 
@@ -109,6 +124,25 @@ function readOrCreateGeneratedSecret(dataDir: string): {
     throw new ConfigError('DATA_DIR', `cannot write ${file}: ${(error as Error).message}`);
   }
   return { secrets: [secret], source: 'generated' };
+}
+
+function parseBoolean(variable: string, value: string | undefined): boolean {
+  const raw = nonEmpty(value)?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0' || raw === 'no') return false;
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  throw new ConfigError(variable, `"${raw.slice(0, 20)}" is not true or false`);
+}
+
+function parseInstructorToken(value: string | undefined): string | null {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return null;
+  if (raw.length < 16) {
+    throw new ConfigError(
+      'INSTRUCTOR_TOKEN',
+      `it has ${raw.length} characters; use at least 16 random ones (for example: openssl rand -base64 24)`,
+    );
+  }
+  return raw;
 }
 
 /** "N/S": N requests per S seconds. */

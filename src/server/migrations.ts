@@ -82,4 +82,38 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX demo_session_by_owner ON demo_session (owner) WHERE owner IS NOT NULL;
     `,
   },
+  {
+    name: 'instructor sessions and classes',
+    sql: `
+      -- The instructor's sign-in, Lucia-style like learner_session; there is one instructor (the
+      -- INSTRUCTOR_TOKEN), so a session names no user.
+      CREATE TABLE instructor_session (
+        id TEXT PRIMARY KEY,
+        secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE INDEX instructor_session_by_expiry ON instructor_session (expires_at);
+
+      -- A class learners join with a short code; its figures and exports read members' progress.
+      CREATE TABLE classroom (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL UNIQUE CHECK (length(code) = 6),
+        name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 80),
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- Deleting a class or a learner (their "delete my data") removes the membership with it.
+      CREATE TABLE classroom_member (
+        classroom_id TEXT NOT NULL REFERENCES classroom (id) ON DELETE CASCADE,
+        learner_id TEXT NOT NULL REFERENCES learner (id) ON DELETE CASCADE,
+        joined_at INTEGER NOT NULL,
+        PRIMARY KEY (classroom_id, learner_id)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE INDEX classroom_member_by_learner ON classroom_member (learner_id);
+    `,
+  },
 ];

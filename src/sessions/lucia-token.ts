@@ -5,7 +5,7 @@
  * looked up by index but the secret is compared in constant time, response timing reveals nothing
  * about the secret. Pure functions: no database, no clock of their own.
  */
-import { sha256 } from '@oslojs/crypto/sha2';
+import { hash } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 
@@ -63,8 +63,9 @@ export function parseSessionToken(value: unknown): { id: string; secret: string 
   return { id, secret };
 }
 
+/** SHA-256 of the secret's UTF-8 bytes (node:crypto's one-shot hash: native, no Hash object). */
 export function hashSecret(secret: string): Uint8Array {
-  return sha256(new TextEncoder().encode(secret));
+  return new Uint8Array(hash('sha256', secret, 'buffer'));
 }
 
 /**

@@ -23,6 +23,7 @@ export function isWellFormedSessionId(value: string | undefined): value is strin
 export interface SessionIdCookie {
   name: string;
   path: string;
+  /** The default for `Secure`; a request's own `DemoContext.secure` overrides it. */
   secure: boolean;
   /** Seconds the browser keeps the id; the server's own expiry is what counts. */
   maxAgeSeconds: number;
@@ -40,11 +41,13 @@ export function writeSessionId(
   cookie: SessionIdCookie,
   id: string,
   now: number,
+  // Per request: true when the browser came over HTTPS (DemoContext.secure).
+  secure = cookie.secure,
 ): void {
   cookies.set(cookie.name, id, {
     httpOnly: true,
     sameSite: 'Lax',
-    secure: cookie.secure,
+    secure,
     path: cookie.path,
     maxAge: cookie.maxAgeSeconds,
     expires: new Date(now + cookie.maxAgeSeconds * 1000),
@@ -52,11 +55,15 @@ export function writeSessionId(
 }
 // #endregion cookie-attributes
 
-export function clearSessionId(cookies: CookieJar, cookie: SessionIdCookie): void {
+export function clearSessionId(
+  cookies: CookieJar,
+  cookie: SessionIdCookie,
+  secure = cookie.secure,
+): void {
   cookies.delete(cookie.name, {
     httpOnly: true,
     sameSite: 'Lax',
-    secure: cookie.secure,
+    secure,
     path: cookie.path,
   });
 }

@@ -59,6 +59,11 @@ export interface DemoContext {
    * demo that shows the browser dropping it. Server stores ignore it.
    */
   sizeRule?: 'enforce' | 'send-anyway';
+  /**
+   * Send cookies with `Secure`: true when the browser reached the site over HTTPS (directly or
+   * through a trusted proxy). Unset, the store's own `secure` option decides.
+   */
+  secure?: boolean;
 }
 
 /** What the server holds for a session, for the panel's server view. */
@@ -122,6 +127,11 @@ export interface SessionStore {
   revokeAll?(ctx: DemoContext): Promise<number>;
   /** Deletes expired sessions the store would otherwise keep; returns how many went. */
   sweep?(now: number): Promise<number>;
+  /**
+   * One bounded round trip to the store's server, for /healthz; throws `StoreUnavailableError`
+   * when it does not answer. Only stores that need a service have it.
+   */
+  ping?(): Promise<void>;
   /** Releases connections and handles at shutdown. */
   close?(): Promise<void>;
 }

@@ -8,18 +8,41 @@ import path from 'node:path';
 
 const entry = path.resolve('dist/server/entry.mjs');
 
+export interface SiteExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export interface RunningSite {
   baseURL: string;
+  port: number;
   dataDir: string;
   output: string[];
+  /** Settles when the process exits, however it exits. */
+  exited: Promise<SiteExit>;
+  /** Sends a signal without waiting, e.g. to stage a shutdown while requests are running. */
+  signal(signal: NodeJS.Signals): void;
+  /** SIGTERM, then SIGKILL after 5 s; removes the data directory unless it was given. */
   stop(): Promise<void>;
 }
 
-export async function startSite(env: Record<string, string> = {}): Promise<RunningSite> {
+export interface SiteOptions {
+  /**
+   * Serve from this data directory, e.g. one another site uses too or one a stopped site left;
+   * `stop()` leaves it in place. Without it, the site gets a fresh one that `stop()` removes.
+   */
+  dataDir?: string;
+}
+
+export async function startSite(
+  env: Record<string, string> = {},
+  options: SiteOptions = {},
+): Promise<RunningSite> {
   if (!existsSync(entry)) {
     throw new Error(`${entry} is missing: run "npm run build" before the browser tests`);
   }
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-e2e-'));
+  const ownsDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'session-lab-e2e-')));
   const port = await freePort();
   const server = spawn(process.execPath, [entry], {
     env: {
@@ -34,6 +57,9 @@ export async function startSite(env: Record<string, string> = {}): Promise<Runni
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise<SiteExit>((resolve) =>
+    server.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const output: string[] = [];
   server.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   server.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -41,11 +67,16 @@ export async function startSite(env: Record<string, string> = {}): Promise<Runni
   await waitForServer(baseURL, server, output);
   return {
     baseURL,
+    port,
     dataDir,
     output,
+    exited,
+    signal(signal) {
+      server.kill(signal);
+    },
     async stop() {
       await stop(server);
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -86,7 +117,7 @@ async function waitForServer(
 }
 
 async function stop(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null) return;
+  if (server.exitCode !== null || server.signalCode !== null) return;
   const exited = new Promise((resolve) => server.once('exit', resolve));
   server.kill('SIGTERM');
   const timer = setTimeout(() => server.kill('SIGKILL'), 5_000);

@@ -129,6 +129,12 @@ describe('your session data, with JavaScript', () => {
     expect(await page.getByTestId('data-json-plain-cookie').textContent()).toMatch(
       /kept by plain-cookie/,
     );
+    await page.setViewportSize({ width: 360, height: 740 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    expect(overflow, 'horizontal overflow at 360 px').toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await expect.poll(() => page.getByTestId('data-empty-jwt').isVisible()).toBe(true);
     expect(await page.getByTestId('data-owner-sessions-sqlite').textContent()).toMatch(/^\s*2/);
     expect(await page.getByTestId('data-not-configured-redis').textContent()).toMatch(

@@ -80,12 +80,12 @@ describe('broken content fails the build with a message naming the file and fiel
 
   it('an unknown store id in a lesson', () => {
     const dir = copyProject();
-    edit(dir, 'content/lessons/signed-cookie.md', (text) =>
+    edit(dir, 'content/lessons/signed-cookie.mdx', (text) =>
       text.replace('stores: [signed-cookie]', 'stores: [cookie-jar]'),
     );
     const { status, output } = astro(dir, 'sync');
     expect(status).not.toBe(0);
-    expect(output).toMatch(/content\/lessons\/signed-cookie\.md/);
+    expect(output).toMatch(/content\/lessons\/signed-cookie\.mdx/);
     expect(output).toMatch(/stores\.0/);
   });
 

@@ -38,7 +38,10 @@ describe('database and migrations', () => {
     const db = open(':memory:');
     expect(schemaVersion(db)).toBe(migrations.length);
     expect(tableNames(db)).toEqual([
+      'classroom',
+      'classroom_member',
       'demo_session',
+      'instructor_session',
       'learner',
       'learner_session',
       'lesson_progress',

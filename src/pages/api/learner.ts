@@ -6,6 +6,7 @@ import type { APIRoute } from 'astro';
 import { serializeSetCookie } from '../../lab/cookie-jar';
 import type { StoreId } from '../../sessions/catalog';
 import { getAppContext } from '../../server/app-context';
+import { clientAddress, isHttps, requestAsSent, type RequestContext } from '../../server/client';
 import { learnerSessionsFor } from '../../server/demo-learner';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../../server/http';
 import { readLearner } from '../../server/learner';
@@ -23,8 +24,8 @@ export const prerender = false;
 
 const dataPage = '/your-data/';
 
-export const GET: APIRoute = ({ cookies, url }) => {
-  const learner = readLearner(cookies, url.protocol === 'https:');
+export const GET: APIRoute = (context) => {
+  const learner = readLearner(context.cookies, isHttps(context));
   const data = learner
     ? readLearnerData(getAppContext().db, learner.learnerId, {
         currentSessionId: learner.sessionId,
@@ -33,10 +34,10 @@ export const GET: APIRoute = ({ cookies, url }) => {
   return json(200, { learner: data });
 };
 
-export const DELETE: APIRoute = async ({ request, cookies, url, clientAddress }) => {
+export const DELETE: APIRoute = async (context) => {
   try {
-    assertSameOrigin(request);
-    return await deleteAll(cookies.get(LEARNER_SESSION_COOKIE)?.value, url, clientAddress);
+    assertSameOrigin(requestAsSent(context));
+    return await deleteAll(context.cookies.get(LEARNER_SESSION_COOKIE)?.value, context);
   } catch (error) {
     if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
     throw error;
@@ -44,7 +45,9 @@ export const DELETE: APIRoute = async ({ request, cookies, url, clientAddress })
 };
 
 /** The no-JavaScript path: a form on the data page posts `action=delete`. */
-export const POST: APIRoute = async ({ request, cookies, url, clientAddress }) => {
+export const POST: APIRoute = async (context) => {
+  const { cookies } = context;
+  const request = requestAsSent(context);
   const wantsJson = (request.headers.get('accept') ?? '').includes('application/json');
   try {
     assertSameOrigin(request);
@@ -53,7 +56,7 @@ export const POST: APIRoute = async ({ request, cookies, url, clientAddress }) =
       throw new HttpError(400, 'post action=delete to delete everything this site holds for you');
     }
     const token = cookies.get(LEARNER_SESSION_COOKIE)?.value;
-    const response = await deleteAll(token, url, clientAddress);
+    const response = await deleteAll(token, context);
     if (wantsJson) return response;
     const outcome = (await response.json()) as DeletionResponse;
     return backToPage(response.headers, outcomeQuery(outcome));
@@ -73,13 +76,9 @@ export interface DeletionResponse {
   error?: string;
 }
 
-async function deleteAll(
-  token: string | undefined,
-  url: URL,
-  clientAddress: string,
-): Promise<Response> {
+async function deleteAll(token: string | undefined, context: RequestContext): Promise<Response> {
   const app = getAppContext();
-  const decision = app.demoWriteLimiter.take(clientAddress);
+  const decision = app.demoWriteLimiter.take(clientAddress(context));
   if (!decision.allowed) {
     throw new HttpError(
       429,
@@ -101,7 +100,7 @@ async function deleteAll(
   for (const line of cookieLines) headers.append('Set-Cookie', line);
   const complete = deletion?.complete ?? true;
   if (complete && token !== undefined) {
-    const secure = url.protocol === 'https:';
+    const secure = isHttps(context);
     headers.append('Set-Cookie', serializeSetCookie(blankLearnerSessionCookie({ secure })));
   }
   const body: DeletionResponse = {

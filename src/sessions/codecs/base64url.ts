@@ -22,15 +22,14 @@ export function encodeBase64Url(bytes: Uint8Array): string {
 export function decodeBase64Url(text: string): Uint8Array | null {
   const unpadded = text.endsWith('=') ? text.replace(/={1,2}$/, '') : text;
   const bytes = Buffer.from(unpadded, 'base64url');
-  // Every character but the last must be what an encoder writes for these bytes; the last one
-  // must be in the alphabet and may differ only in its unused low bits. A skipped character or a
-  // 4n + 1 length shows as a shorter encoding.
   const encoded = bytes.toString('base64url');
+  if (encoded === unpadded) return bytes;
+  // Otherwise only the last character may differ, in its unused low bits, and it must still be in
+  // the alphabet. A skipped character or a 4n + 1 length shows as a shorter encoding.
   const last = unpadded.length - 1;
-  if (encoded.length !== unpadded.length) return null;
-  if (last >= 0 && !isAlphabetCharacter(unpadded.charCodeAt(last))) return null;
-  if (last > 0 && !encoded.startsWith(unpadded.slice(0, last))) return null;
-  return bytes;
+  const sameBefore =
+    encoded.length === unpadded.length && encoded.slice(0, last) === unpadded.slice(0, last);
+  return sameBefore && isAlphabetCharacter(unpadded.charCodeAt(last)) ? bytes : null;
 }
 
 /**

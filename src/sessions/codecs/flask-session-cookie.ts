@@ -26,6 +26,10 @@ const MAX_COOKIE_CHARS = Math.ceil((MAX_PAYLOAD_BYTES * 4) / 3) + 64;
 const MAX_TIMESTAMP_SECONDS = 8.64e12;
 
 const FLASK_COOKIE_ALPHABET = /^[A-Za-z0-9_.-]*$/;
+const FOREIGN_CHARACTERS = 'it holds characters Flask never writes (only A–Z a–z 0–9 - _ .)';
+
+/** Throws on bytes that are not UTF-8; one instance serves every call (each decode starts afresh). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Derived signing keys by secret (see `signingKey`), oldest first. */
 const signingKeys = new Map<string, KeyObject>();
@@ -74,12 +78,14 @@ export function decodeFlaskSession(
   secrets: readonly string[],
   options: { maxAgeSeconds: number; nowSeconds?: number },
 ): FlaskDecodeResult {
+  let result: FlaskDecodeResult;
   try {
-    return decodeVerified(cookie, secrets, options);
+    result = decodeVerified(cookie, secrets, options);
   } catch (error) {
-    // Every known failure is reported above; this keeps the promise for the unforeseen ones.
-    return { status: 'tampered', reason: `unreadable cookie: ${describe(error)}` };
+    // Every known failure is reported below; this keeps the promise for the unforeseen ones.
+    result = { status: 'tampered', reason: `unreadable cookie: ${describe(error)}` };
   }
+  return withAlphabetChecked(cookie, result);
 }
 
 export function inspectFlaskCookie(
@@ -109,7 +115,8 @@ function decodeVerified(
     nowSeconds = Math.floor(Date.now() / 1000),
   }: { maxAgeSeconds: number; nowSeconds?: number },
 ): FlaskDecodeResult {
-  const signatureSplit = splitSignature(cookie);
+  // The alphabet is checked afterwards, by withAlphabetChecked.
+  const signatureSplit = splitSignature(cookie, { checkAlphabet: false });
   if (!signatureSplit.ok) return { status: 'tampered', reason: signatureSplit.reason };
   const { signedPart, signature } = signatureSplit.value;
 
@@ -209,7 +216,10 @@ function inspectInto(
   }
 }
 
-function splitSignature(cookie: unknown): Outcome<{ signedPart: string; signature: string }> {
+function splitSignature(
+  cookie: unknown,
+  { checkAlphabet = true } = {},
+): Outcome<{ signedPart: string; signature: string }> {
   if (typeof cookie !== 'string') return { ok: false, reason: 'the cookie is not text' };
   if (cookie.length > MAX_COOKIE_CHARS) {
     return {
@@ -217,8 +227,8 @@ function splitSignature(cookie: unknown): Outcome<{ signedPart: string; signatur
       reason: `the cookie is ${cookie.length} characters, more than any session here`,
     };
   }
-  if (!FLASK_COOKIE_ALPHABET.test(cookie)) {
-    return { ok: false, reason: 'it holds characters Flask never writes (only A–Z a–z 0–9 - _ .)' };
+  if (checkAlphabet && !FLASK_COOKIE_ALPHABET.test(cookie)) {
+    return { ok: false, reason: FOREIGN_CHARACTERS };
   }
   const lastDot = cookie.lastIndexOf('.');
   if (lastDot < 0) return { ok: false, reason: 'there is no "." before a signature' };
@@ -226,6 +236,20 @@ function splitSignature(cookie: unknown): Outcome<{ signedPart: string; signatur
     ok: true,
     value: { signedPart: cookie.slice(0, lastDot), signature: cookie.slice(lastDot + 1) },
   };
+}
+
+/**
+ * Characters Flask never writes are reported before anything but the cookie's type and size, as
+ * splitSignature does, but decodeFlaskSession checks for them last: a regular expression over a
+ * 4 kB cookie costs more than its HMAC. A cookie that decoded needs only a look for "=": its
+ * signature matched as exact text, and its timestamp and payload decoded as base64url, which lets
+ * nothing else outside the alphabet through (only padding).
+ */
+function withAlphabetChecked(cookie: unknown, result: FlaskDecodeResult): FlaskDecodeResult {
+  if (typeof cookie !== 'string' || cookie.length > MAX_COOKIE_CHARS) return result;
+  const foreign =
+    result.status === 'ok' ? cookie.includes('=') : !FLASK_COOKIE_ALPHABET.test(cookie);
+  return foreign ? { status: 'tampered', reason: FOREIGN_CHARACTERS } : result;
 }
 
 function splitTimestamp(signedPart: string): Outcome<{ payload: string; timestamp: string }> {
@@ -242,10 +266,11 @@ function splitTimestamp(signedPart: string): Outcome<{ payload: string; timestam
 // #region sign
 function findSigningKey(signedPart: string, signature: string, secrets: readonly string[]): number {
   // Comparing the encoded text rather than decoded bytes also rejects the variants itsdangerous
-  // lets through (unused low bits in the last character, stray padding).
-  const given = Buffer.from(signature, 'latin1');
+  // lets through (unused low bits in the last character, stray padding). UTF-8, so that no
+  // character outside the alphabet can pass for one inside it.
+  const given = Buffer.from(signature, 'utf8');
   return secrets.findIndex((secret) => {
-    const expected = Buffer.from(signatureFor(secret, signedPart), 'latin1');
+    const expected = Buffer.from(signatureFor(secret, signedPart), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
 }
@@ -318,7 +343,7 @@ function readPayload(payload: string): PayloadOutcome {
 
   let json: string;
   try {
-    json = new TextDecoder('utf-8', { fatal: true }).decode(jsonBytes);
+    json = strictUtf8.decode(jsonBytes);
   } catch {
     return { ok: false, reason: 'the payload is not UTF-8 text' };
   }

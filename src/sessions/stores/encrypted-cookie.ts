@@ -41,6 +41,9 @@ interface SealedPayload {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** Throws on bytes that are not UTF-8; one instance serves every call (each decode starts afresh). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function createEncryptedCookieStore(options: EncryptedCookieStoreOptions): SessionStore {
   const ring = createKeyRing(options.secrets, SEAL_KEY_PURPOSE);
   const title = storeTitles['encrypted-cookie'];
@@ -106,13 +109,14 @@ export function createEncryptedCookieStore(options: EncryptedCookieStoreOptions)
       if (ctx.sizeRule !== 'send-anyway') assertCookieFits(title, cookieName, value);
       ctx.cookies.set(cookieName, value, {
         ...attributes,
+        secure: ctx.secure ?? attributes.secure,
         maxAge: maxAgeSeconds,
         expires: new Date(ctx.now() + maxAgeSeconds * 1000),
       });
     },
 
     async destroy(ctx: DemoContext): Promise<void> {
-      ctx.cookies.delete(cookieName, attributes);
+      ctx.cookies.delete(cookieName, { ...attributes, secure: ctx.secure ?? attributes.secure });
     },
   };
 }
@@ -182,7 +186,7 @@ function unsealOrThrow(value: string, ring: KeyRing): Outcome<SealedPayload> {
   // From here on the bytes are exactly what a key holder sealed; failures mean a buggy sealer.
   let payload: unknown;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext));
+    payload = JSON.parse(strictUtf8.decode(plaintext));
   } catch {
     return { ok: false, reason: 'the seal opens, but holds no JSON' };
   }

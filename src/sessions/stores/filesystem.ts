@@ -30,9 +30,10 @@
  * wins; measured in tests/unit/filesystem-store.test.ts). The atomic rename means no request ever
  * reads a torn file, only a stale one.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
 import { StoreFullError } from '../types';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
@@ -107,9 +108,17 @@ type FileRead =
   | { kind: 'unreadable' }
   | { kind: 'session'; file: SessionFile; bytes: number };
 
+/** A live session a request's load read, and the store's change count when it started reading. */
+interface LoadedFile {
+  id: string;
+  file: SessionFile;
+  bytes: number;
+  changes: number;
+}
+
 // #region file-name
 function fileNameOf(id: string): string {
-  return createHash('sha256').update(id).digest('hex') + sessionSuffix;
+  return hash('sha256', id, 'hex') + sessionSuffix;
 }
 
 /** Defence in depth: the name is a hash, but no path outside the directory is ever used. */
@@ -246,6 +255,14 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
   const directories = new Map<string, Promise<DirectoryTotals>>();
   /** When a full directory was last swept by a save, by directory. */
   const fullSweeps = new Map<string, number>();
+  /**
+   * Session files this store has renamed into place or deleted, counted after each one is done.
+   * With `loadedInRequest`, it lets a save trust what the same request's load read (no second
+   * read and parse) when no session file has changed since: one process owns the directory, so
+   * the file is then exactly what load read. Any change, to any session, and save reads again.
+   */
+  let sessionFileChanges = 0;
+  const loadedInRequest = new WeakMap<CookieJar, LoadedFile>();
 
   function totalsOf(directory: string): Promise<DirectoryTotals> {
     const key = path.resolve(directory);
@@ -304,6 +321,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       if (!isErrorCode(error, 'ENOENT')) throw error;
       removed = false;
     }
+    sessionFileChanges++;
     const totals = await directories.get(path.resolve(directory))?.catch(() => undefined);
     const bytes = totals?.files.get(fileName);
     if (totals && bytes !== undefined) {
@@ -380,6 +398,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     if (raw === undefined || raw === '') return { kind: 'none' };
     const id = readSessionId(ctx.cookies, cookie);
     if (!id) return { kind: 'none', reason: 'the session id cookie was malformed and was ignored' };
+    const changes = sessionFileChanges;
     const read = await readSessionFile(sessionPath(ctx, id));
     // A directory with files in it, perhaps from before a restart, joins the sweep's list.
     if (read.kind !== 'missing') await totalsOf(ctx.instance.directory);
@@ -399,7 +418,16 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       await removeFile(ctx.instance.directory, fileNameOf(id));
       return { kind: 'expired', expiresAt: read.file.expiresAt };
     }
+    loadedInRequest.set(ctx.cookies, { id, file: read.file, bytes: read.bytes, changes });
     return { kind: 'live', id, file: read.file, bytes: read.bytes };
+  }
+
+  /** What this request's load read, while no session file has changed and it has not expired. */
+  function unchangedSinceLoad(ctx: DemoContext): LoadedFile | undefined {
+    const loaded = loadedInRequest.get(ctx.cookies);
+    if (!loaded || loaded.changes !== sessionFileChanges) return undefined;
+    if (readSessionId(ctx.cookies, cookie) !== loaded.id) return undefined;
+    return isExpired(loaded.file, ctx.now()) ? undefined : loaded;
   }
 
   function fullError(what: 'files' | 'bytes'): StoreFullError {
@@ -472,18 +500,17 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       assertSessionFits(title, json, maxSessionBytes);
       await ctx.timer.measure('store', 'file write (temp file + rename)', async () => {
         const now = ctx.now();
-        const found = await lookup(ctx);
+        const loaded = unchangedSinceLoad(ctx);
+        const found = loaded ? ({ kind: 'live', ...loaded } as const) : await lookup(ctx);
         // Strict mode: only an id whose live file this instance holds is reused.
         const id = found.kind === 'live' ? found.id : newSessionId();
         const fileName = fileNameOf(id);
         const expiresAt = now + ttlSeconds * 1000;
         // A request without an owner leaves the session's owner as it was.
         const owner = sessionOwner(ctx) ?? (found.kind === 'live' ? found.file.owner : undefined);
-        const content = JSON.stringify({
-          expiresAt,
-          ...(owner !== undefined && { owner }),
-          data,
-        } satisfies SessionFile);
+        // JSON.stringify({ expiresAt, owner?, data }), reusing the data's JSON made above.
+        const ownerMember = owner === undefined ? '' : `,"owner":${JSON.stringify(owner)}`;
+        const content = `{"expiresAt":${JSON.stringify(expiresAt)}${ownerMember},"data":${json}}`;
         const bytes = Buffer.byteLength(content, 'utf8');
         const directory = path.resolve(ctx.instance.directory);
         const totals = await totalsOf(directory);
@@ -510,8 +537,11 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
           }
           throw error;
         }
+        sessionFileChanges++;
         indexOwner(totals, fileName, owner ?? null, expiresAt);
-        writeSessionId(ctx.cookies, cookie, id, now);
+        writeSessionId(ctx.cookies, cookie, id, now, ctx.secure);
+        const file: SessionFile = { expiresAt, ...(owner !== undefined && { owner }), data };
+        loadedInRequest.set(ctx.cookies, { id, file, bytes, changes: sessionFileChanges });
       });
     },
 
@@ -519,7 +549,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       await ctx.timer.measure('store', 'file delete', async () => {
         const id = readSessionId(ctx.cookies, cookie);
         if (id) await removeFile(ctx.instance.directory, fileNameOf(id));
-        clearSessionId(ctx.cookies, cookie);
+        clearSessionId(ctx.cookies, cookie, ctx.secure);
       });
     },
 

@@ -3,6 +3,7 @@
  * signed cookie, readable by anyone (the payload is only base64url), unforgeable without the key,
  * and valid until its `exp` whatever the server would rather.
  */
+import type { webcrypto } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { storeTitles } from '../catalog';
 import { decodeBase64UrlExact } from '../codecs/base64url';
@@ -31,13 +32,16 @@ export const JWT_KEY_PURPOSE = 'session-lab jwt HS256 signing key';
 const ALGORITHM = 'HS256';
 const ONE_DAY = 24 * 60 * 60;
 
+/** Throws on bytes that are not UTF-8; one instance serves every call (each decode starts afresh). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * A ring key as jose uses it best: a Web Crypto HMAC key, imported once. Given raw bytes, jose
  * imports them again on every sign and verify, which costs more than the HMAC itself.
  */
 interface JwtKey {
   id: string;
-  cryptoKey: CryptoKey;
+  cryptoKey: webcrypto.CryptoKey;
 }
 
 function importKeys(ring: KeyRing): JwtKey[] {
@@ -123,13 +127,14 @@ export function createJwtStore(options: JwtStoreOptions): SessionStore {
       if (ctx.sizeRule !== 'send-anyway') assertCookieFits(title, cookieName, token);
       ctx.cookies.set(cookieName, token, {
         ...attributes,
+        secure: ctx.secure ?? attributes.secure,
         maxAge: maxAgeSeconds,
         expires: new Date(ctx.now() + maxAgeSeconds * 1000),
       });
     },
 
     async destroy(ctx: DemoContext): Promise<void> {
-      ctx.cookies.delete(cookieName, attributes);
+      ctx.cookies.delete(cookieName, { ...attributes, secure: ctx.secure ?? attributes.secure });
     },
   };
 }
@@ -254,7 +259,7 @@ function decodeJsonPart(text: string): Record<string, unknown> | null {
   const bytes = decodeBase64UrlExact(text);
   if (bytes === null || bytes.length === 0) return null;
   try {
-    const value: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const value: unknown = JSON.parse(strictUtf8.decode(bytes));
     return isPlainObject(value) ? value : null;
   } catch {
     return null;

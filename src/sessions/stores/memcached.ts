@@ -274,7 +274,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
 
   function startOver(ctx: DemoContext, status: 'new' | 'expired', reason: string): Loaded {
     // Drop the id the browser sent, so the next save issues a fresh one (no fixation).
-    clearSessionId(ctx.cookies, cookie);
+    clearSessionId(ctx.cookies, cookie, ctx.secure);
     trusted.delete(ctx.cookies);
     return { status, reason, data: {} };
   }
@@ -390,7 +390,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
         );
         trusted.set(ctx.cookies, { id, owner, gen });
       }
-      writeSessionId(ctx.cookies, cookie, id, ctx.now());
+      writeSessionId(ctx.cookies, cookie, id, ctx.now(), ctx.secure);
     },
     // #endregion save
 
@@ -399,7 +399,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
       if (id !== undefined) await run(ctx, 'DELETE', (memcached) => memcached.delete(keyFor(id)));
       else connection();
       trusted.delete(ctx.cookies);
-      clearSessionId(ctx.cookies, cookie);
+      clearSessionId(ctx.cookies, cookie, ctx.secure);
     },
 
     async peek(ctx: DemoContext): Promise<ServerView | null> {
@@ -461,6 +461,10 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
         ]),
       );
       return revoked.length;
+    },
+
+    async ping(): Promise<void> {
+      await run(null, 'GET', (memcached) => memcached.get(keyPrefix));
     },
 
     async close(): Promise<void> {

@@ -162,8 +162,9 @@ function stateKey(cookieName: string): string {
 function findSessions(
   memory: Map<string, unknown>,
   cookieName: string,
+  key: string = stateKey(cookieName),
 ): InstanceSessions | undefined {
-  const state = memory.get(stateKey(cookieName));
+  const state = memory.get(key);
   return state instanceof InstanceSessions ? state : undefined;
 }
 
@@ -210,6 +211,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
     maxAgeSeconds: ttlSeconds,
   };
   const title = storeTitles.memory;
+  const key = stateKey(cookieName);
 
   /*
    * `sweep(now)` has no context, so the store remembers every instance it has written to. Weak
@@ -220,12 +222,12 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
   const forgetSeen = new FinalizationRegistry<WeakRef<InstanceSessions>>((ref) => seen.delete(ref));
 
   function sessionsOf(ctx: DemoContext): InstanceSessions | undefined {
-    return findSessions(ctx.instance.memory, cookieName);
+    return findSessions(ctx.instance.memory, cookieName, key);
   }
 
   function createSessionsFor(ctx: DemoContext): InstanceSessions {
     const sessions = new InstanceSessions();
-    ctx.instance.memory.set(stateKey(cookieName), sessions);
+    ctx.instance.memory.set(key, sessions);
     const ref = new WeakRef(sessions);
     seen.add(ref);
     forgetSeen.register(sessions, ref);
@@ -282,7 +284,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
 
     // #region load
     async load(ctx: DemoContext): Promise<Loaded> {
-      return ctx.timer.measure('store', 'memory read', async () => {
+      return ctx.timer.measureSync('store', 'memory read', () => {
         const found = lookup(ctx);
         if (found.kind === 'expired') {
           return {
@@ -306,7 +308,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const json = JSON.stringify(data);
       assertSessionFits(title, json, maxSessionBytes);
-      await ctx.timer.measure('store', 'memory write', async () => {
+      ctx.timer.measureSync('store', 'memory write', () => {
         const now = ctx.now();
         const found = lookup(ctx);
         // Strict mode: only an id this instance issued and still holds is reused.
@@ -322,16 +324,16 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
         sessions.remove(id);
         sessions.makeRoom(entry.bytes, now, maxEntries, maxTotalBytes);
         sessions.put(id, entry);
-        writeSessionId(ctx.cookies, cookie, id, now);
+        writeSessionId(ctx.cookies, cookie, id, now, ctx.secure);
       });
     },
     // #endregion save
 
     async destroy(ctx: DemoContext): Promise<void> {
-      await ctx.timer.measure('store', 'memory delete', async () => {
+      ctx.timer.measureSync('store', 'memory delete', () => {
         const id = readSessionId(ctx.cookies, cookie);
         if (id) sessionsOf(ctx)?.remove(id);
-        clearSessionId(ctx.cookies, cookie);
+        clearSessionId(ctx.cookies, cookie, ctx.secure);
       });
     },
 
@@ -354,7 +356,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
       const owner = sessionOwner(ctx);
       if (owner === null) return 0;
       // This instance's memory only: see the header comment.
-      return ctx.timer.measure('store', 'memory delete (every session of one owner)', async () => {
+      return ctx.timer.measureSync('store', 'memory delete (every session of one owner)', () => {
         const sessions = sessionsOf(ctx);
         if (!sessions) return 0;
         const now = ctx.now();

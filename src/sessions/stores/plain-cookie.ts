@@ -19,10 +19,21 @@ export interface PlainCookieStoreOptions {
 const THIRTY_ONE_DAYS = 31 * 24 * 60 * 60;
 
 /**
- * RFC 6265's cookie-octet (printable ASCII but space, `"`, `,`, `;` and `\`), minus `%`, which
- * must be escaped for the encoding to be reversible.
+ * Anything but RFC 6265's cookie-octet (printable ASCII but space, `"`, `,`, `;` and `\`), and `%`,
+ * which must be escaped for the encoding to be reversible. `u`: a character outside the BMP is one
+ * match, escaped as its four UTF-8 bytes.
  */
-const COOKIE_SAFE_CHARACTER = /^[\x21\x23\x24\x26-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]$/;
+const COOKIE_UNSAFE_CHARACTER = /[^\x21\x23\x24\x26-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]/gu;
+
+/** The escapes JSON text needs most often, looked up rather than computed. */
+const COMMON_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '%22',
+  ',': '%2C',
+  ' ': '%20',
+  '%': '%25',
+  ';': '%3B',
+  '\\': '%5C',
+};
 
 export function createPlainCookieStore(options: PlainCookieStoreOptions): SessionStore {
   const title = storeTitles['plain-cookie'];
@@ -74,6 +85,7 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
       // be as forgeable as the rest, so the server has nothing to check: a resent cookie is fine.
       ctx.cookies.set(cookieName, value, {
         ...attributes,
+        secure: ctx.secure ?? attributes.secure,
         maxAge: maxAgeSeconds,
         expires: new Date(ctx.now() + maxAgeSeconds * 1000),
       });
@@ -81,7 +93,7 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
     // #endregion save
 
     async destroy(ctx: DemoContext): Promise<void> {
-      ctx.cookies.delete(cookieName, attributes);
+      ctx.cookies.delete(cookieName, { ...attributes, secure: ctx.secure ?? attributes.secure });
     },
   };
 }
@@ -93,11 +105,10 @@ export function createPlainCookieStore(options: PlainCookieStoreOptions): Sessio
  * escaped, so the JSON stays legible.
  */
 export function encodePlainCookie(data: SessionData): string {
-  let value = '';
-  for (const character of JSON.stringify(data)) {
-    value += COOKIE_SAFE_CHARACTER.test(character) ? character : encodeURIComponent(character);
-  }
-  return value;
+  return JSON.stringify(data).replace(
+    COOKIE_UNSAFE_CHARACTER,
+    (character) => COMMON_ESCAPES[character] ?? encodeURIComponent(character),
+  );
 }
 
 type PlainDecodeResult = { ok: true; data: SessionData } | { ok: false; reason: string };

@@ -245,7 +245,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
 
   function startOver(ctx: DemoContext, reason: string): Loaded {
     // Drop the id the browser sent, so the next save issues a fresh one (no fixation).
-    clearSessionId(ctx.cookies, cookie);
+    clearSessionId(ctx.cookies, cookie, ctx.secure);
     trusted.delete(ctx.cookies);
     return { status: 'new', reason, data: {} };
   }
@@ -310,7 +310,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
         );
       }
       trusted.set(ctx.cookies, id);
-      writeSessionId(ctx.cookies, cookie, id, ctx.now());
+      writeSessionId(ctx.cookies, cookie, id, ctx.now(), ctx.secure);
     },
     // #endregion save
 
@@ -324,7 +324,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       } else if (id !== undefined) await run(ctx, 'DEL', (redis) => redis.del(keyFor(id)));
       else await connected();
       trusted.delete(ctx.cookies);
-      clearSessionId(ctx.cookies, cookie);
+      clearSessionId(ctx.cookies, cookie, ctx.secure);
     },
 
     async peek(ctx: DemoContext): Promise<ServerView | null> {
@@ -369,6 +369,19 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       const current = trusted.get(ctx.cookies);
       if (current !== undefined && revoked.ids.includes(current)) trusted.delete(ctx.cookies);
       return revoked.count;
+    },
+
+    async ping(): Promise<void> {
+      const redis = await connected();
+      try {
+        await withDeadline(
+          redis.ping(),
+          commandTimeoutMs,
+          `no reply within ${commandTimeoutMs} ms`,
+        );
+      } catch (error) {
+        throw new StoreUnavailableError(notAnswering(describeError(error)));
+      }
     },
 
     async close(): Promise<void> {

@@ -79,13 +79,14 @@ export function createSignedCookieStore(options: SignedCookieStoreOptions): Sess
       // A permanent session, as Flask sets one: the browser keeps it for the session lifetime.
       ctx.cookies.set(cookieName, value, {
         ...attributes,
+        secure: ctx.secure ?? attributes.secure,
         maxAge: maxAgeSeconds,
         expires: new Date(ctx.now() + maxAgeSeconds * 1000),
       });
     },
 
     async destroy(ctx: DemoContext): Promise<void> {
-      ctx.cookies.delete(cookieName, attributes);
+      ctx.cookies.delete(cookieName, { ...attributes, secure: ctx.secure ?? attributes.secure });
     },
   };
 }

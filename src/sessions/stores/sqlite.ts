@@ -24,7 +24,7 @@
  * owner column needs no cap of its own: the rows are capped by `maxSessions`, and a partial index
  * finds one owner's rows without a scan.
  */
-import type { CookieOptions } from '../../lab/cookie-jar';
+import type { CookieJar, CookieOptions } from '../../lab/cookie-jar';
 import { preparedFor, type Database } from '../../server/database';
 import { storeTitles } from '../catalog';
 import { StoreFullError } from '../types';
@@ -132,6 +132,15 @@ function prepareStatements(db: Database) {
        SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?, owner = coalesce(?, owner)
        WHERE id = ? AND expires_at > ?`,
     ),
+    // The same write for the row a load of this request verified, only while its expiry is still
+    // what that load left: if anything else changed it since, the save looks the row up again.
+    updateUnchanged: db.prepare<
+      [string, number, number, number, string | null, string, number, number]
+    >(
+      `UPDATE demo_session
+       SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?, owner = coalesce(?, owner)
+       WHERE id = ? AND expires_at = ? AND expires_at > ?`,
+    ),
     touch: db.prepare<[number, number, string]>(
       'UPDATE demo_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
     ),
@@ -154,6 +163,13 @@ function prepareStatements(db: Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 const statementCache = new WeakMap<Database, Statements>();
+
+/** The session a request's load found valid: its token, its row, and the expiry load left it with. */
+interface Verified {
+  token: string;
+  id: string;
+  expiresAt: number;
+}
 
 /** How a request's cookie turned out against the table. */
 type Lookup =
@@ -204,6 +220,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     ctx.timer.measureSync('store', STORE_TIMING, work);
 
   /**
+   * What load verified, by request (its cookie jar), so that save need not SELECT and hash again:
+   * the secret was compared in constant time once, and the row is written only if it is still
+   * live and unchanged since. Weak: it goes with the request.
+   */
+  const verifiedInRequest = new WeakMap<CookieJar, Verified>();
+
+  /**
    * Finds the row the cookie names and checks its secret; an expired row is deleted on sight.
    * `timed` is off for the panel's own peek, which is not part of the request's work.
    */
@@ -231,13 +254,14 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
   function sendCookie(ctx: DemoContext, token: string, expiresAt: number): void {
     ctx.cookies.set(cookieName, token, {
       ...attributes,
+      secure: ctx.secure ?? secure,
       maxAge: Math.max(0, Math.floor((expiresAt - ctx.now()) / 1000)),
       expires: new Date(expiresAt),
     });
   }
 
   function clearCookie(ctx: DemoContext): void {
-    ctx.cookies.delete(cookieName, attributes);
+    ctx.cookies.delete(cookieName, { ...attributes, secure: ctx.secure ?? secure });
   }
 
   /**
@@ -300,6 +324,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
           }
           // As Lucia's guide does: the browser's copy must expire no earlier than the row.
           if (extend) sendCookie(ctx, token, expiresAt);
+          verifiedInRequest.set(ctx.cookies, { token, id: row.id, expiresAt });
           return { status: 'ok', data: JSON.parse(row.data) as SessionData };
         }
       }
@@ -312,18 +337,42 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
       const now = ctx.now();
       const owner = sessionOwner(ctx);
 
+      /** Writes over a live row; false when no row matched, so nothing was written. */
+      const update = ({ token, id, expiresAt: current }: Verified, unchanged: boolean) => {
+        const extend = shouldExtend(current, now, ttlMs);
+        const expiresAt = extend ? now + ttlMs : current;
+        const { changes } = sql(ctx, () =>
+          unchanged
+            ? statements.updateUnchanged.run(
+                serialized,
+                bytes,
+                expiresAt,
+                now,
+                owner,
+                id,
+                current,
+                now,
+              )
+            : statements.update.run(serialized, bytes, expiresAt, now, owner, id, now),
+        );
+        if (changes !== 1) return false;
+        if (extend) sendCookie(ctx, token, expiresAt);
+        verifiedInRequest.set(ctx.cookies, { token, id, expiresAt });
+        return true;
+      };
+
+      // The row this request's load verified, while the request still carries its token. If the
+      // row changed, was revoked or expired since, nothing is written and the lookup below decides,
+      // exactly as if there had been no load.
+      const verified = verifiedInRequest.get(ctx.cookies);
+      if (verified && ctx.cookies.get(cookieName) === verified.token && update(verified, true)) {
+        return;
+      }
+
       const found = lookup(ctx);
       if (found.kind === 'valid') {
         const { row, token } = found;
-        const extend = shouldExtend(row.expires_at, now, ttlMs);
-        const expiresAt = extend ? now + ttlMs : row.expires_at;
-        const { changes } = sql(ctx, () =>
-          statements.update.run(serialized, bytes, expiresAt, now, owner, row.id, now),
-        );
-        if (changes === 1) {
-          if (extend) sendCookie(ctx, token, expiresAt);
-          return;
-        }
+        if (update({ token, id: row.id, expiresAt: row.expires_at }, false)) return;
       }
       if (found.kind !== 'none' && found.kind !== 'malformed') {
         // The cookie named a session that was live when this request loaded it (load clears any
@@ -348,9 +397,11 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
         );
       }
       sendCookie(ctx, token, expiresAt);
+      verifiedInRequest.set(ctx.cookies, { token, id, expiresAt });
     },
 
     async destroy(ctx: DemoContext): Promise<void> {
+      verifiedInRequest.delete(ctx.cookies);
       const found = lookup(ctx);
       if (found.kind === 'valid') sql(ctx, () => statements.delete.run(found.row.id));
       if (found.kind !== 'none') clearCookie(ctx);

@@ -2,12 +2,20 @@ import type { APIRoute } from 'astro';
 import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../lab/demo-handler';
 import { stashResult, type StashedResult } from '../../../lab/result-stash';
 import { getAppContext } from '../../../server/app-context';
+import { clientAddress, requestAsSent } from '../../../server/client';
 
 export const prerender = false;
 
-const handle: APIRoute = async ({ params, request, clientAddress }) => {
+const handle: APIRoute = async (context) => {
   const app = getAppContext();
-  const demo = { storeId: params.store ?? '', request, clientAddress };
+  // As the browser sent it: behind a trusted HTTPS proxy its URL is https:, so the origin check
+  // matches the browser's Origin and the stores set `Secure` cookies.
+  const request = requestAsSent(context);
+  const demo = {
+    storeId: context.params.store ?? '',
+    request,
+    clientAddress: clientAddress(context),
+  };
   if (!isFormPostFromPage(request)) return handleDemoRequest(app, demo);
 
   // Without JavaScript: run the action, then show the same numbers on the demo page.

@@ -3,6 +3,7 @@ import { getEntry } from 'astro:content';
 import type { QuizSubmissionResult } from '../../../course/quiz-api';
 import { findLessonByQuiz, getLessonQuizMap } from '../../../course/lesson-index';
 import { getAppContext } from '../../../server/app-context';
+import { clientAddress, isHttps, requestAsSent } from '../../../server/client';
 import { assertSameOrigin, HttpError, jsonError, readBoundedText } from '../../../server/http';
 import { readOrCreateLearner } from '../../../server/learner';
 import { getLearnerProgress, recordQuizAttempt } from '../../../server/progress';
@@ -14,17 +15,27 @@ export const prerender = false;
  * Grades a quiz. A plain form post gets a redirect to its result page (so reloading does not
  * resubmit); a request that accepts JSON gets the graded result.
  */
-export const POST: APIRoute = async ({ params, request, cookies, redirect, url }) => {
+export const POST: APIRoute = async (context) => {
+  const { params, cookies, redirect } = context;
+  const request = requestAsSent(context);
   try {
     assertSameOrigin(request);
+    const app = getAppContext();
+    const decision = app.quizSubmitLimiter.take(clientAddress(context));
+    if (!decision.allowed) {
+      throw new HttpError(
+        429,
+        `too many quiz submissions from this address; try again in ${decision.retryAfterSeconds} s`,
+        { 'Retry-After': String(decision.retryAfterSeconds) },
+      );
+    }
     const quiz = await getEntry('quizzes', params.quiz ?? '');
     if (!quiz) throw new HttpError(404, `unknown quiz "${(params.quiz ?? '').slice(0, 40)}"`);
     const answers = parseQuizForm(await readForm(request));
     const grade = gradeQuiz(quiz.data, answers);
 
-    const secure = url.protocol === 'https:';
-    const learner = readOrCreateLearner(cookies, secure);
-    const { db } = getAppContext();
+    const learner = readOrCreateLearner(cookies, isHttps(context));
+    const { db } = app;
     const lesson = await findLessonByQuiz(quiz.id);
     const attemptId = recordQuizAttempt(db, learner.learnerId, quiz.id, grade, Date.now(), {
       lessonId: lesson?.id,
@@ -48,7 +59,7 @@ export const POST: APIRoute = async ({ params, request, cookies, redirect, url }
       headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
     });
   } catch (error) {
-    if (error instanceof HttpError) return jsonError(error.status, error.message);
+    if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
     if (error instanceof QuizAnswerError) return jsonError(400, error.message);
     throw error;
   }

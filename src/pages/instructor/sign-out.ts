@@ -1,0 +1,19 @@
+/** Ends the instructor session (POST, origin-checked) and goes back to /instructor/. */
+import type { APIRoute } from 'astro';
+import { getAppContext } from '../../server/app-context';
+import { requestAsSent } from '../../server/client';
+import { assertSameOrigin, HttpError, jsonError } from '../../server/http';
+import { signOut } from '../../server/instructor-auth';
+
+export const prerender = false;
+
+export const POST: APIRoute = (context) => {
+  try {
+    assertSameOrigin(requestAsSent(context));
+  } catch (error) {
+    if (error instanceof HttpError) return jsonError(error.status, error.message);
+    throw error;
+  }
+  signOut(getAppContext(), context);
+  return context.redirect('/instructor/?signed-out', 303);
+};

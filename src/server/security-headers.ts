@@ -1,0 +1,56 @@
+/**
+ * Security headers on every response the production server sends: pages, API responses, static
+ * files and error pages alike. They are set on the Node response before the adapter handles the
+ * request, so they also reach the files the adapter serves itself, where Astro's middleware never
+ * runs; a header a route sets (Astro's own per-page CSP) replaces the default.
+ *
+ * The Content-Security-Policy comes from Astro (`security.csp` in astro.config.mjs), which hashes
+ * every script and style it emits. Pages rendered on request get it from Astro directly;
+ * prerendered pages get the one Astro wrote for them into `_headers.json`; everything else (API
+ * JSON, scripts, styles, the 404 page) gets the 404 page's, a page policy with no inline code
+ * allowed beyond Astro's own hashes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** One prerendered page's headers, as the Node adapter reads them from `_headers.json`. */
+export interface StaticRouteHeaders {
+  pathname: string;
+  headers: { key: string; value: string }[];
+}
+
+export const baselineHeaders: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+/** Used only if the build wrote no policy at all: nothing inline, nothing from elsewhere. */
+const fallbackPolicy =
+  "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+export type HeaderSetter = (request: IncomingMessage, response: ServerResponse) => void;
+
+export function securityHeaderSetter(
+  staticHeaders: readonly StaticRouteHeaders[] = [],
+): HeaderSetter {
+  const policies = new Map<string, string>();
+  for (const route of staticHeaders) {
+    const policy = route.headers.find(
+      (header) => header.key.toLowerCase() === 'content-security-policy',
+    );
+    if (policy) policies.set(normalizePath(route.pathname), policy.value);
+  }
+  const defaultPolicy = policies.get('/404') ?? policies.values().next().value ?? fallbackPolicy;
+  return (request, response) => {
+    for (const [name, value] of Object.entries(baselineHeaders)) response.setHeader(name, value);
+    const path = normalizePath((request.url ?? '/').split('?', 1)[0] ?? '/');
+    response.setHeader('Content-Security-Policy', policies.get(path) ?? defaultPolicy);
+  };
+}
+
+/** `/lessons/jwt/`, `/lessons/jwt/index.html` and `/lessons/jwt` are one page. */
+function normalizePath(path: string): string {
+  const trimmed = path.replace(/\/index\.html$/, '/').replace(/\/+$/, '');
+  return trimmed === '' ? '/' : trimmed;
+}

@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../src/server/database';
+import { SignInGuard, tokenMatches } from '../../src/server/instructor-auth';
+import {
+  blankInstructorSessionCookie,
+  INSTRUCTOR_SESSION_COOKIE,
+  INSTRUCTOR_SESSION_LIFETIME_MS,
+  instructorSessionCookie,
+  InstructorSessions,
+} from '../../src/server/instructor-sessions';
+import { serializeSetCookie } from '../../src/lab/cookie-jar';
+
+let db: Database;
+let time: number;
+let sessions: InstructorSessions;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  time = 1_700_000_000_000;
+  sessions = new InstructorSessions(db, { now: () => time });
+});
+
+afterEach(() => db.close());
+
+describe('the instructor token check', () => {
+  it('accepts only the exact token, whatever the length of the guess', () => {
+    const token = 'a-long-random-instructor-token-0123';
+    expect(tokenMatches(token, token)).toBe(true);
+    expect(tokenMatches(token, `${token} `)).toBe(false);
+    expect(tokenMatches(token, token.slice(0, -1))).toBe(false);
+    expect(tokenMatches(token, '')).toBe(false);
+    expect(tokenMatches(token, 'x'.repeat(10_000))).toBe(false);
+  });
+});
+
+describe('failed sign-ins per client', () => {
+  it('allows the limit of wrong guesses, then refuses every try until a token is back', () => {
+    const guard = new SignInGuard({ max: 2, windowSeconds: 60 });
+    const now = 1_000_000;
+    expect(guard.check('a', now)).toEqual({ allowed: true });
+    expect(guard.recordFailure('a', now).allowed).toBe(true);
+    expect(guard.recordFailure('a', now).allowed).toBe(true);
+    const third = guard.recordFailure('a', now);
+    expect(third.allowed).toBe(false);
+    // Refused before the guess is looked at, so a right guess cannot be told apart now.
+    const blocked = guard.check('a', now + 1_000);
+    expect(blocked.allowed).toBe(false);
+    expect(blocked.allowed === false && blocked.retryAfterSeconds).toBeGreaterThan(0);
+    // Another client is not affected.
+    expect(guard.check('b', now)).toEqual({ allowed: true });
+    // One token refills after window / max = 30 s.
+    expect(guard.check('a', now + 31_000)).toEqual({ allowed: true });
+  });
+});
+
+describe('instructor sessions', () => {
+  it('stores only the SHA-256 of the secret and validates the token', () => {
+    const { token, session } = sessions.create();
+    const [id, secret] = token.split('.');
+    expect(id).toBe(session.id);
+    const row = db
+      .prepare<[string], { secret_hash: Buffer }>(
+        'SELECT secret_hash FROM instructor_session WHERE id = ?',
+      )
+      .get(session.id)!;
+    expect(row.secret_hash.byteLength).toBe(32);
+    expect(row.secret_hash.toString('utf8')).not.toContain(secret);
+    expect(sessions.validate(token)?.session.id).toBe(session.id);
+  });
+
+  it('refuses a wrong secret, a malformed token and nothing at all', () => {
+    const { token } = sessions.create();
+    const [id] = token.split('.');
+    expect(sessions.validate(`${id}.${'a'.repeat(32)}`)).toBeNull();
+    expect(sessions.validate('not a token')).toBeNull();
+    expect(sessions.validate(undefined)).toBeNull();
+  });
+
+  it('slides the expiry when half the lifetime is gone, and ends at expiry', () => {
+    const { token } = sessions.create();
+    time += INSTRUCTOR_SESSION_LIFETIME_MS / 4;
+    expect(sessions.validate(token)?.fresh).toBe(false);
+    time += INSTRUCTOR_SESSION_LIFETIME_MS / 2;
+    const slid = sessions.validate(token);
+    expect(slid?.fresh).toBe(true);
+    expect(slid?.session.expiresAt.getTime()).toBe(time + INSTRUCTOR_SESSION_LIFETIME_MS);
+    time += INSTRUCTOR_SESSION_LIFETIME_MS;
+    expect(sessions.validate(token)).toBeNull();
+    expect(db.prepare('SELECT count(*) FROM instructor_session').pluck().get()).toBe(0);
+  });
+
+  it('ends a session on sign-out', () => {
+    const { token, session } = sessions.create();
+    sessions.invalidate(session.id);
+    expect(sessions.validate(token)).toBeNull();
+  });
+
+  it('sends the cookie HttpOnly, SameSite=Strict, Path=/, Secure only over HTTPS', () => {
+    const { token, session } = sessions.create();
+    const plain = serializeSetCookie(
+      instructorSessionCookie(token, session.expiresAt, { secure: false }),
+    );
+    expect(plain).toMatch(
+      new RegExp(`^${INSTRUCTOR_SESSION_COOKIE}=${token.replace('.', '\\.')};`),
+    );
+    expect(plain).toContain('HttpOnly');
+    expect(plain).toContain('SameSite=Strict');
+    expect(plain).toContain('Path=/;');
+    expect(plain).not.toContain('Secure');
+    const secure = serializeSetCookie(
+      instructorSessionCookie(token, session.expiresAt, { secure: true }),
+    );
+    expect(secure).toContain('Secure');
+    expect(serializeSetCookie(blankInstructorSessionCookie({ secure: false }))).toContain(
+      'Max-Age=0',
+    );
+  });
+});

@@ -1,0 +1,186 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { quizSchema } from '../../src/course/schemas';
+import { InstanceSimulator } from '../../src/lab/instances';
+import type { StoreId } from '../../src/sessions/catalog';
+import { createStoreRegistry, type StoreRegistry } from '../../src/sessions/registry';
+import type { Instance } from '../../src/sessions/types';
+import {
+  activeWindowMs,
+  classActivity,
+  classQuizFigures,
+  type QuizEntry,
+} from '../../src/server/class-figures';
+import { createClass, joinClass } from '../../src/server/classes';
+import { openDatabase, type Database } from '../../src/server/database';
+import { measureStores } from '../../src/server/instructor-store-figures';
+import { LearnerSessions } from '../../src/server/learner-sessions';
+import { recordQuizAttempt } from '../../src/server/progress';
+import { gradeQuiz } from '../../src/server/quiz-grading';
+import { SimulatedBrowser } from '../support/simulated-browser';
+
+const quiz = quizSchema.parse({
+  title: 'Where sessions live',
+  passPercent: 50,
+  questions: [
+    {
+      id: 'memory',
+      kind: 'single',
+      prompt: 'Where does a memory session live?',
+      options: [
+        { id: 'ram', text: 'In one process', correct: true, explanation: 'A Map.' },
+        { id: 'disk', text: 'On disk', explanation: 'Filesystem.' },
+        { id: 'cookie', text: 'In the cookie', explanation: 'Cookie stores.' },
+      ],
+    },
+    {
+      id: 'shared',
+      kind: 'multiple',
+      prompt: 'Which stores do instances share?',
+      options: [
+        { id: 'redis', text: 'Redis', correct: true, explanation: 'A service.' },
+        { id: 'sqlite', text: 'SQLite', correct: true, explanation: 'One file.' },
+        { id: 'memory', text: 'Memory', explanation: 'Per process.' },
+      ],
+    },
+  ],
+});
+const quizzes = new Map<string, QuizEntry>([['where', { title: quiz.title, quiz }]]);
+
+let dataDir: string;
+let db: Database;
+let learners: LearnerSessions;
+let time: number;
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-figures-'));
+  db = openDatabase(':memory:');
+  time = 10_000_000;
+  learners = new LearnerSessions(db, { now: () => time });
+});
+
+afterEach(async () => {
+  db.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('class activity', () => {
+  it('counts members seen, quizzing or using a SQLite demo within five minutes', () => {
+    const classroom = createClass(db, 'Activity');
+    const ids = [1, 2, 3, 4].map(() => learners.createLearner().id);
+    for (const id of ids) joinClass(db, classroom.id, id, time);
+    // 1: a site session seen now; 2: a quiz now; 3: a SQLite demo session used now; 4: idle.
+    learners.createLearnerSession(ids[0]!);
+    time += 10 * 60_000;
+    learners.createLearnerSession(ids[0]!);
+    recordQuizAttempt(db, ids[1]!, 'where', gradeQuiz(quiz, {}), time);
+    db.prepare(
+      `INSERT INTO demo_session (id, secret_hash, owner, data, bytes, created_at, expires_at, last_seen_at)
+       VALUES ('d', zeroblob(32), ?, '{}', 2, ?, ?, ?)`,
+    ).run(ids[2]!, time, time + 60_000, time);
+    expect(classActivity(db, classroom.id, time)).toEqual({ members: 4, active: 3 });
+    expect(classActivity(db, classroom.id, time + activeWindowMs + 1)).toEqual({
+      members: 4,
+      active: 0,
+    });
+  });
+});
+
+describe('quiz figures', () => {
+  it('grades each member’s latest attempt since joining and finds the commonest wrong answer', () => {
+    const classroom = createClass(db, 'Quiz figures');
+    const [a, b, c, outsider] = [1, 2, 3, 4].map(() => learners.createLearner().id);
+    for (const id of [a, b, c]) joinClass(db, classroom.id, id!, 1_000);
+    const attempt = (id: string, answers: Record<string, string[]>, at: number) =>
+      recordQuizAttempt(db, id, 'where', gradeQuiz(quiz, answers), at);
+    attempt(a!, { memory: ['disk'] }, 500); // before joining: not counted
+    attempt(a!, { memory: ['disk'], shared: ['redis'] }, 2_000); // superseded
+    attempt(a!, { memory: ['ram'], shared: ['redis', 'sqlite'] }, 3_000);
+    attempt(b!, { memory: ['cookie'], shared: ['redis', 'memory'] }, 3_000);
+    attempt(c!, { memory: ['cookie'], shared: ['redis', 'sqlite'] }, 3_000);
+    attempt(outsider!, { memory: ['disk'] }, 3_000);
+
+    const { quizzes: figures, ungradable } = classQuizFigures(db, classroom.id, quizzes);
+    expect(ungradable).toBe(0);
+    expect(figures).toHaveLength(1);
+    const [figure] = figures;
+    expect(figure).toMatchObject({ quizId: 'where', learners: 3, passed: 2 });
+    expect(figure!.averageScorePercent).toBe(Math.round((100 + 0 + 50) / 3));
+    const [memory, shared] = figure!.questions;
+    expect(memory).toMatchObject({ answered: 3, right: 1 });
+    expect(memory!.rightShare).toBeCloseTo(1 / 3);
+    expect(memory!.mostChosenWrong).toEqual({
+      optionId: 'cookie',
+      text: 'In the cookie',
+      count: 2,
+    });
+    expect(shared).toMatchObject({ answered: 3, right: 2 });
+    expect(shared!.mostChosenWrong).toEqual({ optionId: 'memory', text: 'Memory', count: 1 });
+    // Aggregates only: no learner id anywhere in what the dashboard receives.
+    for (const id of [a, b, c]) expect(JSON.stringify(figures)).not.toContain(id);
+  });
+
+  it('leaves out attempts at quizzes it does not know', () => {
+    const classroom = createClass(db, 'Unknown quiz');
+    const id = learners.createLearner().id;
+    joinClass(db, classroom.id, id, 0);
+    recordQuizAttempt(db, id, 'gone', gradeQuiz(quiz, {}), 10);
+    expect(classQuizFigures(db, classroom.id, quizzes)).toEqual({ quizzes: [], ungradable: 1 });
+  });
+});
+
+describe('store figures', () => {
+  let stores: StoreRegistry;
+  let instances: InstanceSimulator;
+
+  beforeEach(() => {
+    stores = createStoreRegistry({
+      secrets: ['figures-test-secret-0123456789abcdef0123'],
+      secureCookies: false,
+      dataDir,
+      db,
+      redisUrl: null,
+      memcachedServers: [],
+    });
+    instances = new InstanceSimulator(dataDir);
+  });
+
+  async function save(storeId: StoreId, instance: Instance, bytes: number) {
+    const browser = new SimulatedBrowser();
+    const ctx = { ...browser.request(instance, Date.now), owner: 'someone' };
+    await stores.get(storeId)!.save(ctx, { pad: 'x'.repeat(bytes) });
+  }
+
+  it('counts live sessions and bytes in the server stores it can list', async () => {
+    await save('sqlite', instances.resolve('1'), 100);
+    await save('sqlite', instances.resolve('2'), 300);
+    await save('memory', instances.resolve('1'), 50);
+    await save('memory', instances.resolve('3'), 50);
+    await save('filesystem', instances.resolve('2'), 10);
+    await save('filesystem', instances.resolve('fresh'), 10);
+
+    const figures = Object.fromEntries(
+      (await measureStores({ db, stores, instances, redisUrl: null, memcachedServers: [] })).map(
+        (figure) => [figure.id, figure],
+      ),
+    );
+    expect(figures.sqlite).toMatchObject({ sessions: 2 });
+    expect(figures.sqlite!.bytes).toBe(
+      JSON.stringify({ pad: 'x'.repeat(100) }).length +
+        JSON.stringify({ pad: 'x'.repeat(300) }).length,
+    );
+    expect(figures.sqlite!.averageBytes).toBe(Math.round(figures.sqlite!.bytes! / 2));
+    expect(figures.memory).toMatchObject({ sessions: 2 });
+    expect(figures.filesystem).toMatchObject({ sessions: 2 });
+    expect(figures.filesystem!.bytes).toBeGreaterThan(20);
+    expect(figures['signed-cookie']).toMatchObject({ sessions: null });
+    expect(figures['signed-cookie']!.note).toMatch(/browser/);
+    expect(figures.redis).toMatchObject({
+      sessions: null,
+      note: expect.stringMatching(/REDIS_URL/),
+    });
+    expect(figures.memcached!.note).toMatch(/MEMCACHED_SERVERS/);
+  });
+});
