@@ -14,7 +14,10 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Every test comes from 127.0.0.1; the rate limit itself is tested on a server of its own.
-  const site = await startSite({ RATE_LIMIT_DEMO_WRITES: '100000/60', RATE_LIMIT_QUIZ: '100000/60' });
+  const site = await startSite({
+    RATE_LIMIT_DEMO_WRITES: '100000/60',
+    RATE_LIMIT_QUIZ: '100000/60',
+  });
   project.provide('baseURL', site.baseURL);
   project.provide('dataDir', site.dataDir);
   return () => site.stop();

@@ -50,10 +50,13 @@ describe('links', () => {
       if (seen.has(path)) continue;
       seen.add(path);
       const response = await fetch(`${baseURL}${path}`, { redirect: 'manual' });
-      if (response.status !== 200) {
+      // The instructor area is closed (403) on a site without INSTRUCTOR_TOKEN, as it should be.
+      const closedInstructorArea = path.startsWith('/instructor') && response.status === 403;
+      if (response.status !== 200 && !closedInstructorArea) {
         broken.push(`${path} → ${response.status}`);
         continue;
       }
+      if (closedInstructorArea) continue;
       if (!(response.headers.get('content-type') ?? '').includes('text/html')) continue;
       const html = await response.text();
       for (const match of html.matchAll(/href="(\/[^"#?]*)(?:[?#][^"]*)?"/g)) {
