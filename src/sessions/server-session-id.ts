@@ -67,3 +67,8 @@ export function clearSessionId(
     path: cookie.path,
   });
 }
+
+/** The start of an id: enough to tell sessions apart in the panel, too little to steal one. */
+export function shortenId(id: string): string {
+  return `${id.slice(0, 8)}…`;
+}

@@ -35,6 +35,7 @@ import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from
 import path from 'node:path';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
+import { positiveInteger } from './store-options';
 import { StoreFullError } from '../types';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
 import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
@@ -42,6 +43,7 @@ import {
   clearSessionId,
   newSessionId,
   readSessionId,
+  shortenId,
   writeSessionId,
   type SessionIdCookie,
 } from '../server-session-id';
@@ -208,18 +210,6 @@ function liveFilesOf(totals: DirectoryTotals, owner: string, now: number): numbe
   return live;
 }
 
-/** The start of an id: enough to tell sessions apart in the panel, too little to steal one. */
-function shortId(id: string): string {
-  return `${id.slice(0, 8)}…`;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`the filesystem store's ${name} must be a positive whole number, got ${value}`);
-  }
-  return value;
-}
-
 function describeBytes(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
@@ -227,13 +217,19 @@ function describeBytes(bytes: number): string {
 export { StoreFullError };
 
 export function createFilesystemStore(options: FilesystemStoreOptions): SessionStore {
-  const ttlSeconds = positiveInteger('ttlSeconds', options.ttlSeconds ?? defaultTtlSeconds);
-  const maxFiles = positiveInteger('maxFiles', options.maxFiles ?? defaultMaxFiles);
+  const ttlSeconds = positiveInteger(
+    'filesystem',
+    'ttlSeconds',
+    options.ttlSeconds ?? defaultTtlSeconds,
+  );
+  const maxFiles = positiveInteger('filesystem', 'maxFiles', options.maxFiles ?? defaultMaxFiles);
   const maxTotalBytes = positiveInteger(
+    'filesystem',
     'maxTotalBytes',
     options.maxTotalBytes ?? defaultMaxTotalBytes,
   );
   const maxSessionBytes = positiveInteger(
+    'filesystem',
     'maxSessionBytes',
     options.maxSessionBytes ?? defaultMaxSessionBytes,
   );
@@ -406,7 +402,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       return {
         kind: 'none',
         reason:
-          `instance ${ctx.instance.id} has no file for session ${shortId(id)}: it was never ` +
+          `instance ${ctx.instance.id} has no file for session ${shortenId(id)}: it was never ` +
           'issued here, was deleted, or lives on another instance’s disk',
       };
     }
@@ -561,7 +557,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       const owner = sessionOwner(ctx);
       const totals = owner === null ? undefined : await totalsOf(ctx.instance.directory);
       return {
-        key: shortId(id),
+        key: shortenId(id),
         bytes: read.bytes,
         expiresAt: read.file.expiresAt,
         location: locationOf(ctx.instance.directory, fileNameOf(id)),

@@ -36,6 +36,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { Client } from 'memjs';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
+import { wholeNumberBetween } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
 import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
 import {
@@ -43,6 +44,7 @@ import {
   isWellFormedSessionId,
   newSessionId,
   readSessionId,
+  shortenId,
   writeSessionId,
   type SessionIdCookie,
 } from '../server-session-id';
@@ -55,7 +57,7 @@ import type {
   SessionStore,
   StoreInfo,
 } from '../types';
-import { describeError, shortenId, withDeadline } from './remote-service';
+import { describeError, withDeadline } from './remote-service';
 
 export interface MemcachedStoreOptions {
   /** MEMCACHED_SERVERS as `host:port` entries; empty when not configured. */
@@ -126,9 +128,9 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
   const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
   const timeoutMs = options.timeoutMs ?? 500;
   const log = options.log ?? ((message: string) => console.warn(message));
-  assertWholeNumber('ttlSeconds', ttlSeconds, 1, maxRelativeTtlSeconds);
-  assertWholeNumber('maxSessionBytes', maxSessionBytes, 1, maxItemDataBytes);
-  assertWholeNumber('timeoutMs', timeoutMs, 1, 60_000);
+  wholeNumberBetween('memcached', 'ttlSeconds', ttlSeconds, 1, maxRelativeTtlSeconds);
+  wholeNumberBetween('memcached', 'maxSessionBytes', maxSessionBytes, 1, maxItemDataBytes);
+  wholeNumberBetween('memcached', 'timeoutMs', timeoutMs, 1, 60_000);
   if (Buffer.byteLength(keyPrefix) > maxKeyPrefixBytes || /[\s\p{Cc}]/u.test(keyPrefix)) {
     throw new Error(
       `the memcached store needs a keyPrefix of at most ${maxKeyPrefixBytes} bytes without spaces`,
@@ -474,14 +476,6 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
       closing?.close();
     },
   };
-}
-
-function assertWholeNumber(name: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new Error(
-      `the memcached store needs ${name} to be a whole number from ${min} to ${max}, got ${value}`,
-    );
-  }
 }
 
 function parseStored(text: string): StoredSession | null {

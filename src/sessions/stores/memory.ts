@@ -19,12 +19,14 @@
  * byte total can never be torn.
  */
 import { storeTitles } from '../catalog';
+import { positiveInteger } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
 import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
 import {
   clearSessionId,
   newSessionId,
   readSessionId,
+  shortenId,
   writeSessionId,
   type SessionIdCookie,
 } from '../server-session-id';
@@ -177,26 +179,24 @@ export function memoryStoreStats(
   return { entries: sessions?.entries.size ?? 0, bytes: sessions?.bytes ?? 0 };
 }
 
-/** The start of an id: enough to tell sessions apart in the panel, too little to steal one. */
-function shortId(id: string): string {
-  return `${id.slice(0, 8)}…`;
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`the memory store's ${name} must be a positive whole number, got ${value}`);
-  }
-  return value;
-}
-
 export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
-  const ttlSeconds = positiveInteger('ttlSeconds', options.ttlSeconds ?? defaultTtlSeconds);
-  const maxEntries = positiveInteger('maxEntries', options.maxEntries ?? defaultMaxEntries);
+  const ttlSeconds = positiveInteger(
+    'memory',
+    'ttlSeconds',
+    options.ttlSeconds ?? defaultTtlSeconds,
+  );
+  const maxEntries = positiveInteger(
+    'memory',
+    'maxEntries',
+    options.maxEntries ?? defaultMaxEntries,
+  );
   const maxTotalBytes = positiveInteger(
+    'memory',
     'maxTotalBytes',
     options.maxTotalBytes ?? defaultMaxTotalBytes,
   );
   const maxSessionBytes = positiveInteger(
+    'memory',
     'maxSessionBytes',
     options.maxSessionBytes ?? defaultMaxSessionBytes,
   );
@@ -251,7 +251,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
       return {
         kind: 'none',
         reason:
-          `instance ${ctx.instance.id} holds no session ${shortId(id)} in its memory: it was ` +
+          `instance ${ctx.instance.id} holds no session ${shortenId(id)} in its memory: it was ` +
           'never issued here, was evicted, or the instance restarted',
       };
     }
@@ -344,7 +344,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
       if (!id || !sessions || !entry || isExpired(entry, ctx.now())) return null;
       const owner = sessionOwner(ctx);
       return {
-        key: shortId(id),
+        key: shortenId(id),
         bytes: entry.bytes,
         expiresAt: entry.expiresAt,
         location: `memory of instance ${ctx.instance.id}`,

@@ -26,6 +26,7 @@
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
+import { positiveInteger } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
 import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
 import {
@@ -33,6 +34,7 @@ import {
   isWellFormedSessionId,
   newSessionId,
   readSessionId,
+  shortenId,
   writeSessionId,
   type SessionIdCookie,
 } from '../server-session-id';
@@ -45,7 +47,7 @@ import type {
   SessionStore,
   StoreInfo,
 } from '../types';
-import { describeError, shortenId, withDeadline } from './remote-service';
+import { describeError, withDeadline } from './remote-service';
 
 export interface RedisStoreOptions {
   /** REDIS_URL, `redis://host:port`; `null` when not configured. */
@@ -85,10 +87,10 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
   const log = options.log ?? ((message: string) => console.warn(message));
-  assertPositiveInteger('ttlSeconds', ttlSeconds);
-  assertPositiveInteger('maxSessionBytes', maxSessionBytes);
-  assertPositiveInteger('connectTimeoutMs', connectTimeoutMs);
-  assertPositiveInteger('commandTimeoutMs', commandTimeoutMs);
+  positiveInteger('redis', 'ttlSeconds', ttlSeconds);
+  positiveInteger('redis', 'maxSessionBytes', maxSessionBytes);
+  positiveInteger('redis', 'connectTimeoutMs', connectTimeoutMs);
+  positiveInteger('redis', 'commandTimeoutMs', commandTimeoutMs);
 
   const url = options.url;
   const address = url === null ? null : redisAddress(url);
@@ -401,12 +403,6 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       closing.destroy();
     },
   };
-}
-
-function assertPositiveInteger(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    throw new Error(`the redis store needs ${name} to be a positive whole number, got ${value}`);
-  }
 }
 
 /** `host:port` for messages; never the password a URL may carry. */

@@ -1,10 +1,5 @@
 /** What the Redis and Memcached stores share: bounded waits and readable connection errors. */
 
-/** Enough of the id to recognise it in the panel; the whole id is a bearer secret. */
-export function shortenId(id: string): string {
-  return `${id.slice(0, 8)}…`;
-}
-
 /** Socket errors can be AggregateErrors with an empty message (one per address tried). */
 export function describeError(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) {

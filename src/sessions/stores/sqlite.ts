@@ -27,6 +27,7 @@
 import type { CookieJar, CookieOptions } from '../../lab/cookie-jar';
 import { preparedFor, type Database } from '../../server/database';
 import { storeTitles } from '../catalog';
+import { positiveInteger } from './store-options';
 import { StoreFullError } from '../types';
 import { defaultMaxSessionBytes, assertSessionFits } from '../limits';
 import { sessionOwner } from '../session-owner';
@@ -189,9 +190,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
   const cookieName = options.cookieName ?? 'sqlite_session';
   const cookiePath = options.cookiePath ?? '/api/demo/sqlite';
   for (const [name, value] of Object.entries({ ttlSeconds, maxSessions, maxSessionBytes })) {
-    if (!Number.isInteger(value) || value <= 0) {
-      throw new Error(`the sqlite store's ${name} must be a positive whole number, got ${value}`);
-    }
+    positiveInteger('sqlite', name, value);
   }
   const ttlMs = ttlSeconds * 1000;
   const statements = preparedFor(statementCache, db, prepareStatements);
