@@ -21,7 +21,8 @@ const startupModule = fileURLToPath(new URL('./src/server/startup.ts', import.me
  *   (`{ server: { server }, done }`), but the entry calls it itself and keeps the result. The
  *   transform below wraps that function, so whoever calls it (the entry's autostart, or code
  *   importing `startServer` with ASTRO_NODE_AUTOSTART=disabled) hands the result to
- *   `serverStarted()`, which adds the security headers and the graceful shutdown on SIGTERM and
+ *   `serverStarted()`, which puts the front door (src/server/front-door) before the adapter's own
+ *   request handler and adds the security headers and the graceful shutdown on SIGTERM and
  *   SIGINT. `node dist/server/entry.mjs`, `npm run serve` and `npm start` all run this entry.
  *   Should a new adapter version change that line, the build stops here rather than shipping a
  *   server without them.
@@ -45,7 +46,7 @@ function hookIntoServerStart() {
       const hooked = code.replace(
         adapterStartServer,
         'const startServer = () => ' +
-          '__sessionLabServerStarted(_startServer(app, options, headersMap), headersMap);',
+          '__sessionLabServerStarted(_startServer(app, options, headersMap), headersMap, options, import.meta.url);',
       );
       const hook = `import { serverStarted as __sessionLabServerStarted } from ${JSON.stringify(startupModule)};`;
       return { code: `${hook}\n${hooked}`, map: null };

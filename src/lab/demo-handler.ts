@@ -8,6 +8,7 @@ import {
   StoreFullError,
   StoreUnavailableError,
   type DemoContext,
+  type Instance,
   type SessionData,
   type SessionStore,
 } from '../sessions/types';
@@ -109,12 +110,15 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     secure,
   };
 
-  const loaded = await timer.measure('load', `${store.info.title}: load`, () => store.load(ctx));
-  if (loaded.status === 'unavailable') {
-    throw new StoreUnavailableError(loaded.reason ?? `${store.info.title} is not reachable`);
-  }
-  const { data, notice } = await act(app, store, ctx, loaded.data, action);
-  const server = store.peek ? await store.peek(ctx) : null;
+  const { loaded, data, notice, server } = await withInstance(store, ctx.instance, async () => {
+    const loaded = await timer.measure('load', `${store.info.title}: load`, () => store.load(ctx));
+    if (loaded.status === 'unavailable') {
+      throw new StoreUnavailableError(loaded.reason ?? `${store.info.title} is not reachable`);
+    }
+    const { data, notice } = await act(app, store, ctx, loaded.data, action);
+    const server = store.peek ? await store.peek(ctx) : null;
+    return { loaded, data, notice, server };
+  });
 
   const headers = new Headers({
     'Content-Type': 'application/json; charset=utf-8',
@@ -147,6 +151,22 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
       server,
     },
   };
+}
+
+/**
+ * Runs the request's work on its instance; a one-request ("fresh") instance is then gone, as a
+ * serverless platform's would be, and the store lets go of everything it kept for it.
+ */
+async function withInstance<Result>(
+  store: SessionStore,
+  instance: Instance,
+  work: () => Promise<Result>,
+): Promise<Result> {
+  try {
+    return await work();
+  } finally {
+    if (instance.oneRequest) await store.releaseInstance?.(instance);
+  }
 }
 
 /** Only actions that store something give a visitor a learner id; deleting never creates one. */

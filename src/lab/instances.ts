@@ -1,6 +1,10 @@
 /**
  * Simulated server instances inside one process (the serverless lesson). Each has its own memory
  * map and its own directory; cookie stores, SQLite, Redis and Memcached are shared by all.
+ *
+ * There are exactly four long-lived instances, named "1"–"4", and "fresh" ones that live for one
+ * request. The name is matched exactly: anything a number parser would also read as 1 ("01",
+ * "1.0", "0x1") is refused, so no visitor can make a fifth instance with its own caps.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -24,11 +28,10 @@ export class InstanceSimulator {
    */
   resolve(requested: string | null): Instance {
     const id = requested ?? '1';
-    if (id === 'fresh') return this.#create(`fresh-${randomUUID()}`);
-    const number = Number(id);
-    if (!Number.isInteger(number) || number < 1 || number > maxNamedInstances) {
+    if (id === 'fresh') return { ...this.#create(`fresh-${randomUUID()}`), oneRequest: true };
+    if (!isNamedInstance(id)) {
       throw new InstanceError(
-        `instance must be 1–${maxNamedInstances} or "fresh", got "${id.slice(0, 20)}"`,
+        `instance must be one of 1–${maxNamedInstances} or "fresh", got "${id.slice(0, 20)}"`,
       );
     }
     return this.#instances.get(id) ?? this.#remember(this.#create(id));
@@ -47,4 +50,10 @@ export class InstanceSimulator {
     this.#instances.set(instance.id, instance);
     return instance;
   }
+}
+
+/** "1" … "4", written exactly so. */
+export function isNamedInstance(id: string): boolean {
+  const number = /^[1-9][0-9]?$/.test(id) ? Number(id) : 0;
+  return number >= 1 && number <= maxNamedInstances;
 }

@@ -29,7 +29,12 @@ export const baselineHeaders: Readonly<Record<string, string>> = {
 const fallbackPolicy =
   "default-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-export type HeaderSetter = (request: IncomingMessage, response: ServerResponse) => void;
+/** `pagePath`: the page actually served, when it is not the one the request asked for. */
+export type HeaderSetter = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  pagePath?: string,
+) => void;
 
 export function securityHeaderSetter(
   staticHeaders: readonly StaticRouteHeaders[] = [],
@@ -42,9 +47,9 @@ export function securityHeaderSetter(
     if (policy) policies.set(normalizePath(route.pathname), policy.value);
   }
   const defaultPolicy = policies.get('/404') ?? policies.values().next().value ?? fallbackPolicy;
-  return (request, response) => {
+  return (request, response, pagePath) => {
     for (const [name, value] of Object.entries(baselineHeaders)) response.setHeader(name, value);
-    const path = normalizePath((request.url ?? '/').split('?', 1)[0] ?? '/');
+    const path = normalizePath(pagePath ?? (request.url ?? '/').split('?', 1)[0] ?? '/');
     response.setHeader('Content-Security-Policy', policies.get(path) ?? defaultPolicy);
   };
 }

@@ -7,9 +7,13 @@
  * astro.config.mjs), which gets the security headers and a graceful shutdown.
  */
 import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { closeStores } from '../sessions/registry';
 import { getAppContext, type AppContext } from './app-context';
 import { ConfigError } from './config';
+import { ErrorPages } from './front-door/error-pages';
+import { answerClientError, frontDoor, type RequestListener } from './front-door/front-door';
 import { startMaintenance } from './maintenance';
 import { securityHeaderSetter, type StaticRouteHeaders } from './security-headers';
 import { installGracefulShutdown } from './shutdown';
@@ -37,16 +41,40 @@ export interface StartedServer {
   server: { server: Server };
 }
 
+/** Where the adapter was built to find its files, as in its `virtual:astro-node:config`. */
+export interface AdapterPaths {
+  client: string;
+  server: string;
+}
+
 /**
  * Receives what the adapter's `startServer()` returned, as it returns it, so nothing can reach
- * the server before the headers are in place.
+ * the server before the front door and the headers are in place. `entryUrl` is the server
+ * entry's own URL: the build may have been moved since, so the client files are found from it.
  */
 export function serverStarted<Started extends StartedServer>(
   started: Started,
-  staticHeaders?: StaticRouteHeaders[],
+  staticHeaders: StaticRouteHeaders[] | undefined,
+  adapter: AdapterPaths,
+  entryUrl: string,
 ): Started {
   const { server } = started.server;
-  server.prependListener('request', securityHeaderSetter(staticHeaders));
+  const adapterListeners = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on(
+    'request',
+    frontDoor(
+      (request, response) => {
+        for (const listener of adapterListeners) listener(request, response);
+      },
+      {
+        errorPages: new ErrorPages(clientDirectory(adapter, entryUrl)),
+        setHeaders: securityHeaderSetter(staticHeaders),
+      },
+    ),
+  );
+  server.removeAllListeners('clientError');
+  server.on('clientError', answerClientError);
   installGracefulShutdown(server, {
     async release() {
       stopMaintenance();
@@ -55,4 +83,9 @@ export function serverStarted<Started extends StartedServer>(
     },
   });
   return started;
+}
+
+function clientDirectory(adapter: AdapterPaths, entryUrl: string): string {
+  const fromServer = path.relative(fileURLToPath(adapter.server), fileURLToPath(adapter.client));
+  return path.resolve(path.dirname(fileURLToPath(entryUrl)), fromServer);
 }

@@ -40,6 +40,8 @@ export interface Instance {
   id: string;
   memory: Map<string, unknown>;
   directory: string;
+  /** A serverless-style instance that exists for one request: its stores let go of it after. */
+  oneRequest?: boolean;
 }
 
 /** Everything a store may touch for one request. Stores never see HTTP objects. */
@@ -127,6 +129,11 @@ export interface SessionStore {
   revokeAll?(ctx: DemoContext): Promise<number>;
   /** Deletes expired sessions the store would otherwise keep; returns how many went. */
   sweep?(now: number): Promise<number>;
+  /**
+   * The instance is gone (a one-request "fresh" instance whose request ended): drop what the
+   * store keeps for it, its files included, so nothing piles up per request.
+   */
+  releaseInstance?(instance: Instance): Promise<void>;
   /**
    * One bounded round trip to the store's server, for /healthz; throws `StoreUnavailableError`
    * when it does not answer. Only stores that need a service have it.

@@ -31,7 +31,17 @@
  * reads a torn file, only a stale one.
  */
 import { hash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
@@ -49,6 +59,7 @@ import {
 } from '../server-session-id';
 import type {
   DemoContext,
+  Instance,
   Loaded,
   ServerView,
   SessionData,
@@ -581,6 +592,14 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         }
         return revoked;
       });
+    },
+
+    async releaseInstance(instance: Instance): Promise<void> {
+      const directory = path.resolve(instance.directory);
+      await directories.get(directory)?.catch(() => undefined);
+      directories.delete(directory);
+      fullSweeps.delete(directory);
+      await rm(directory, { recursive: true, force: true });
     },
 
     async sweep(now: number): Promise<number> {
