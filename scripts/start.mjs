@@ -5,6 +5,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+// npm scripts run the Node the project installs (node_modules/.bin/node); anything older than
+// Astro's minimum means it was started some other way, which deserves a clear word.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  console.error(
+    `Session Lab needs Node 22.12 or newer; this is Node ${process.versions.node}.\n` +
+      'Run "npm install" and then "npm start": npm scripts use the Node 24 the project installs.',
+  );
+  process.exit(1);
+}
+
 const entry = 'dist/server/entry.mjs';
 const sources = ['src', 'content', 'quizzes', 'public', 'astro.config.mjs', 'package.json'];
 
