@@ -96,16 +96,19 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
   const cookies = new CookieJar(incomingCookies);
   const secure = new URL(request.url).protocol === 'https:';
   const timer = new Timer();
+  // Writes to a server store name the visitor's learner as the owner, so their sessions can be
+  // found and revoked together. A visitor without one gets a reserved id, recorded below only once
+  // the store holds something under it.
+  const learner = demoLearner(app, cookies, {
+    reserve: action !== undefined && createsSession(action) && store.revokeAll !== undefined,
+    secure,
+  });
   const ctx: DemoContext = {
     cookies,
     instance: app.instances.resolve(new URL(request.url).searchParams.get('instance')),
     timer,
     now: () => Date.now(),
-    // Writes give the visitor a learner id, so their sessions can be found and revoked together.
-    owner: demoLearner(app, cookies, {
-      create: action !== undefined && createsSession(action),
-      secure,
-    }),
+    owner: learner?.id ?? null,
     sizeRule: action?.action === 'grow' && action.sendAnyway ? 'send-anyway' : 'enforce',
     secure,
   };
@@ -119,6 +122,11 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     const server = store.peek ? await store.peek(ctx) : null;
     return { loaded, data, notice, server };
   });
+  // The store now holds a session under the id (this browser's, or another device's): the visitor
+  // becomes a learner. A save the store dropped or refused never gets here, or leaves no session;
+  // nor does one on a one-request instance, whose sessions went with it.
+  const kept = !ctx.instance.oneRequest || store.info.facts.sharedAcrossInstances;
+  if (kept && (server !== null || action?.action === 'second-session')) learner?.record();
 
   const headers = new Headers({
     'Content-Type': 'application/json; charset=utf-8',
@@ -169,7 +177,10 @@ async function withInstance<Result>(
   }
 }
 
-/** Only actions that store something give a visitor a learner id; deleting never creates one. */
+/**
+ * Only actions that store something give a visitor a learner id, and only in stores that record
+ * an owner (server stores); deleting never creates one.
+ */
 function createsSession(action: DemoAction): boolean {
   return isDataAction(action) || action.action === 'second-session';
 }

@@ -4,7 +4,12 @@
  */
 import type { CookieJar } from '../lab/cookie-jar';
 import type { AppContext } from './app-context';
-import { LEARNER_SESSION_COOKIE, learnerSessionCookie, LearnerSessions } from './learner-sessions';
+import {
+  LEARNER_SESSION_COOKIE,
+  learnerSessionCookie,
+  LearnerSessions,
+  reserveLearnerId,
+} from './learner-sessions';
 
 const sessionsByDatabase = new WeakMap<AppContext['db'], LearnerSessions>();
 
@@ -17,15 +22,28 @@ export function learnerSessionsFor(app: AppContext): LearnerSessions {
   return sessions;
 }
 
+export interface DemoLearner {
+  /** The id the stores record as the owner of the sessions they save in this request. */
+  readonly id: string;
+  /**
+   * Makes a reserved id a learner: their row, their session and the cookie (into the request's
+   * jar). Call it only once a store holds something under the id; for a learner who already
+   * exists it does nothing.
+   */
+  record(): void;
+}
+
 /**
- * The learner id, or null. With `create`, a visitor without one gets a learner and a session,
- * as on a first quiz submission: their demo sessions then have an owner to be found by.
+ * The learner behind the request, or null. With `reserve`, a visitor without one gets an id that
+ * exists nowhere yet: a write that is refused (too big, store full or down, bad input) then leaves
+ * no learner, no learner session and no cookie behind. Only `record()` after a successful save
+ * creates them, so the visitor's demo sessions have an owner to be found (and deleted) by.
  */
 export function demoLearner(
   app: AppContext,
   cookies: CookieJar,
-  { create, secure }: { create: boolean; secure: boolean },
-): string | null {
+  { reserve, secure }: { reserve: boolean; secure: boolean },
+): DemoLearner | null {
   const sessions = learnerSessionsFor(app);
   const validated = sessions.validateLearnerSessionToken(cookies.get(LEARNER_SESSION_COOKIE));
   if (validated) {
@@ -34,12 +52,19 @@ export function demoLearner(
       const cookie = learnerSessionCookie(token, validated.session.expiresAt, { secure });
       cookies.set(cookie.name, cookie.value, cookie.options);
     }
-    return validated.learner.id;
+    return { id: validated.learner.id, record: () => {} };
   }
-  if (!create) return null;
-  const learner = sessions.createLearner();
-  const { token, session } = sessions.createLearnerSession(learner.id);
-  const cookie = learnerSessionCookie(token, session.expiresAt, { secure });
-  cookies.set(cookie.name, cookie.value, cookie.options);
-  return learner.id;
+  if (!reserve) return null;
+  const id = reserveLearnerId();
+  let recorded = false;
+  return {
+    id,
+    record() {
+      if (recorded) return;
+      recorded = true;
+      const { token, session } = sessions.createLearnerWithSession(id);
+      const cookie = learnerSessionCookie(token, session.expiresAt, { secure });
+      cookies.set(cookie.name, cookie.value, cookie.options);
+    },
+  };
 }

@@ -70,6 +70,7 @@ export interface LearnerDeletion {
     quizAttempts: number;
     lessonProgress: number;
     learnerSessions: number;
+    classMemberships: number;
     demoSessions: number;
     learner: number;
   };
@@ -126,6 +127,7 @@ function prepareStatements(db: Database) {
     deleteAttempts: db.prepare<[string]>('DELETE FROM quiz_attempt WHERE learner_id = ?'),
     deleteLessons: db.prepare<[string]>('DELETE FROM lesson_progress WHERE learner_id = ?'),
     deleteSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
+    deleteMemberships: db.prepare<[string]>('DELETE FROM classroom_member WHERE learner_id = ?'),
     deleteDemoSessions: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
     deleteLearner: db.prepare<[string]>('DELETE FROM learner WHERE id = ?'),
   };
@@ -193,15 +195,27 @@ export function readLearnerData(
 export async function deleteLearnerData(
   deps: LearnerDataDeps,
   learnerId: string,
+  /** Where to look in each store; a caller deleting many learners lists the instances once. */
+  instancesOf: (store: SessionStore) => Promise<Instance[]> = (store) =>
+    instancesToSearch(deps, store),
 ): Promise<LearnerDeletion> {
   const stores: StoreDeletion[] = [];
   for (const store of deps.stores.values()) {
-    if (store.revokeAll) stores.push(await revokeEverywhere(deps, store, learnerId));
+    if (store.revokeAll) {
+      stores.push(await revokeEverywhere(deps, store, await instancesOf(store), learnerId));
+    }
   }
   const complete = stores.every((store) => store.outcome !== 'unreachable');
   const rows = complete
     ? deleteRows(deps.db, learnerId)
-    : { quizAttempts: 0, lessonProgress: 0, learnerSessions: 0, demoSessions: 0, learner: 0 };
+    : {
+        quizAttempts: 0,
+        lessonProgress: 0,
+        learnerSessions: 0,
+        classMemberships: 0,
+        demoSessions: 0,
+        learner: 0,
+      };
   return { complete, stores, rows };
 }
 
@@ -212,6 +226,7 @@ function deleteRows(db: Database, learnerId: string): LearnerDeletion['rows'] {
     quizAttempts: statements.deleteAttempts.run(learnerId).changes,
     lessonProgress: statements.deleteLessons.run(learnerId).changes,
     learnerSessions: statements.deleteSessions.run(learnerId).changes,
+    classMemberships: statements.deleteMemberships.run(learnerId).changes,
     // demo_session has no foreign key (demo sessions exist without a learner), so no cascade.
     demoSessions: statements.deleteDemoSessions.run(learnerId).changes,
     learner: statements.deleteLearner.run(learnerId).changes,
@@ -221,10 +236,10 @@ function deleteRows(db: Database, learnerId: string): LearnerDeletion['rows'] {
 async function revokeEverywhere(
   deps: LearnerDataDeps,
   store: SessionStore,
+  instances: Instance[],
   learnerId: string,
 ): Promise<StoreDeletion> {
   const { id, title } = store.info;
-  const instances = await instancesToSearch(deps, store);
   const result: StoreDeletion = {
     storeId: id,
     title,

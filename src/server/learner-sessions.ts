@@ -21,6 +21,19 @@ export const LEARNER_SESSION_COOKIE = 'session_lab_learner';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const LEARNER_SESSION_LIFETIME_MS = 30 * DAY_MS;
+/**
+ * `learner.last_active_at` moves only when it is this stale, so an active learner costs one small
+ * write an hour, not one per request; the 30-day purge does not need finer time.
+ */
+export const LEARNER_ACTIVITY_PRECISION_MS = 60 * 60 * 1000;
+
+/**
+ * An id for a learner who does not exist yet: a demo store can save a session under it, and the
+ * learner is recorded (`createLearnerWithSession`) only once something was stored for them.
+ */
+export function reserveLearnerId(): string {
+  return randomTokenPart();
+}
 
 export interface Learner {
   id: string;
@@ -56,14 +69,18 @@ interface SessionRow {
   expires_at: number;
   last_seen_at: number;
   learner_created_at: number;
+  learner_last_active_at: number;
 }
 
-type PublicSessionRow = Omit<SessionRow, 'secret_hash' | 'learner_created_at'>;
+type PublicSessionRow = Omit<
+  SessionRow,
+  'secret_hash' | 'learner_created_at' | 'learner_last_active_at'
+>;
 
 function prepareStatements(db: Database) {
   return {
-    insertLearner: db.prepare<[string, number]>(
-      'INSERT INTO learner (id, created_at) VALUES (?, ?)',
+    insertLearner: db.prepare<[string, number, number]>(
+      'INSERT INTO learner (id, created_at, last_active_at) VALUES (?, ?, ?)',
     ),
     insertSession: db.prepare<[string, Uint8Array, string, number, number, number]>(
       `INSERT INTO learner_session (id, secret_hash, learner_id, created_at, expires_at, last_seen_at)
@@ -71,12 +88,15 @@ function prepareStatements(db: Database) {
     ),
     selectSessionWithLearner: db.prepare<[string], SessionRow>(
       `SELECT s.id, s.secret_hash, s.learner_id, s.created_at, s.expires_at, s.last_seen_at,
-              l.created_at AS learner_created_at
+              l.created_at AS learner_created_at, l.last_active_at AS learner_last_active_at
        FROM learner_session AS s JOIN learner AS l ON l.id = s.learner_id
        WHERE s.id = ?`,
     ),
     touchSession: db.prepare<[number, number, string]>(
       'UPDATE learner_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
+    ),
+    touchLearner: db.prepare<[number, string]>(
+      'UPDATE learner SET last_active_at = ? WHERE id = ?',
     ),
     deleteSession: db.prepare<[string]>('DELETE FROM learner_session WHERE id = ?'),
     deleteLearnerSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
@@ -92,20 +112,54 @@ function prepareStatements(db: Database) {
 const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
 
 export class LearnerSessions {
+  readonly #db: Database;
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #now: () => number;
   readonly #lifetimeMs: number;
 
   constructor(db: Database, options: LearnerSessionsOptions = {}) {
+    this.#db = db;
     this.#statements = preparedFor(statementCache, db, prepareStatements);
     this.#now = options.now ?? Date.now;
     this.#lifetimeMs = options.lifetimeMs ?? LEARNER_SESSION_LIFETIME_MS;
   }
 
-  createLearner(): Learner {
-    const learner = { id: randomTokenPart(), createdAt: new Date(this.#now()) };
-    this.#statements.insertLearner.run(learner.id, learner.createdAt.getTime());
-    return learner;
+  createLearner(id: string = reserveLearnerId()): Learner {
+    const now = this.#now();
+    this.#statements.insertLearner.run(id, now, now);
+    return { id, createdAt: new Date(now) };
+  }
+
+  /**
+   * A new learner and their first session, both or neither. Callers create one only when they
+   * store something for the visitor (a quiz attempt, a demo session), never on a mere visit or a
+   * refused request, so every learner row has something behind it.
+   */
+  createLearnerWithSession(id: string = reserveLearnerId()): {
+    learner: Learner;
+    token: string;
+    session: LearnerSession;
+  } {
+    return this.#db.transaction(() => {
+      const learner = this.createLearner(id);
+      return { learner, ...this.createLearnerSession(learner.id) };
+    })();
+  }
+
+  /**
+   * A new learner, their first session and `write(learnerId)` (what is stored for them, such as a
+   * quiz attempt) in one transaction: when `write` throws, none of it is kept.
+   */
+  createLearnerFor<T>(write: (learnerId: string) => T): {
+    learner: Learner;
+    token: string;
+    session: LearnerSession;
+    result: T;
+  } {
+    return this.#db.transaction(() => {
+      const created = this.createLearnerWithSession();
+      return { ...created, result: write(created.learner.id) };
+    })();
   }
 
   createLearnerSession(learnerId: string): { token: string; session: LearnerSession } {
@@ -153,6 +207,10 @@ export class LearnerSessions {
     const lastSeenAt = lastSeenAfter(row.last_seen_at, now);
     if (fresh || lastSeenAt !== row.last_seen_at) {
       this.#statements.touchSession.run(expiresAt, lastSeenAt, id);
+    }
+    // Every request that knows its learner comes through here, so this is where activity is seen.
+    if (now - row.learner_last_active_at >= LEARNER_ACTIVITY_PRECISION_MS) {
+      this.#statements.touchLearner.run(now, row.learner_id);
     }
 
     return {

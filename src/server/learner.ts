@@ -1,7 +1,7 @@
 /**
- * The anonymous learner behind a request, read from (and, when asked, created into) the site's
- * database session cookie. Kept out of a global middleware so demo responses carry only the
- * cookies their store sets: the panel reports every `Set-Cookie` it sends.
+ * The anonymous learner behind a request, read from (and, with something to store for them,
+ * created into) the site's database session cookie. Kept out of a global middleware so demo
+ * responses carry only the cookies their store sets: the panel reports every `Set-Cookie` it sends.
  */
 import type { AstroCookies } from 'astro';
 import type { OutgoingCookie } from '../lab/cookie-jar';
@@ -40,15 +40,24 @@ export function readLearner(cookies: AstroCookies, secure: boolean): CurrentLear
   return { learnerId: validated.learner.id, sessionId: validated.session.id };
 }
 
-/** A learner gets a database session on their first quiz submission, not on their first visit. */
-export function readOrCreateLearner(cookies: AstroCookies, secure: boolean): CurrentLearner {
+/**
+ * Runs `write` (a synchronous database write, such as recording a quiz attempt) for the learner
+ * behind the request. A visitor without one gets a learner and a session in the same transaction
+ * as the write, and the cookie only after it committed: a write that throws leaves no learner.
+ */
+export function withLearner<T>(
+  cookies: AstroCookies,
+  secure: boolean,
+  write: (learnerId: string) => T,
+): { learner: CurrentLearner; result: T } {
   const existing = readLearner(cookies, secure);
-  if (existing) return existing;
-  const store = learnerSessions();
-  const learner = store.createLearner();
-  const { token, session } = store.createLearnerSession(learner.id);
-  setCookie(cookies, learnerSessionCookie(token, session.expiresAt, { secure }));
-  return { learnerId: learner.id, sessionId: session.id };
+  if (existing) return { learner: existing, result: write(existing.learnerId) };
+  const created = learnerSessions().createLearnerFor(write);
+  setCookie(cookies, learnerSessionCookie(created.token, created.session.expiresAt, { secure }));
+  return {
+    learner: { learnerId: created.learner.id, sessionId: created.session.id },
+    result: created.result,
+  };
 }
 
 function setCookie(cookies: AstroCookies, cookie: OutgoingCookie): void {

@@ -116,4 +116,26 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX classroom_member_by_learner ON classroom_member (learner_id);
     `,
   },
+  {
+    name: 'learner activity',
+    sql: `
+      -- When the learner was last seen (moved at most once an hour), so learners nobody has used
+      -- for 30 days can be purged with everything they own.
+      ALTER TABLE learner ADD COLUMN last_active_at INTEGER NOT NULL DEFAULT 0;
+
+      -- Existing learners: the latest trace they left anywhere, or their creation.
+      UPDATE learner SET last_active_at = max(
+        created_at,
+        coalesce((SELECT max(last_seen_at) FROM learner_session WHERE learner_id = learner.id), 0),
+        coalesce((SELECT max(created_at) FROM quiz_attempt WHERE learner_id = learner.id), 0),
+        coalesce((SELECT max(coalesce(completed_at, first_visited_at)) FROM lesson_progress
+                  WHERE learner_id = learner.id), 0),
+        coalesce((SELECT max(joined_at) FROM classroom_member WHERE learner_id = learner.id), 0),
+        coalesce((SELECT max(last_seen_at) FROM demo_session WHERE owner = learner.id), 0)
+      );
+
+      -- The purge reads the longest-idle learners first.
+      CREATE INDEX learner_by_last_active ON learner (last_active_at);
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import type { StoreId } from '../../src/sessions/catalog';
 import { createStoreRegistry, type StoreRegistry } from '../../src/sessions/registry';
 import { createRedisStore } from '../../src/sessions/stores/redis';
 import type { Instance } from '../../src/sessions/types';
+import { createClass, joinClass } from '../../src/server/classes';
 import { openDatabase, type Database } from '../../src/server/database';
 import {
   deleteLearnerData,
@@ -80,6 +81,7 @@ async function learnerWithEverything() {
     lessonId: 'memory-store',
   });
   markLessonVisited(db, learner, 'why-sessions', 500);
+  joinClass(db, createClass(db, 'Morning group').id, learner);
 
   const fresh = instances.resolve('fresh');
   const places: [StoreId, Instance][] = [
@@ -134,6 +136,7 @@ function countRows(learner: string) {
     learnerSessions: count('SELECT count(*) FROM learner_session WHERE learner_id = ?'),
     quizAttempts: count('SELECT count(*) FROM quiz_attempt WHERE learner_id = ?'),
     lessonProgress: count('SELECT count(*) FROM lesson_progress WHERE learner_id = ?'),
+    classMemberships: count('SELECT count(*) FROM classroom_member WHERE learner_id = ?'),
     demoSessions: count('SELECT count(*) FROM demo_session WHERE owner = ?'),
   };
 }
@@ -169,6 +172,7 @@ describe('deleting a learner', () => {
       learnerSessions: 2,
       quizAttempts: 2,
       lessonProgress: 2,
+      classMemberships: 1,
       demoSessions: 2,
     });
 
@@ -189,6 +193,7 @@ describe('deleting a learner', () => {
       learnerSessions: 2,
       quizAttempts: 2,
       lessonProgress: 2,
+      classMemberships: 1,
     });
 
     expect(countRows(learner)).toEqual({
@@ -196,6 +201,7 @@ describe('deleting a learner', () => {
       learnerSessions: 0,
       quizAttempts: 0,
       lessonProgress: 0,
+      classMemberships: 0,
       demoSessions: 0,
     });
     expect(await filesOwnedBy(learner)).toBe(0);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/server/database';
 import {
+  LEARNER_ACTIVITY_PRECISION_MS,
   LEARNER_SESSION_COOKIE,
   LEARNER_SESSION_LIFETIME_MS,
   LearnerSessions,
@@ -188,6 +189,70 @@ describe('learner sessions', () => {
       }
     }
     expect(learner.id.length * 5).toBeGreaterThanOrEqual(120);
+  });
+});
+
+describe('creating a learner only with something to keep', () => {
+  const count = (table: string) =>
+    db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get();
+
+  it('creates a learner and their first session together, under a reserved id', () => {
+    const { learner, token } = sessions.createLearnerWithSession('reserved-id');
+    expect(learner.id).toBe('reserved-id');
+    expect(sessions.validateLearnerSessionToken(token)?.learner.id).toBe('reserved-id');
+    expect(count('learner')).toBe(1);
+    expect(count('learner_session')).toBe(1);
+    // Both or neither: a second learner under the same id fails whole.
+    expect(() => sessions.createLearnerWithSession('reserved-id')).toThrow(/UNIQUE/);
+    expect(count('learner_session')).toBe(1);
+  });
+
+  it('keeps the learner with what was stored for them, or nothing when storing fails', () => {
+    expect(() =>
+      sessions.createLearnerFor(() => {
+        throw new Error('refused');
+      }),
+    ).toThrow('refused');
+    expect(count('learner')).toBe(0);
+    expect(count('learner_session')).toBe(0);
+
+    const { learner, result } = sessions.createLearnerFor((learnerId) => `stored for ${learnerId}`);
+    expect(result).toBe(`stored for ${learner.id}`);
+    expect(count('learner')).toBe(1);
+    expect(count('learner_session')).toBe(1);
+  });
+});
+
+describe('learner activity', () => {
+  const lastActiveAt = (learnerId: string) =>
+    db
+      .prepare<[string], number>('SELECT last_active_at FROM learner WHERE id = ?')
+      .pluck()
+      .get(learnerId);
+
+  it('starts at creation and moves when the learner comes back, at most once an hour', () => {
+    const { learner, token } = newLearnerWithSession();
+    expect(lastActiveAt(learner.id)).toBe(START);
+
+    clock = START + LEARNER_ACTIVITY_PRECISION_MS - 1;
+    sessions.validateLearnerSessionToken(token);
+    expect(lastActiveAt(learner.id)).toBe(START);
+
+    clock = START + LEARNER_ACTIVITY_PRECISION_MS;
+    sessions.validateLearnerSessionToken(token);
+    expect(lastActiveAt(learner.id)).toBe(clock);
+
+    const seen = clock;
+    clock += 10 * 60 * 1000;
+    sessions.validateLearnerSessionToken(token);
+    expect(lastActiveAt(learner.id)).toBe(seen);
+  });
+
+  it('does not move for a token that fails validation', () => {
+    const { learner, session } = newLearnerWithSession();
+    clock = START + DAY_MS;
+    expect(sessions.validateLearnerSessionToken(`${session.id}.${'a'.repeat(32)}`)).toBeNull();
+    expect(lastActiveAt(learner.id)).toBe(START);
   });
 });
 

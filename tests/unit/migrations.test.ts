@@ -70,6 +70,47 @@ describe('database and migrations', () => {
     expect(tableNames(upgraded)).toContain('quiz_attempt');
   });
 
+  it('gives existing learners the time of the latest trace they left as their last activity', () => {
+    const file = tempFile();
+    const before = open(file, migrations.slice(0, 4));
+    const insert = (sql: string, ...values: unknown[]) => before.prepare(sql).run(...values);
+    for (const id of ['idle', 'quizzed', 'visited', 'demo', 'joined']) {
+      insert('INSERT INTO learner (id, created_at) VALUES (?, ?)', id, 1_000);
+    }
+    insert(
+      `INSERT INTO learner_session (id, secret_hash, learner_id, created_at, expires_at, last_seen_at)
+       VALUES ('s', zeroblob(32), 'quizzed', 1000, 9000, 2000)`,
+    );
+    insert(
+      `INSERT INTO quiz_attempt (learner_id, quiz_id, score_percent, passed, answers_json, created_at)
+       VALUES ('quizzed', 'q', 50, 0, '{}', 3000)`,
+    );
+    insert(
+      `INSERT INTO lesson_progress (learner_id, lesson_id, first_visited_at, completed_at)
+       VALUES ('visited', 'a', 4000, NULL), ('visited', 'b', 1500, 5000)`,
+    );
+    insert(
+      `INSERT INTO demo_session (id, secret_hash, owner, data, bytes, created_at, expires_at, last_seen_at)
+       VALUES ('d', zeroblob(32), 'demo', '{}', 2, 1000, 99000, 6000)`,
+    );
+    insert(`INSERT INTO classroom (id, code, name, created_at) VALUES ('c', 'ACDEFG', 'C', 1)`);
+    insert(`INSERT INTO classroom_member VALUES ('c', 'joined', 7000)`);
+    before.close();
+
+    const after = open(file);
+    const rows = after.prepare('SELECT id, last_active_at FROM learner ORDER BY id').all() as {
+      id: string;
+      last_active_at: number;
+    }[];
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.last_active_at]))).toEqual({
+      demo: 6000,
+      idle: 1000,
+      joined: 7000,
+      quizzed: 3000,
+      visited: 5000,
+    });
+  });
+
   it('rolls a failing migration back whole and keeps the last good version', () => {
     const file = tempFile();
     const broken = [

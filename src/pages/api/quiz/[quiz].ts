@@ -5,7 +5,7 @@ import { findLessonByQuiz, getLessonQuizMap } from '../../../course/lesson-index
 import { getAppContext } from '../../../server/app-context';
 import { clientAddress, isHttps, requestAsSent } from '../../../server/client';
 import { assertSameOrigin, HttpError, jsonError, readBoundedText } from '../../../server/http';
-import { readOrCreateLearner } from '../../../server/learner';
+import { withLearner } from '../../../server/learner';
 import { getLearnerProgress, recordQuizAttempt } from '../../../server/progress';
 import { gradeQuiz, parseQuizForm, QuizAnswerError } from '../../../server/quiz-grading';
 
@@ -34,12 +34,12 @@ export const POST: APIRoute = async (context) => {
     const answers = parseQuizForm(await readForm(request));
     const grade = gradeQuiz(quiz.data, answers);
 
-    const learner = readOrCreateLearner(cookies, isHttps(context));
     const { db } = app;
     const lesson = await findLessonByQuiz(quiz.id);
-    const attemptId = recordQuizAttempt(db, learner.learnerId, quiz.id, grade, Date.now(), {
-      lessonId: lesson?.id,
-    });
+    // A first submission creates the learner together with the attempt; a refused one, nothing.
+    const { learner, result: attemptId } = withLearner(cookies, isHttps(context), (learnerId) =>
+      recordQuizAttempt(db, learnerId, quiz.id, grade, Date.now(), { lessonId: lesson?.id }),
+    );
 
     if (!(request.headers.get('accept') ?? '').includes('application/json')) {
       return redirect(`/quizzes/${quiz.id}/attempts/${attemptId}/`, 303);

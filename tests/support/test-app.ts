@@ -1,0 +1,67 @@
+/**
+ * A real AppContext for tests: the site's SQLite database in a temporary DATA_DIR, every store
+ * from the registry (Redis and Memcached not configured), the simulated instances and the rate
+ * limiters, exactly as the server builds them. `stores` replaces some stores with real ones set up
+ * differently (a tighter size or session cap) to provoke a refusal.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { InstanceSimulator } from '../../src/lab/instances';
+import type { StoreId } from '../../src/sessions/catalog';
+import { createStoreRegistry } from '../../src/sessions/registry';
+import type { SessionStore } from '../../src/sessions/types';
+import type { AppContext } from '../../src/server/app-context';
+import { loadConfig } from '../../src/server/config';
+import { openDatabase } from '../../src/server/database';
+import { RateLimiter } from '../../src/server/rate-limit';
+
+export interface TestApp {
+  app: AppContext;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  options: {
+    env?: Record<string, string>;
+    stores?: (app: Omit<AppContext, 'stores'>) => Partial<Record<StoreId, SessionStore>>;
+  } = {},
+): Promise<TestApp> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-app-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SESSION_SECRET: 'test-app-secret-0123456789abcdef0123456789',
+    ...options.env,
+  });
+  const db = openDatabase(path.join(dataDir, 'session-lab.sqlite'));
+  const base = {
+    config,
+    db,
+    instances: new InstanceSimulator(dataDir),
+    demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
+    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
+  };
+  const stores = new Map(
+    createStoreRegistry({
+      secrets: config.sessionSecrets,
+      secureCookies: false,
+      dataDir,
+      db,
+      redisUrl: config.redisUrl,
+      memcachedServers: config.memcachedServers,
+    }),
+  );
+  for (const [id, store] of Object.entries(options.stores?.(base) ?? {})) {
+    stores.set(id as StoreId, store);
+  }
+  const app: AppContext = { ...base, stores };
+  return {
+    app,
+    dataDir,
+    async close() {
+      db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
