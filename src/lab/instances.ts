@@ -7,6 +7,7 @@
  * "1.0", "0x1") is refused, so no visitor can make a fifth instance with its own caps.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Instance } from '../sessions/types';
 
@@ -35,6 +36,26 @@ export class InstanceSimulator {
       );
     }
     return this.#instances.get(id) ?? this.#remember(this.#create(id));
+  }
+
+  /**
+   * Deletes the directories of one-request instances that outlived their request (a process
+   * killed mid-request, or a version of this site that kept them): nothing can ever reach them.
+   */
+  removeLeftovers(): number {
+    let removed = 0;
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.#root);
+    } catch {
+      return 0;
+    }
+    for (const name of names) {
+      if (!name.startsWith('fresh-')) continue;
+      rmSync(path.join(this.#root, name), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
   }
 
   /** Forgets an instance's memory, as a process restart would. Its directory stays. */

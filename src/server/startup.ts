@@ -24,6 +24,9 @@ try {
   app = getAppContext();
   const { config } = app;
   stopMaintenance = startMaintenance(app);
+  const leftovers = app.instances.removeLeftovers();
+  if (leftovers > 0)
+    console.log(`Session Lab: removed ${leftovers} leftover "fresh" instance directories.`);
   const secret = {
     environment: 'SESSION_SECRET',
     generated: `a new random secret saved in ${config.dataDir}`,
