@@ -44,7 +44,7 @@ export class InstanceSimulator {
    */
   removeLeftovers(): number {
     let removed = 0;
-    let names: string[] = [];
+    let names: string[];
     try {
       names = readdirSync(this.#root);
     } catch {
