@@ -4,11 +4,15 @@
  */
 import type { Database } from 'better-sqlite3';
 import path from 'node:path';
+import { measureStores } from '../lab/compare';
+import { ComparisonRuns } from '../lab/compare-cache';
 import { InstanceSimulator } from '../lab/instances';
 import { createStoreRegistry, type StoreRegistry } from '../sessions/registry';
 import { loadConfig, type Config } from './config';
+import { securePrivateDirectory } from './data-dir';
 import { openDatabase } from './database';
-import { RateLimiter } from './rate-limit';
+import { FailureLimiter, RateLimiter } from './rate-limit';
+import { notConfiguredReason } from './store-configuration';
 
 export interface AppContext {
   config: Config;
@@ -17,32 +21,55 @@ export interface AppContext {
   instances: InstanceSimulator;
   demoWriteLimiter: RateLimiter;
   quizSubmitLimiter: RateLimiter;
+  /** Join codes looked up that found no class, per client: guessing codes meets a wall. */
+  joinLookupLimiter: FailureLimiter;
+  /** Requests to measure the comparison page again, per client. */
+  compareLimiter: RateLimiter;
+  /** The comparison page's measurement, shared by every visitor. */
+  comparisons: ComparisonRuns;
 }
 
 let context: AppContext | undefined;
 
 export function getAppContext(): AppContext {
-  context ??= createAppContext();
+  context ??= createAppContext(loadConfig());
   return context;
 }
 
-function createAppContext(): AppContext {
-  const config = loadConfig();
+/** Exported for tests, which build one from settings of their own; the server has one. */
+export function createAppContext(config: Config): AppContext {
+  const tightened = securePrivateDirectory(config.dataDir);
+  if (tightened) console.warn(tightened);
   const db = openDatabase(path.join(config.dataDir, 'session-lab.sqlite'));
+  const stores = createStoreRegistry({
+    secrets: config.sessionSecrets,
+    // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
+    secureCookies: false,
+    dataDir: config.dataDir,
+    db,
+    redisUrl: config.redisUrl,
+    memcachedServers: config.memcachedServers,
+  });
+  const instances = new InstanceSimulator(config.dataDir);
+  // One throwaway instance for the comparison, used by nothing else: sessions start from nothing.
+  const compareInstance = instances.resolve('fresh');
   return {
     config,
     db,
-    stores: createStoreRegistry({
-      secrets: config.sessionSecrets,
-      // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
-      secureCookies: false,
-      dataDir: config.dataDir,
-      db,
-      redisUrl: config.redisUrl,
-      memcachedServers: config.memcachedServers,
-    }),
-    instances: new InstanceSimulator(config.dataDir),
+    stores,
+    instances,
     demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
     quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
+    joinLookupLimiter: new FailureLimiter(config.joinLookupLimit),
+    compareLimiter: new RateLimiter(config.compareLimit),
+    comparisons: new ComparisonRuns({
+      measure: () =>
+        measureStores({
+          stores,
+          instance: compareInstance,
+          notConfigured: (id) => notConfiguredReason(config, id),
+        }),
+      minIntervalMs: config.compareIntervalSeconds * 1000,
+    }),
   };
 }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { privateDirectoryMode, privateFileMode, tightenFile } from './data-dir';
 import type { RateLimit } from './rate-limit';
 
 export interface Config {
@@ -23,6 +24,18 @@ export interface Config {
   quizSubmitLimit: RateLimit;
   /** Instructor sign-in attempts allowed per client. */
   signInLimit: RateLimit;
+  /**
+   * Join-code lookups that find no class, allowed per client (per address, per /64 for IPv6);
+   * over it every lookup from that client is refused, so a guess cannot tell a hit from a miss.
+   */
+  joinLookupLimit: RateLimit;
+  /** Requests to measure the comparison page again, allowed per client. */
+  compareLimit: RateLimit;
+  /**
+   * Seconds between two measurements of the comparison page, shared by every visitor: a request
+   * to measure again sooner is shown the last one. 0 lets every request measure (tests).
+   */
+  compareIntervalSeconds: number;
   /**
    * Behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from
    * X-Forwarded-Proto. Off unless set, because without a proxy anyone can send those headers.
@@ -58,6 +71,9 @@ export function loadConfig(env: Env = process.env): Config {
     demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
     quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
     signInLimit: parseRateLimit('RATE_LIMIT_SIGN_IN', env.RATE_LIMIT_SIGN_IN, '5/300'),
+    joinLookupLimit: parseRateLimit('RATE_LIMIT_JOIN', env.RATE_LIMIT_JOIN, '20/60'),
+    compareLimit: parseRateLimit('RATE_LIMIT_COMPARE', env.RATE_LIMIT_COMPARE, '6/300'),
+    compareIntervalSeconds: parseSeconds('COMPARE_INTERVAL', env.COMPARE_INTERVAL, 60),
     trustProxy: parseBoolean('TRUST_PROXY', env.TRUST_PROXY),
     instructorToken: parseInstructorToken(env.INSTRUCTOR_TOKEN),
   };
@@ -107,7 +123,10 @@ function readOrCreateGeneratedSecret(dataDir: string): {
   const file = path.join(dataDir, generatedSecretFile);
   try {
     const stored = readFileSync(file, 'utf8').trim();
-    if (stored.length >= minSecretLength) return { secrets: [stored], source: 'data-dir' };
+    if (stored.length >= minSecretLength) {
+      tightenFile(file);
+      return { secrets: [stored], source: 'data-dir' };
+    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new ConfigError('DATA_DIR', `cannot read ${file}: ${(error as Error).message}`);
@@ -115,9 +134,9 @@ function readOrCreateGeneratedSecret(dataDir: string): {
   }
   const secret = randomBytes(32).toString('base64url');
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: privateDirectoryMode });
     // `wx` keeps the first secret if two processes start at once; the loser re-reads it.
-    writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(file, secret + '\n', { mode: privateFileMode, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST')
       return readOrCreateGeneratedSecret(dataDir);
@@ -155,6 +174,17 @@ function parseRateLimit(variable: string, value: string | undefined, fallback: s
     throw new ConfigError(variable, `"${raw}" is not "requests/seconds", e.g. 120/60`);
   }
   return { max, windowSeconds };
+}
+
+/** Whole seconds, 0 to a day. */
+function parseSeconds(variable: string, value: string | undefined, fallback: number): number {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return fallback;
+  const seconds = Number(raw);
+  if (!/^\d{1,5}$/.test(raw) || seconds > 86_400) {
+    throw new ConfigError(variable, `"${raw.slice(0, 20)}" is not a number of seconds (0–86400)`);
+  }
+  return seconds;
 }
 
 function parseRedisUrl(value: string | undefined): string | null {

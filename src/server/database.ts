@@ -1,5 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
+import { createPrivateFile, tightenFile } from './data-dir';
 import { migrations as siteMigrations, type Migration } from './migrations';
 
 export type { Database } from 'better-sqlite3';
@@ -11,11 +12,18 @@ export type { Database } from 'better-sqlite3';
  */
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Opens (creating if needed) the site's database and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the site's database and brings its schema up to date. The file and
+ * its -wal and -shm companions are 0600: they hold learners' answers and demo sessions.
+ */
 export function openDatabase(
   file: string,
   migrations: readonly Migration[] = siteMigrations,
 ): Database {
+  const onDisk = file !== '' && file !== ':memory:';
+  // SQLite creates a new database 0644 (less the umask) and gives -wal and -shm the database's
+  // mode, so a database that already exists 0600 keeps all three private from the start.
+  if (onDisk) createPrivateFile(file);
   const db = new BetterSqlite3(file);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -27,6 +35,8 @@ export function openDatabase(
     // SQLite leaves foreign keys off per connection unless asked, so ON DELETE CASCADE would be inert.
     db.pragma('foreign_keys = ON');
     applyMigrations(db, migrations);
+    // Files an older version or another tool created (or left) open to others are tightened.
+    if (onDisk) for (const suffix of ['', '-wal', '-shm']) tightenFile(file + suffix);
     return db;
   } catch (error) {
     db.close();

@@ -16,7 +16,7 @@ import {
   instructorSessionCookie,
   InstructorSessions,
 } from './instructor-sessions';
-import { RateLimiter, type RateDecision, type RateLimit } from './rate-limit';
+import { FailureLimiter } from './rate-limit';
 
 /** What a page or route receives from Astro; both `Astro` and an endpoint's context fit. */
 export interface InstructorRequest {
@@ -41,52 +41,8 @@ export function tokenMatches(expected: string, given: string): boolean {
   return timingSafeEqual(digest(expected), digest(given));
 }
 
-/**
- * Failed sign-ins per client, as a token bucket (`signInLimit`, e.g. 5 per 300 s). A client that
- * ran out is refused before its guess is checked, until a token is back: otherwise a right guess
- * would still be told apart from a wrong one while the client is "limited".
- */
-export class SignInGuard {
-  readonly #failures: RateLimiter;
-  readonly #blockedUntil = new Map<string, number>();
-  readonly #maxClients: number;
-
-  constructor(limit: RateLimit, maxClients = 10_000) {
-    this.#failures = new RateLimiter(limit, maxClients);
-    this.#maxClients = maxClients;
-  }
-
-  /** Whether the client may try now. */
-  check(client: string, now = Date.now()): RateDecision {
-    const until = this.#blockedUntil.get(client);
-    if (until === undefined) return { allowed: true };
-    if (until <= now) {
-      this.#blockedUntil.delete(client);
-      return { allowed: true };
-    }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
-  }
-
-  /** Counts a wrong token; the decision says whether this one was still within the limit. */
-  recordFailure(client: string, now = Date.now()): RateDecision {
-    const decision = this.#failures.take(client, now);
-    if (!decision.allowed) {
-      this.#blockedUntil.delete(client);
-      this.#blockedUntil.set(client, now + decision.retryAfterSeconds * 1000);
-      this.#prune(now);
-    }
-    return decision;
-  }
-
-  #prune(now: number): void {
-    if (this.#blockedUntil.size <= this.#maxClients) return;
-    for (const [client, until] of this.#blockedUntil) {
-      if (until <= now || this.#blockedUntil.size > this.#maxClients) {
-        this.#blockedUntil.delete(client);
-      }
-    }
-  }
-}
+/** Failed sign-ins per client (`signInLimit`, e.g. 5 per 300 s): see FailureLimiter. */
+export class SignInGuard extends FailureLimiter {}
 
 const guards = new WeakMap<AppContext, SignInGuard>();
 const sessionsByDatabase = new WeakMap<AppContext['db'], InstructorSessions>();

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Per-client token buckets: each client may make `max` requests per `windowSeconds`, in bursts up
  * to `max`. Memory is bounded: past `maxClients` the least recently seen client is forgotten
@@ -6,6 +8,16 @@
 export interface RateLimit {
   max: number;
   windowSeconds: number;
+}
+
+/** "20 in 1 minute", "5 in 300 seconds": a limit as the pages that enforce it state it. */
+export function describeRate({ max, windowSeconds }: RateLimit, unit: string): string {
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const window =
+    windowSeconds % 60 === 0
+      ? plural(windowSeconds / 60, 'minute')
+      : plural(windowSeconds, 'second');
+  return `${plural(max, unit)} in ${window}`;
 }
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -49,4 +61,77 @@ export class RateLimiter {
       retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)),
     };
   }
+}
+
+/**
+ * Counts failures only (wrong sign-in tokens, join codes that find no class), as a token bucket.
+ * A client that ran out is refused before its next attempt is checked, until a token is back:
+ * otherwise a right guess would still be told apart from a wrong one while the client is
+ * "limited". Successes cost nothing, so a classroom behind one address can all sign in or join.
+ */
+export class FailureLimiter {
+  readonly #failures: RateLimiter;
+  readonly #blockedUntil = new Map<string, number>();
+  readonly #maxClients: number;
+
+  constructor(limit: RateLimit, maxClients = 10_000) {
+    this.#failures = new RateLimiter(limit, maxClients);
+    this.#maxClients = maxClients;
+  }
+
+  /** Whether the client may try now. */
+  check(client: string, now = Date.now()): RateDecision {
+    const until = this.#blockedUntil.get(client);
+    if (until === undefined) return { allowed: true };
+    if (until <= now) {
+      this.#blockedUntil.delete(client);
+      return { allowed: true };
+    }
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+  }
+
+  /** Counts a failure; the decision says whether this one was still within the limit. */
+  recordFailure(client: string, now = Date.now()): RateDecision {
+    const decision = this.#failures.take(client, now);
+    if (!decision.allowed) {
+      this.#blockedUntil.delete(client);
+      this.#blockedUntil.set(client, now + decision.retryAfterSeconds * 1000);
+      this.#prune(now);
+    }
+    return decision;
+  }
+
+  #prune(now: number): void {
+    if (this.#blockedUntil.size <= this.#maxClients) return;
+    for (const [client, until] of this.#blockedUntil) {
+      if (until <= now || this.#blockedUntil.size > this.#maxClients) {
+        this.#blockedUntil.delete(client);
+      }
+    }
+  }
+}
+
+/**
+ * The bucket a client address counts against: an IPv4 address as it is, an IPv6 address by its
+ * /64, the block one home or one cloud machine usually gets whole. Per full IPv6 address, one
+ * machine could pick a fresh address for every request and never meet a limit.
+ */
+export function addressBucket(address: string): string {
+  if (isIP(address) !== 6) return address;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === '' ? [] : tail.split(':');
+  // A trailing dotted IPv4 part (`64:ff9b::192.0.2.1`) stands for two groups.
+  const rightGroups = right.length + (right.at(-1)?.includes('.') ? 1 : 0);
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - rightGroups).fill('0'), ...right]
+    : left;
+  return (
+    groups
+      .slice(0, 4)
+      .map((group) => Number.parseInt(group, 16).toString(16))
+      .join(':') + '::/64'
+  );
 }

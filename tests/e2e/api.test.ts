@@ -271,7 +271,7 @@ describe('demo actions beyond load and save', () => {
     expect(sessionCookie.nameValueBytes).toBeGreaterThan(4096);
   });
 
-  it('shows a form post’s result on the demo page (no JavaScript)', async () => {
+  it('shows a form post’s result on the demo page (no JavaScript) to that browser alone, once', async () => {
     const response = await fetch(demo, {
       method: 'POST',
       redirect: 'manual',
@@ -281,10 +281,44 @@ describe('demo actions beyond load and save', () => {
     expect(response.status).toBe(303);
     const location = response.headers.get('location') ?? '';
     expect(location).toMatch(/^\/demos\/signed-cookie\/\?result=/);
-    expect(response.headers.getSetCookie().some((line) => line.startsWith('session='))).toBe(true);
-    const page = await (await fetch(`${baseURL}${location}`)).text();
+    const lines = response.headers.getSetCookie();
+    expect(lines.some((line) => line.startsWith('session='))).toBe(true);
+    const binding = lines.find((line) => line.startsWith('session_lab_result='));
+    expect(binding).toMatch(
+      /; Max-Age=300; Path=\/demos\/signed-cookie\/; HttpOnly; SameSite=Lax$/,
+    );
+    const cookie = binding!.split(';')[0]!;
+    const data = /&quot;plan&quot;: &quot;no-js&quot;|"plan": "no-js"/;
+
+    // Another browser given the link (no cookie, or a made-up one) sees the page, not the data.
+    const strangers: Record<string, string>[] = [
+      {},
+      { Cookie: 'session_lab_result=AAAAAAAAAAAAAAAAAAAAAA' },
+    ];
+    for (const headers of strangers) {
+      const stranger = await fetch(`${baseURL}${location}`, { headers });
+      expect(stranger.status).toBe(200);
+      const html = await stranger.text();
+      expect(html).not.toMatch(data);
+      expect(html).not.toMatch(/Result of your last action/);
+      expect(html).toMatch(/The result this link points to is not shown/);
+    }
+
+    // The browser that posted sees it, and the cookie is cleared.
+    const owner = await fetch(`${baseURL}${location}`, { headers: { Cookie: cookie } });
+    const page = await owner.text();
     expect(page).toMatch(/Result of your last action/);
-    expect(page).toMatch(/&quot;plan&quot;: &quot;no-js&quot;|"plan": "no-js"/);
+    expect(page).toMatch(data);
+    expect(owner.headers.getSetCookie().join('\n')).toMatch(
+      /^session_lab_result=[^;]*; .*Path=\/demos\/signed-cookie\//m,
+    );
+
+    // Once: opening the link again, even with the cookie, shows nothing.
+    const again = await (
+      await fetch(`${baseURL}${location}`, { headers: { Cookie: cookie } })
+    ).text();
+    expect(again).not.toMatch(data);
+    expect(again).toMatch(/The result this link points to is not shown/);
   });
 });
 

@@ -132,15 +132,34 @@ describe('the comparison page', () => {
   });
 });
 
-describe('the comparison page under the rate limit', () => {
-  it('answers 429 with a message once a client has used its requests', async () => {
-    const site = await startSite({ RATE_LIMIT_DEMO_WRITES: '1/60' });
+describe('the comparison page’s limits', () => {
+  it('measures once a minute for everyone, then answers 429 past a client’s limit', async () => {
+    const site = await startSite({ RATE_LIMIT_COMPARE: '2/600' });
     try {
+      const first = await (await fetch(`${site.baseURL}/compare/`)).text();
+      const time = /datetime="([^"]+)" data-testid="compare-time"/.exec(first)?.[1];
+      expect(time).toBeTruthy();
+      expect(first).toMatch(/a new one starts at most once every 60 seconds/);
+      expect(first).toMatch(/Each address may ask for 2 measurements in 10 minutes/);
+
+      // The page view just measured: a request to measure again is shown that measurement.
+      const soon = await remeasure(site.baseURL);
+      expect(soon.status).toBe(303);
+      expect(soon.headers.get('location')).toBe('/compare/?notyet=1');
+      const notYet = await (await fetch(`${site.baseURL}/compare/?notyet=1`)).text();
+      expect(notYet).toContain(`datetime="${time}" data-testid="compare-time"`);
+      expect(notYet).toMatch(/Not measured again: the table below was measured at/);
+      expect(notYet).toMatch(/You can measure again in \d+ seconds?\./);
+
       expect((await remeasure(site.baseURL)).status).toBe(303);
       const refused = await remeasure(site.baseURL);
       expect(refused.status).toBe(429);
-      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-      expect(await refused.text()).toMatch(/Too many requests from this address/);
+      expect(refused.statusText).toBe('Too Many Requests');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await refused.text();
+      expect(html).toMatch(/Too many requests from this address/);
+      expect(html).toContain(`datetime="${time}" data-testid="compare-time"`);
     } finally {
       await site.stop();
     }

@@ -13,10 +13,12 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // Every test comes from 127.0.0.1; the rate limit itself is tested on a server of its own.
+  // Every test comes from 127.0.0.1; the limits themselves are tested on servers of their own.
   const site = await startSite({
     RATE_LIMIT_DEMO_WRITES: '100000/60',
     RATE_LIMIT_QUIZ: '100000/60',
+    RATE_LIMIT_COMPARE: '100000/60',
+    COMPARE_INTERVAL: '0',
   });
   project.provide('baseURL', site.baseURL);
   project.provide('dataDir', site.dataDir);

@@ -1,13 +1,14 @@
 /**
  * Hosting for a class: /healthz, a reverse proxy in front (TRUST_PROXY), security headers,
  * graceful shutdown that loses no acknowledged write, and two processes sharing one DATA_DIR and
- * one Redis. Each block starts servers of its own (tests/e2e/server.ts) with real Redis and
- * Memcached (tests/support/services.ts); the header checks use the shared site.
+ * one Redis, a private DATA_DIR whatever the umask. Each block starts servers of its own
+ * (tests/e2e/server.ts) with real Redis and Memcached (tests/support/services.ts); the header
+ * checks use the shared site.
  */
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -580,5 +581,63 @@ describe.skipIf(skipServices)('two processes sharing DATA_DIR and Redis', () => 
     const cookie = cookieHeader(set.headers.getSetCookie());
     expect((await readDemo(first, 'memory', cookie)).data).toEqual({ from: 'first' });
     expect(await readDemo(second, 'memory', cookie)).toMatchObject({ status: 'new', data: {} });
+  });
+});
+
+describe('DATA_DIR permissions under a permissive umask (022)', () => {
+  const modeOf = async (target: string) => (await stat(target)).mode & 0o777;
+
+  /** Starts a server as a shell with `umask 022` would: the child inherits this process's umask. */
+  async function startWithUmask022(options: { dataDir?: string } = {}): Promise<RunningSite> {
+    const previous = process.umask(0o022);
+    try {
+      return await startSite({}, options);
+    } finally {
+      process.umask(previous);
+    }
+  }
+
+  it('keeps the directory 0700 and the database, its WAL and session files 0600', async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), 'session-lab-umask-'));
+    const dataDir = path.join(parent, 'data');
+    const site = await startWithUmask022({ dataDir });
+    try {
+      const saved = await demo(site, 'filesystem', { action: 'set', key: 'answer', value: 'b' });
+      expect(saved.status).toBe(200);
+      expect((await submitQuiz(site)).status).toBe(200);
+
+      expect(await modeOf(dataDir)).toBe(0o700);
+      for (const file of ['session-secret', 'session-lab.sqlite', 'session-lab.sqlite-wal']) {
+        expect(await modeOf(path.join(dataDir, file)), file).toBe(0o600);
+      }
+      expect(await modeOf(path.join(dataDir, 'session-lab.sqlite-shm'))).toBe(0o600);
+      const instance = path.join(dataDir, 'instances', '1');
+      expect(await modeOf(path.join(dataDir, 'instances'))).toBe(0o700);
+      expect(await modeOf(instance)).toBe(0o700);
+      const files = (await readdir(instance)).filter((name) => name.endsWith('.json'));
+      expect(files).toHaveLength(1);
+      expect(await modeOf(path.join(instance, files[0]!))).toBe(0o600);
+    } finally {
+      await site.stop();
+      await rm(parent, { recursive: true, force: true });
+    }
+  });
+
+  it('tightens a DATA_DIR that other users can read, and says so in the log', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-open-'));
+    await chmod(dataDir, 0o755);
+    await writeFile(path.join(dataDir, 'session-secret'), 's'.repeat(43) + '\n', { mode: 0o644 });
+    const site = await startWithUmask022({ dataDir });
+    try {
+      expect(site.output.join('')).toMatch(
+        /Session Lab: .* was open to other users \(mode 0755\); made it 0700\./,
+      );
+      expect(await modeOf(dataDir)).toBe(0o700);
+      expect(await modeOf(path.join(dataDir, 'session-secret'))).toBe(0o600);
+      expect(await modeOf(path.join(dataDir, 'session-lab.sqlite'))).toBe(0o600);
+    } finally {
+      await site.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

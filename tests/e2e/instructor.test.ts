@@ -147,6 +147,69 @@ describe('instructor sign-in', () => {
   });
 });
 
+describe('guessing join codes', () => {
+  let site: RunningSite;
+  let code: string;
+  const client = (address: string) => ({ 'X-Forwarded-For': address });
+  const join = (path: string, headers: Record<string, string>) =>
+    fetch(`${site.baseURL}${path}`, { headers, redirect: 'manual' });
+
+  beforeAll(async () => {
+    site = await startSite({
+      INSTRUCTOR_TOKEN: token,
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_JOIN: '3/600',
+    });
+    const signIn = await post(site, '/instructor/sign-in/', form({ token }));
+    const session = signIn.headers.getSetCookie()[0]!.split(';')[0]!;
+    const created = await post(site, '/instructor/', form({ action: 'create', name: 'Guarded' }), {
+      Cookie: session,
+    });
+    expect(created.status).toBe(303);
+    code = query<{ code: string }>(site, 'SELECT code FROM classroom')[0]!.code;
+  });
+  afterAll(async () => site?.stop());
+
+  it('answers 404 for unknown codes, then 429 with Retry-After and a page that explains', async () => {
+    const wrong = ['AAAAAA', 'CCCCCC', 'DDDDDD', 'EEEEEE'].filter((guess) => guess !== code);
+    for (const guess of wrong.slice(0, 3)) {
+      const missing = await join(`/join/${guess}/`, client('198.51.100.1'));
+      expect(missing.status).toBe(404);
+      expect(await missing.text()).toMatch(/No class with this code/);
+    }
+    const limited = await join(`/join/${wrong[3]}/`, client('198.51.100.1'));
+    expect(limited.status).toBe(429);
+    expect(limited.statusText).toBe('Too Many Requests');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(200);
+    expect(limited.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await limited.text();
+    expect(html).toMatch(/<h1[^>]*>Too many join codes tried<\/h1>/);
+    expect(html).toMatch(/more than 3 codes in 10 minutes that belong to no class/);
+
+    // While limited, the right code is refused too, on both ways in: a hit looks like a miss.
+    for (const path of [`/join/${code}/`, `/join/?code=${code}`]) {
+      const right = await join(path, client('198.51.100.1'));
+      expect(right.status, path).toBe(429);
+      expect(await right.text()).not.toMatch(/Guarded/);
+    }
+  });
+
+  it('never counts codes that work, and limits each client on its own', async () => {
+    for (let i = 0; i < 10; i++) {
+      const found = await join(`/join/${code}/`, client('198.51.100.2'));
+      expect(found.status).toBe(200);
+      expect(await found.text()).toMatch(/Guarded/);
+    }
+    const typed = await join(`/join/?code=${code.toLowerCase()}`, client('198.51.100.2'));
+    expect(typed.status).toBe(303);
+    expect((await join('/join/?code=AAAAAA', client('198.51.100.2'))).status).toBe(
+      code === 'AAAAAA' ? 303 : 404,
+    );
+  });
+});
+
 describe('running a class', () => {
   let site: RunningSite;
   let instructor: BrowserSession;

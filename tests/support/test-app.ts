@@ -7,14 +7,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import { createStoreRegistry } from '../../src/sessions/registry';
 import type { SessionStore } from '../../src/sessions/types';
-import type { AppContext } from '../../src/server/app-context';
+import { createAppContext, type AppContext } from '../../src/server/app-context';
 import { loadConfig } from '../../src/server/config';
-import { openDatabase } from '../../src/server/database';
-import { RateLimiter } from '../../src/server/rate-limit';
 
 export interface TestApp {
   app: AppContext;
@@ -34,28 +30,13 @@ export async function createTestApp(
     SESSION_SECRET: 'test-app-secret-0123456789abcdef0123456789',
     ...options.env,
   });
-  const db = openDatabase(path.join(dataDir, 'session-lab.sqlite'));
-  const base = {
-    config,
-    db,
-    instances: new InstanceSimulator(dataDir),
-    demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
-    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
-  };
-  const stores = new Map(
-    createStoreRegistry({
-      secrets: config.sessionSecrets,
-      secureCookies: false,
-      dataDir,
-      db,
-      redisUrl: config.redisUrl,
-      memcachedServers: config.memcachedServers,
-    }),
-  );
-  for (const [id, store] of Object.entries(options.stores?.(base) ?? {})) {
+  const created = createAppContext(config);
+  const stores = new Map(created.stores);
+  for (const [id, store] of Object.entries(options.stores?.(created) ?? {})) {
     stores.set(id as StoreId, store);
   }
-  const app: AppContext = { ...base, stores };
+  const app: AppContext = { ...created, stores };
+  const { db } = app;
   return {
     app,
     dataDir,

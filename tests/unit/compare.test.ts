@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar } from '../../src/lab/cookie-jar';
 import { measureStores, median, sessionSizes, type Comparison } from '../../src/lab/compare';
 import { CookieCarrier } from '../../src/lab/compare-browser';
-import { comparisonFor } from '../../src/lab/compare-cache';
+import { ComparisonRuns } from '../../src/lab/compare-cache';
 import { InstanceSimulator } from '../../src/lab/instances';
 import { sizedSession } from '../../src/lab/sized-session';
 import { Timer } from '../../src/lab/timer';
@@ -13,7 +13,6 @@ import { createStoreRegistry, type StoreRegistry } from '../../src/sessions/regi
 import { memoryStoreStats } from '../../src/sessions/stores/memory';
 import { createRedisStore } from '../../src/sessions/stores/redis';
 import type { Instance } from '../../src/sessions/types';
-import type { AppContext } from '../../src/server/app-context';
 import { openDatabase, type Database } from '../../src/server/database';
 import { notConfiguredReason } from '../../src/server/store-configuration';
 
@@ -152,20 +151,55 @@ describe('the store comparison', () => {
   });
 });
 
-describe('the comparison cache', () => {
-  it('keeps a measurement for 30 s and measures again on request', async () => {
-    const app = {
-      config: settings,
-      stores: new Map([['plain-cookie', stores.get('plain-cookie')!]]),
-      instances: new InstanceSimulator(dataDir),
-    } as unknown as AppContext;
-    const first = await comparisonFor(app, { now: 1_000 });
-    expect(await comparisonFor(app, { now: 20_000 })).toBe(first);
-    const stale = await comparisonFor(app, { now: 40_000 });
+describe('the shared comparison', () => {
+  function runsOf(minIntervalMs: number) {
+    const plainCookie = new Map([['plain-cookie', stores.get('plain-cookie')!]]) as StoreRegistry;
+    let runs = 0;
+    const shared = new ComparisonRuns({
+      measure: () => {
+        runs++;
+        return measureStores({ stores: plainCookie, instance, rounds: 2 });
+      },
+      minIntervalMs,
+      maxAgeMs: 30_000,
+    });
+    return { shared, runs: () => runs };
+  }
+
+  it('keeps a measurement for page views and measures again once it is old', async () => {
+    const { shared, runs } = runsOf(0);
+    const first = await shared.latest(1_000);
+    expect(await shared.latest(20_000)).toBe(first);
+    const stale = await shared.latest(40_000);
     expect(stale).not.toBe(first);
-    const again = await comparisonFor(app, { now: 40_001, remeasure: true });
-    expect(again).not.toBe(stale);
-    expect(again.rows.map((candidate) => candidate.id)).toEqual(['plain-cookie']);
+    expect(runs()).toBe(2);
+    expect(stale.rows.map((candidate) => candidate.id)).toEqual(['plain-cookie']);
+  });
+
+  it('runs at most once per interval for everyone, showing the last run in between', async () => {
+    const { shared, runs } = runsOf(60_000);
+    const first = await shared.latest(1_000);
+    const tooSoon = await shared.remeasure(30_000);
+    expect(tooSoon).toEqual({ measured: false, comparison: first, nextRunAt: 61_000 });
+    expect(await shared.remeasure(60_999)).toMatchObject({ measured: false });
+    expect(runs()).toBe(1);
+    const again = await shared.remeasure(61_000);
+    expect(again.measured).toBe(true);
+    expect(again.comparison).not.toBe(first);
+    expect(runs()).toBe(2);
+    expect(shared.nextRunAt()).toBe(121_000);
+  });
+
+  it('shares a run that is going with every request that arrives meanwhile', async () => {
+    const { shared, runs } = runsOf(0);
+    const requests = await Promise.all([
+      shared.remeasure(1_000),
+      shared.remeasure(1_001),
+      shared.latest(1_002),
+    ]);
+    expect(runs()).toBe(1);
+    expect(requests[1]).toEqual(requests[0]);
+    expect(requests[2]).toBe(requests[0]!.comparison);
   });
 });
 

@@ -46,7 +46,32 @@ describe('loadConfig', () => {
     });
   });
 
+  it('limits join-code guesses and benchmark runs unless told otherwise', () => {
+    const defaults = loadConfig({ DATA_DIR: dataDir(), SESSION_SECRET: secret });
+    expect(defaults).toMatchObject({
+      joinLookupLimit: { max: 20, windowSeconds: 60 },
+      compareLimit: { max: 6, windowSeconds: 300 },
+      compareIntervalSeconds: 60,
+    });
+    const set = loadConfig({
+      DATA_DIR: dataDir(),
+      SESSION_SECRET: secret,
+      RATE_LIMIT_JOIN: '5/600',
+      RATE_LIMIT_COMPARE: '2/60',
+      COMPARE_INTERVAL: '0',
+    });
+    expect(set).toMatchObject({
+      joinLookupLimit: { max: 5, windowSeconds: 600 },
+      compareLimit: { max: 2, windowSeconds: 60 },
+      compareIntervalSeconds: 0,
+    });
+  });
+
   it.each([
+    ['RATE_LIMIT_JOIN', { RATE_LIMIT_JOIN: '20' }],
+    ['RATE_LIMIT_COMPARE', { RATE_LIMIT_COMPARE: '0/60' }],
+    ['COMPARE_INTERVAL', { COMPARE_INTERVAL: '-1' }],
+    ['COMPARE_INTERVAL', { COMPARE_INTERVAL: '90000' }],
     ['PORT', { PORT: '70000' }],
     ['PORT', { PORT: '80a' }],
     ['SESSION_SECRET', { SESSION_SECRET: 'short' }],

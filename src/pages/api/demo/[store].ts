@@ -1,8 +1,9 @@
 import type { APIRoute } from 'astro';
 import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../lab/demo-handler';
-import { stashResult, type StashedResult } from '../../../lab/result-stash';
+import type { StashedResult } from '../../../lab/result-stash';
 import { getAppContext } from '../../../server/app-context';
-import { clientAddress, requestAsSent } from '../../../server/client';
+import { clientAddress, isHttps, requestAsSent } from '../../../server/client';
+import { stashResultForBrowser } from '../../../server/result-link';
 
 export const prerender = false;
 
@@ -31,7 +32,10 @@ const handle: APIRoute = async (context) => {
     result = { ok: false, status: http.status, error: http.message };
   }
   const page = back ?? `/demos/${encodeURIComponent(demo.storeId)}/`;
-  headers.set('Location', `${page}?result=${stashResult(result)}#result`);
+  // The result shows the session's data: only this browser may see it (src/server/result-link.ts).
+  const link = stashResultForBrowser(result, page, isHttps(context));
+  headers.append('Set-Cookie', link.setCookie);
+  headers.set('Location', link.location);
   headers.set('Cache-Control', 'no-store');
   return new Response(null, { status: 303, headers });
 };

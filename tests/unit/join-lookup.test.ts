@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClass, joinCodeAlphabet } from '../../src/server/classes';
+import { openDatabase, type Database } from '../../src/server/database';
+import { lookUpJoinCode } from '../../src/server/join-lookup';
+import { FailureLimiter } from '../../src/server/rate-limit';
+
+let db: Database;
+let app: { db: Database; joinLookupLimiter: FailureLimiter };
+let code: string;
+let wrongCodes: string[];
+const at = 1_000_000;
+
+beforeEach(() => {
+  db = openDatabase(':memory:');
+  app = { db, joinLookupLimiter: new FailureLimiter({ max: 3, windowSeconds: 60 }) };
+  code = createClass(db, 'Tuesday').code;
+  wrongCodes = [...joinCodeAlphabet]
+    .map((symbol) => symbol.repeat(6))
+    .filter((candidate) => candidate !== code);
+});
+afterEach(() => db.close());
+
+describe('looking up join codes', () => {
+  it('finds a class by its code, in any case, and lets right codes through without limit', () => {
+    for (let i = 0; i < 20; i++) {
+      expect(lookUpJoinCode(app, '198.51.100.1', code.toLowerCase(), at)).toMatchObject({
+        kind: 'found',
+        classroom: { code, name: 'Tuesday' },
+      });
+    }
+  });
+
+  it('allows the limit of unknown codes, then refuses every lookup, right ones too', () => {
+    for (const wrong of wrongCodes.slice(0, 3)) {
+      expect(lookUpJoinCode(app, '198.51.100.1', wrong, at)).toEqual({ kind: 'missing' });
+    }
+    expect(lookUpJoinCode(app, '198.51.100.1', wrongCodes[3], at)).toEqual({
+      kind: 'limited',
+      retryAfterSeconds: 20,
+    });
+    expect(lookUpJoinCode(app, '198.51.100.1', code, at + 1_000)).toMatchObject({
+      kind: 'limited',
+    });
+    // Malformed input counts as a miss, and another client is not affected.
+    expect(lookUpJoinCode(app, '198.51.100.2', 'not a code', at)).toEqual({ kind: 'missing' });
+    expect(lookUpJoinCode(app, '198.51.100.2', code, at)).toMatchObject({ kind: 'found' });
+    // Once the pause is over the right code works again.
+    expect(lookUpJoinCode(app, '198.51.100.1', code, at + 20_000)).toMatchObject({
+      kind: 'found',
+    });
+  });
+
+  it('counts every address of one IPv6 /64 together', () => {
+    for (const [index, wrong] of wrongCodes.slice(0, 4).entries()) {
+      expect(lookUpJoinCode(app, `2001:db8:7:7::${index + 1}`, wrong, at).kind).toBe(
+        index < 3 ? 'missing' : 'limited',
+      );
+    }
+    expect(lookUpJoinCode(app, '2001:db8:7:7:ffff::9', code, at).kind).toBe('limited');
+    expect(lookUpJoinCode(app, '2001:db8:7:8::1', code, at).kind).toBe('found');
+  });
+});
