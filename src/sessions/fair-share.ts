@@ -180,13 +180,33 @@ export class EvictionLog {
     return record;
   }
 
+  forget(key: string): void {
+    this.#records.delete(key);
+  }
+
   purge(now: number): void {
     for (const [key, record] of this.#records)
       if (now >= record.expiresAt) this.#records.delete(key);
   }
 }
 
-function describeLimit(record: EvictionRecord): string {
+/**
+ * An eviction record as the network stores keep it, `<cause> <share>`: they hold it under a key of
+ * its own, with the session's remaining lifetime as its TTL.
+ */
+export function encodeShareEviction(cause: EvictionCause, limit: number): string {
+  return `${cause} ${limit}`;
+}
+
+export function decodeShareEviction(
+  value: string | null | undefined,
+): Pick<EvictionRecord, 'cause' | 'limit'> | null {
+  const match = /^(owner-share|visitor-share) (\d{1,9})$/.exec(value ?? '');
+  if (!match) return null;
+  return { cause: match[1] as EvictionCause, limit: Number(match[2]) };
+}
+
+function describeLimit(record: Pick<EvictionRecord, 'limit' | 'unit'>): string {
   if (record.unit !== 'bytes') return `${record.limit} sessions`;
   const mib = 1024 * 1024;
   return record.limit % mib === 0
@@ -199,7 +219,7 @@ function describeLimit(record: EvictionRecord): string {
  * demo store", "the memory of instance 1"); `oldest` says what "oldest" means there.
  */
 export function evictionReason(
-  record: EvictionRecord,
+  record: Pick<EvictionRecord, 'cause' | 'limit' | 'unit'>,
   place: string,
   oldest = 'the oldest',
 ): string {

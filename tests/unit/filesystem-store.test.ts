@@ -634,6 +634,16 @@ describe('filesystem store', () => {
       expect((await visit(restarted, sameAddress, one, T0 + 2)).status).toBe('ok');
     });
 
+    it('does not call a file deleted behind its back (an instructor reset) evicted', async () => {
+      const capped = createFilesystemStore({ secure: true, maxFiles: 1 });
+      const [reset, next] = [new Browser(), new Browser()];
+      await visit(capped, reset, one, T0, () => ({ a: 1 }));
+      await rm(path.join(one.directory, fileNameOf(reset.sid!)));
+      await visit(capped, next, one, T0 + 1, () => ({ b: 1 }));
+      expect((await visit(capped, reset, one, T0 + 2)).status).toBe('new');
+      expect((await visit(capped, next, one, T0 + 2)).status).toBe('ok');
+    });
+
     it('at the cap, evicts the oldest file of everyone, however many addresses fill it', async () => {
       const shared = createFilesystemStore({ secure: true, maxFiles: 20 });
       const visitors = Array.from(

@@ -320,12 +320,17 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     return removed;
   }
 
-  /** Deletes a file the ledger has already let go of (an eviction). */
-  async function unlinkEvicted(directory: string, fileName: string): Promise<void> {
+  /**
+   * Deletes a file the ledger has already let go of (an eviction). A file that was gone already
+   * (deleted behind the store's back, by the instructor's reset) was no one's session: its
+   * eviction record goes too.
+   */
+  async function unlinkEvicted(state: DirectoryState, directory: string, fileName: string) {
     try {
       await unlink(pathInside(directory, fileName));
     } catch (error) {
       if (!isErrorCode(error, 'ENOENT')) throw error;
+      state.evicted.forget(fileName);
     }
   }
 
@@ -405,11 +410,10 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         ? await knownState(ctx.instance.directory)
         : await directoryState(ctx.instance.directory);
     // Evicted, though the read may have come just before the file was unlinked.
-    const record = state?.ledger.get(fileName)
-      ? undefined
-      : state?.evicted.find(fileName, ctx.now());
-    if (record) {
-      if (read.kind !== 'missing') await unlinkEvicted(ctx.instance.directory, fileName);
+    const record =
+      state && !state.ledger.get(fileName) ? state.evicted.find(fileName, ctx.now()) : undefined;
+    if (state && record) {
+      if (read.kind !== 'missing') await unlinkEvicted(state, ctx.instance.directory, fileName);
       return { kind: 'evicted', record };
     }
     if (read.kind === 'missing') {
@@ -525,7 +529,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         }
         if (removals.length > 0) {
           sessionFileChanges++;
-          await Promise.all(removals.map((gone) => unlinkEvicted(directory, gone.key)));
+          await Promise.all(removals.map((gone) => unlinkEvicted(state, directory, gone.key)));
         }
         try {
           await writeAtomically(directory, fileName, content);

@@ -200,20 +200,21 @@ function prepareStatements(db: Database) {
     deleteExpired: db.prepare<[number]>('DELETE FROM demo_session WHERE expires_at <= ?'),
     count: db.prepare<[], number>('SELECT count(*) FROM demo_session').pluck(),
     // #region fair-share-statements
+    // Ties (sessions seen in the same millisecond) go by rowid, the order rows were inserted in.
     liveOwnedOldestFirst: db
       .prepare<[string, number], string>(
         `SELECT id FROM demo_session WHERE owner = ? AND expires_at > ?
-         ORDER BY last_seen_at, id`,
+         ORDER BY last_seen_at, rowid`,
       )
       .pluck(),
     liveOfVisitorOldestFirst: db
       .prepare<[string, number], string>(
         `SELECT id FROM demo_session WHERE visitor = ? AND expires_at > ?
-         ORDER BY last_seen_at, id`,
+         ORDER BY last_seen_at, rowid`,
       )
       .pluck(),
     closestToExpiry: db
-      .prepare<[number], string>('SELECT id FROM demo_session ORDER BY expires_at, id LIMIT ?')
+      .prepare<[number], string>('SELECT id FROM demo_session ORDER BY expires_at, rowid LIMIT ?')
       .pluck(),
     recordEviction: db.prepare<[EvictionCause, number, number, string]>(
       `INSERT OR REPLACE INTO demo_session_eviction
@@ -222,7 +223,7 @@ function prepareStatements(db: Database) {
     ),
     trimEvictions: db.prepare<[number]>(
       `DELETE FROM demo_session_eviction WHERE id IN (
-         SELECT id FROM demo_session_eviction ORDER BY evicted_at DESC, id LIMIT -1 OFFSET ?)`,
+         SELECT id FROM demo_session_eviction ORDER BY evicted_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
     ),
     deleteExpiredEvictions: db.prepare<[number]>(
       'DELETE FROM demo_session_eviction WHERE expires_at <= ?',
