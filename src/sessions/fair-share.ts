@@ -13,7 +13,6 @@ import { wholeNumberBetween } from './stores/store-options';
 import { maxIndexedSessionsPerOwner } from './session-owner';
 import type { DemoContext } from './types';
 
-// #region shares
 /**
  * Live sessions one learner may keep in one store (in one instance, for memory and filesystem).
  * The demos need a handful: this browser, the "second device", a few tabs or forged cookies. 20
@@ -29,7 +28,6 @@ export const defaultMaxSessionsPerOwner = 20;
  * filesystem directory (10 000) and 0.1 % of the SQLite table (100 000).
  */
 export const defaultMaxSessionsPerVisitor = 100;
-// #endregion shares
 
 /** Why a store dropped a live session. */
 export type EvictionCause = 'store-full' | 'owner-share' | 'visitor-share';
@@ -74,7 +72,6 @@ export function fairShare(
   };
 }
 
-// #region visitor
 /**
  * The request's network address as a store may record it, or null when there is none. IPv6
  * addresses count by their /64 prefix: one home or phone gets a whole /64 and can pick any address
@@ -92,7 +89,6 @@ export function sessionVisitor(ctx: DemoContext): string | null {
     ? null
     : hash('sha256', `session-lab visitor ${group}`, 'base64url').slice(0, 22);
 }
-// #endregion visitor
 
 /** A recorded visitor is 22 base64url characters; anything else in a file or row is ignored. */
 export function isVisitorKey(value: unknown): value is string {

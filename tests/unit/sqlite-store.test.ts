@@ -965,6 +965,22 @@ describe('sqlite store', () => {
       expect(evictionCount()).toBe(0);
     });
 
+    it('remembers only the newest evictions, at most maxEvictionRecords', async () => {
+      const sessions = store({ maxSessionsPerOwner: 1, maxEvictionRecords: 2 });
+      const browsers = Array.from({ length: 5 }, () => new Browser({}, 'hasty'));
+      for (const browser of browsers) {
+        clock += 1000;
+        await demo(sessions, browser, () => ({ n: 1 }));
+      }
+      expect(evictionCount()).toBe(2);
+      const statuses = [];
+      for (const browser of browsers) {
+        statuses.push((await browser.visit((ctx) => sessions.load(ctx))).status);
+      }
+      expect(statuses).toEqual(['new', 'new', 'evicted', 'evicted', 'ok']);
+      expect(() => store({ maxEvictionRecords: 0 })).toThrow(/maxEvictionRecords/);
+    });
+
     it('never refuses a newcomer however many addresses fill it, and two connections share the count', async () => {
       const file = join(tempDir(), 'shared.sqlite');
       const first = openDatabase(file);

@@ -279,7 +279,6 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
     return value === null ? [] : value.toString('utf8').split(' ').filter(isWellFormedSessionId);
   }
 
-  // #region memcached-fair-share
   /**
    * Adds a new session to an owner's or an address's list, newest last, and evicts the oldest live
    * sessions the list names past its share. Unlocked: see the header comment.
@@ -317,7 +316,6 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
       expires: ownerTtlSeconds,
     });
   }
-  // #endregion memcached-fair-share
 
   /** Whether a stored session was signed out everywhere since it was stamped. */
   function signedOut(stored: StoredSession, current: number | null): boolean {

@@ -17,7 +17,6 @@ import { ErrorReply, type RedisClientType } from 'redis';
 import type { EvictionCause } from '../fair-share';
 import { maxIndexedSessionsPerOwner } from '../session-owner';
 
-// #region redis-fair-share
 /**
  * KEYS[1]: the new session's key; KEYS[2..]: the indexes it joins (owner, address).
  * ARGV: value, TTL seconds, now (ms), id, session key prefix, eviction key prefix, largest index,
@@ -57,7 +56,6 @@ end
 redis.call('SET', KEYS[1], value, 'EX', ttl)
 return evicted
 `;
-// #endregion redis-fair-share
 
 const scriptSha = createHash('sha1').update(script).digest('hex');
 

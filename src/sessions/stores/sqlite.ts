@@ -79,6 +79,8 @@ export interface SqliteStoreOptions {
   maxSessionsPerOwner?: number;
   /** Live sessions one address keeps before its least recently seen is evicted. 100 unless set. */
   maxSessionsPerVisitor?: number;
+  /** Evicted sessions remembered for their next load, newest kept. 10 000 unless set. */
+  maxEvictionRecords?: number;
   /** Largest JSON a session may serialize to; 64 KiB unless set. */
   maxSessionBytes?: number;
   cookieName?: string;
@@ -100,7 +102,7 @@ const DEFAULT_MAX_SESSIONS = 100_000;
  * Evicted sessions remembered for their next load; past it the oldest records go. A record is
  * about 150 bytes, and a visitor who forces evictions in a loop only churns this table.
  */
-const MAX_EVICTION_RECORDS = 10_000;
+const DEFAULT_MAX_EVICTION_RECORDS = 10_000;
 const LOCATION = 'SQLite table demo_session';
 const PLACE = 'the SQLite demo store';
 const STORE_TIMING = 'SQLite demo_session';
@@ -199,7 +201,6 @@ function prepareStatements(db: Database) {
     delete: db.prepare<[string]>('DELETE FROM demo_session WHERE id = ?'),
     deleteExpired: db.prepare<[number]>('DELETE FROM demo_session WHERE expires_at <= ?'),
     count: db.prepare<[], number>('SELECT count(*) FROM demo_session').pluck(),
-    // #region fair-share-statements
     // Ties (sessions seen in the same millisecond) go by rowid, the order rows were inserted in.
     liveOwnedOldestFirst: db
       .prepare<[string, number], string>(
@@ -228,7 +229,6 @@ function prepareStatements(db: Database) {
     deleteExpiredEvictions: db.prepare<[number]>(
       'DELETE FROM demo_session_eviction WHERE expires_at <= ?',
     ),
-    // #endregion fair-share-statements
     deleteOwned: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
     countOwned: db
       .prepare<[string, number], number>(
@@ -266,10 +266,12 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
   const { db, secure } = options;
   const ttlSeconds = options.ttlSeconds ?? DAY_SECONDS;
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const maxEvictionRecords = options.maxEvictionRecords ?? DEFAULT_MAX_EVICTION_RECORDS;
   const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
   const cookieName = options.cookieName ?? 'sqlite_session';
   const cookiePath = options.cookiePath ?? '/api/demo/sqlite';
-  for (const [name, value] of Object.entries({ ttlSeconds, maxSessions, maxSessionBytes })) {
+  const limits = { ttlSeconds, maxSessions, maxSessionBytes, maxEvictionRecords };
+  for (const [name, value] of Object.entries(limits)) {
     positiveInteger('sqlite', name, value);
   }
   const share = fairShare('sqlite', options);
@@ -395,7 +397,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
       session.expiresAt,
       session.now,
     );
-    if (evicted > 0) statements.trimEvictions.run(MAX_EVICTION_RECORDS);
+    if (evicted > 0) statements.trimEvictions.run(maxEvictionRecords);
     return evicted;
   });
   // #endregion fair-share
