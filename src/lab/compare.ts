@@ -9,7 +9,6 @@ import type { StoreId } from '../sessions/catalog';
 import type { StoreRegistry } from '../sessions/registry';
 import {
   SessionTooLargeError,
-  StoreFullError,
   StoreUnavailableError,
   type Instance,
   type SessionStore,
@@ -104,7 +103,7 @@ async function measureRow(deps: CompareDeps, store: SessionStore): Promise<Compa
     if (error instanceof StoreNotAvailable || error instanceof StoreUnavailableError) {
       return { ...row, status: 'unreachable', message: error.message };
     }
-    if (error instanceof StoreFullError || error instanceof SessionTooLargeError) {
+    if (error instanceof SessionTooLargeError) {
       return { ...row, status: 'failed', message: error.message };
     }
     throw error;

@@ -5,7 +5,6 @@
 import { isStoreId } from '../sessions/catalog';
 import {
   SessionTooLargeError,
-  StoreFullError,
   StoreUnavailableError,
   type DemoContext,
   type Instance,
@@ -31,7 +30,7 @@ import {
 export interface DemoRequest {
   storeId: string;
   request: Request;
-  /** The client's address, for the rate limit. */
+  /** The client's address, for the rate limit and the stores' per-address share. */
   clientAddress: string;
 }
 
@@ -62,7 +61,7 @@ export function toHttpError(error: unknown): HttpError {
   if (error instanceof DemoInputError || error instanceof InstanceError)
     return new HttpError(400, error.message);
   if (error instanceof SessionTooLargeError) return new HttpError(413, error.message);
-  if (error instanceof StoreUnavailableError || error instanceof StoreFullError) {
+  if (error instanceof StoreUnavailableError) {
     return new HttpError(503, error.message, { 'Retry-After': '5' });
   }
   throw error;
@@ -111,6 +110,8 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     owner: learner?.id ?? null,
     sizeRule: action?.action === 'grow' && action.sendAnyway ? 'send-anyway' : 'enforce',
     secure,
+    // Server stores give each address a fair share of their sessions.
+    clientAddress: demo.clientAddress,
   };
 
   const { loaded, data, notice, server } = await withInstance(store, ctx.instance, async () => {

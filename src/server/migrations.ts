@@ -136,6 +136,29 @@ export const migrations: readonly Migration[] = [
 
       -- The purge reads the longest-idle learners first.
       CREATE INDEX learner_by_last_active ON learner (last_active_at);
+      `,
+  },
+  {
+    name: 'fair share of the SQLite demo store',
+    sql: `
+      -- The hashed address that started a demo session, for the per-address share.
+      ALTER TABLE demo_session ADD COLUMN visitor TEXT;
+      CREATE INDEX demo_session_by_visitor ON demo_session (visitor) WHERE visitor IS NOT NULL;
+
+      -- Sessions evicted before their expiry (the store's cap, or a learner's or an address's
+      -- share), so that their next load can say so. Only the holder of the secret learns it: the
+      -- hash is kept and checked as for a live row. Capped by the store, and swept at expiry.
+      CREATE TABLE demo_session_eviction (
+        id TEXT PRIMARY KEY,
+        secret_hash BLOB NOT NULL CHECK (length(secret_hash) = 32),
+        cause TEXT NOT NULL CHECK (cause IN ('store-full', 'owner-share', 'visitor-share')),
+        session_limit INTEGER NOT NULL CHECK (session_limit > 0),
+        evicted_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE INDEX demo_session_eviction_by_age ON demo_session_eviction (evicted_at);
+      CREATE INDEX demo_session_eviction_by_expiry ON demo_session_eviction (expires_at);
     `,
   },
 ];

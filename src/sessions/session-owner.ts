@@ -9,9 +9,10 @@ import type { DemoContext } from './types';
 export const maxOwnerLength = 128;
 
 /**
- * The most session ids a store indexes for one owner. Past it the oldest leave the index (they
- * live on until they expire, but "log out everywhere" no longer reaches them): a visitor who
- * starts sessions in a loop cannot grow one owner's index without limit.
+ * The most session ids a store indexes for one owner, and so the largest share of live sessions
+ * one learner or address can be given (`fair-share.ts`). The shares keep live sessions far below
+ * it; Redis and Memcached trim their lists to it too, since ids of sessions that are gone stay
+ * listed until met, so a visitor who starts sessions in a loop cannot grow an index without limit.
  */
 export const maxIndexedSessionsPerOwner = 1000;
 

@@ -5,8 +5,12 @@ import type { StoreId } from './catalog';
 /** What a learner keeps in a demo session: JSON-compatible values. */
 export type SessionData = Record<string, unknown>;
 
-/** How a load went. Stores report problems as a status, never as an exception. */
-export type LoadStatus = 'new' | 'ok' | 'tampered' | 'expired' | 'unavailable';
+/**
+ * How a load went. Stores report problems as a status, never as an exception. `evicted`: the
+ * server store dropped the session before it expired, to stay within its cap or a visitor's fair
+ * share (see `fair-share.ts`); the reason says which.
+ */
+export type LoadStatus = 'new' | 'ok' | 'tampered' | 'expired' | 'evicted' | 'unavailable';
 
 export interface Loaded {
   status: LoadStatus;
@@ -57,6 +61,12 @@ export interface DemoContext {
    */
   owner?: string | null;
   /**
+   * The client's network address, as the rate limit sees it (after TRUST_PROXY). Server stores
+   * count live sessions per address so one visitor cannot fill a shared store; they record only
+   * a hash of it (`sessionVisitor`). Unset when there is no client (the comparison page).
+   */
+  clientAddress?: string | null;
+  /**
    * `send-anyway` lets a cookie store send a cookie over the browser's 4096-byte limit, for the
    * demo that shows the browser dropping it. Server stores ignore it.
    */
@@ -98,20 +108,6 @@ export class StoreUnavailableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'StoreUnavailableError';
-  }
-}
-
-/**
- * Thrown by `save` when a server store has reached its cap on sessions or bytes, so that a public
- * server cannot be filled by visitors. The demo answers 503 with Retry-After.
- */
-export class StoreFullError extends Error {
-  constructor(
-    message: string,
-    readonly limit: number,
-  ) {
-    super(message);
-    this.name = 'StoreFullError';
   }
 }
 

@@ -38,11 +38,18 @@ function context(cookies: Map<string, string> = new Map(), now = Date.now()): De
 class Browser {
   readonly cookies = new Map<string, string>();
 
-  /** `owner`: the learner using this browser, as the demo handler passes it. */
-  constructor(readonly owner: string | null = null) {}
+  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
+  constructor(
+    readonly owner: string | null = null,
+    readonly address: string | null = null,
+  ) {}
 
   request(now?: number): DemoContext {
-    return { ...context(new Map(this.cookies), now), owner: this.owner };
+    return {
+      ...context(new Map(this.cookies), now),
+      owner: this.owner,
+      clientAddress: this.address,
+    };
   }
 
   receive(ctx: DemoContext): void {
@@ -525,18 +532,80 @@ describe.skipIf(skipReason !== null)('memcached store: log out everywhere', () =
     expect(await store.load(spaced.request())).toMatchObject({ status: 'new' });
   });
 
-  it('lists at most 1000 ids per owner; the generation still signs out the oldest', async () => {
-    const oldest = new Browser('busy');
-    await oldest.visit(store, (session) => (session.first = true));
-    for (let n = 1; n <= 1000; n++) await store.save(new Browser('busy').request(), { n });
-    const listed = (await rawGet(idListKey('busy')))!.split(' ');
-    expect(listed).toHaveLength(1000);
-    expect(listed).not.toContain(sid(oldest));
-    expect(await store.revokeAll!(new Browser('busy').request())).toBe(1000);
-    expect(await store.load(oldest.request())).toMatchObject({
-      status: 'new',
-      reason: expect.stringMatching(/Signed out everywhere/),
+  it('fills from one learner and address without filling Memcached: both stay at their share, a newcomer still gets a session, and the evicted one says why', async () => {
+    const shared = createMemcachedStore({
+      servers: [memcached.address],
+      secure: true,
+      keyPrefix: 'fair:',
+      maxSessionsPerOwner: 3,
+      maxSessionsPerVisitor: 5,
     });
+    try {
+      const devices = Array.from({ length: 5 }, () => new Browser('busy', '203.0.113.9'));
+      for (const device of devices) await device.visit(shared, (session) => (session.n = 1));
+      // (a) the learner keeps their share.
+      expect((await rawGet('fair:owner-ids:busy'))!.split(' ')).toEqual(devices.slice(2).map(sid));
+      for (const device of devices.slice(0, 2)) {
+        expect(await rawGet(`fair:${sid(device)}`)).toBeNull();
+      }
+      const owned = await shared.load(devices[0]!.request());
+      expect(owned.status).toBe('evicted');
+      expect(owned.reason).toMatch(
+        /you started another session while you already had 3 live sessions in the Memcached demo store/,
+      );
+      // A visitor who drops cookies: every request a new learner, all from one address.
+      const flood = Array.from(
+        { length: 12 },
+        (_, index) => new Browser(`learner-${index}`, '203.0.113.9'),
+      );
+      for (const browser of flood) await browser.visit(shared, (session) => (session.n = 1));
+      const stillHeld = [];
+      for (const browser of [...devices, ...flood]) {
+        if ((await rawGet(`fair:${sid(browser)}`)) !== null) stillHeld.push(browser);
+      }
+      // (a) the address keeps its share.
+      expect(stillHeld).toEqual(flood.slice(-5));
+      // (b) a newcomer from elsewhere is saved as usual.
+      const newcomer = new Browser('newcomer', '192.0.2.44');
+      await newcomer.visit(shared, (session) => (session.hello = 'world'));
+      expect(await shared.load(newcomer.request())).toEqual({
+        status: 'ok',
+        data: { hello: 'world' },
+      });
+      // (c) the evicted sessions say what happened to them.
+      const evicted = await shared.load(flood[0]!.request());
+      expect(evicted.status).toBe('evicted');
+      expect(evicted.reason).toMatch(
+        /your network address started another session while it already had 5 live sessions/,
+      );
+    } finally {
+      await shared.close?.();
+    }
+  });
+
+  it('drops ids of sessions that are gone from a list instead of evicting live ones for them', async () => {
+    const shared = createMemcachedStore({
+      servers: [memcached.address],
+      secure: true,
+      keyPrefix: 'gone:',
+      maxSessionsPerOwner: 2,
+    });
+    try {
+      const [kept, destroyed, third] = [
+        new Browser('gina'),
+        new Browser('gina'),
+        new Browser('gina'),
+      ];
+      await kept.visit(shared, (session) => (session.n = 1));
+      await destroyed.visit(shared, (session) => (session.n = 1));
+      const ctx = destroyed.request();
+      await shared.destroy(ctx);
+      await third.visit(shared, (session) => (session.n = 1));
+      expect(await shared.load(kept.request())).toMatchObject({ status: 'ok' });
+      expect((await rawGet('gone:owner-ids:gina'))!.split(' ')).toEqual([sid(kept), sid(third)]);
+    } finally {
+      await shared.close?.();
+    }
   });
 });
 

@@ -34,11 +34,18 @@ function context(cookies: Map<string, string> = new Map(), now = Date.now()): De
 class Browser {
   readonly cookies = new Map<string, string>();
 
-  /** `owner`: the learner using this browser, as the demo handler passes it. */
-  constructor(readonly owner: string | null = null) {}
+  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
+  constructor(
+    readonly owner: string | null = null,
+    readonly address: string | null = null,
+  ) {}
 
   request(now?: number): DemoContext {
-    return { ...context(new Map(this.cookies), now), owner: this.owner };
+    return {
+      ...context(new Map(this.cookies), now),
+      owner: this.owner,
+      clientAddress: this.address,
+    };
   }
 
   receive(ctx: DemoContext): void {
@@ -425,18 +432,96 @@ describe.skipIf(skipReason !== null)('redis store: log out everywhere', () => {
     expect(await store.load(long.request())).toMatchObject({ status: 'ok' });
   });
 
-  it('indexes at most 1000 sessions per owner, dropping the oldest from the index', async () => {
-    const start = Date.now();
-    const oldest = new Browser('busy');
-    await oldest.visit(store, (session) => (session.first = true), start);
-    for (let n = 1; n <= 1000; n++) {
-      await store.save(new Browser('busy').request(start + n), { n });
+  it('fills from one learner and address without filling Redis: both stay at their share, a newcomer still gets a session, and the evicted one says why', async () => {
+    const shared = createRedisStore({
+      url: redis.url,
+      secure: true,
+      keyPrefix: 'fair:',
+      maxSessionsPerOwner: 3,
+      maxSessionsPerVisitor: 5,
+    });
+    try {
+      const start = Date.now();
+      const devices = Array.from({ length: 5 }, () => new Browser('busy', '203.0.113.9'));
+      for (const [n, device] of devices.entries()) {
+        await device.visit(shared, (session) => (session.n = n), start + n);
+      }
+      // (a) the learner keeps their share, in the index and in Redis.
+      expect(await raw.zCard('fair:owner:busy')).toBe(3);
+      expect(await shared.peek!(devices[4]!.request())).toMatchObject({ ownerSessions: 3 });
+      const owned = await shared.load(devices[0]!.request());
+      expect(owned.status).toBe('evicted');
+      expect(owned.reason).toMatch(
+        /you started another session while you already had 3 live sessions in the Redis demo store/,
+      );
+      // The record lives as long as the session would have, and holds no id.
+      const records = await raw.keys('fair:evicted:*');
+      expect(records).toHaveLength(2);
+      expect(await raw.pTTL(records[0]!)).toBeGreaterThan((DAY - 10) * 1000);
+      expect(records.join(' ')).not.toContain(devices[0]!.cookies.get('redis_sid'));
+
+      // A visitor who drops cookies: every request a new learner, all from one address.
+      const flood = Array.from(
+        { length: 12 },
+        (_, index) => new Browser(`learner-${index}`, '203.0.113.9'),
+      );
+      for (const [n, browser] of flood.entries()) {
+        await browser.visit(shared, (session) => (session.n = n), start + 10 + n);
+      }
+      const live = await raw.keys('fair:*');
+      // (a) the address keeps its share: 5 sessions, beside the indexes and eviction records.
+      expect(live.filter((key) => /^fair:[A-Za-z0-9_-]{43}$/.test(key))).toHaveLength(5);
+      // (b) a newcomer from elsewhere is saved as usual.
+      const newcomer = new Browser('newcomer', '192.0.2.44');
+      await newcomer.visit(shared, (session) => (session.hello = 'world'));
+      expect(await shared.load(newcomer.request())).toEqual({
+        status: 'ok',
+        data: { hello: 'world' },
+      });
+      // (c) the evicted sessions say what happened to them.
+      const evicted = await shared.load(flood[0]!.request());
+      expect(evicted.status).toBe('evicted');
+      expect(evicted.reason).toMatch(
+        /your network address started another session while it already had 5 live sessions/,
+      );
+      expect(await shared.load(flood[11]!.request())).toMatchObject({ status: 'ok' });
+    } finally {
+      await shared.close?.();
     }
-    expect(await raw.zCard(index('busy'))).toBe(1000);
-    expect(await raw.zScore(index('busy'), oldest.cookies.get('redis_sid')!)).toBeNull();
-    expect(await store.revokeAll!(new Browser('busy').request())).toBe(1000);
-    // Out of the index, the oldest session lives on until it expires.
-    expect(await store.load(oldest.request())).toEqual({ status: 'ok', data: { first: true } });
+  });
+
+  it('counts the share atomically: ten new sessions of one learner at once leave exactly the share', async () => {
+    const shared = createRedisStore({
+      url: redis.url,
+      secure: true,
+      keyPrefix: 'burst:',
+      maxSessionsPerOwner: 4,
+    });
+    try {
+      const browsers = Array.from({ length: 10 }, () => new Browser('burst', '198.51.100.3'));
+      await Promise.all(browsers.map((browser) => browser.visit(shared, (s) => (s.n = 1))));
+      const sessions = (await raw.keys('burst:*')).filter((key) =>
+        /^burst:[A-Za-z0-9_-]{43}$/.test(key),
+      );
+      expect(sessions).toHaveLength(4);
+      expect(await raw.zCard('burst:owner:burst')).toBe(4);
+      const statuses = await Promise.all(
+        browsers.map(async (browser) => (await shared.load(browser.request())).status),
+      );
+      expect(statuses.filter((status) => status === 'ok')).toHaveLength(4);
+      expect(statuses.filter((status) => status === 'evicted')).toHaveLength(6);
+    } finally {
+      await shared.close?.();
+    }
+  });
+
+  it('loads the script again after Redis forgets it', async () => {
+    const browser = new Browser('flushed', '198.51.100.4');
+    await browser.visit(store, (session) => (session.before = true));
+    await raw.scriptFlush();
+    const fresh = new Browser('flushed', '198.51.100.4');
+    await fresh.visit(store, (session) => (session.after = true));
+    expect(await store.load(fresh.request())).toEqual({ status: 'ok', data: { after: true } });
   });
 });
 

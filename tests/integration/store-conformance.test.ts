@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeTitles, storeWhere } from '../../src/sessions/catalog';
+import { defaultMaxSessionsPerOwner } from '../../src/sessions/fair-share';
 import { SessionTooLargeError, type SessionData } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';
 import { storeFixtures, type StoreUnderTest } from '../support/store-fixtures';
@@ -198,6 +199,47 @@ describe.each(storeFixtures)('$id store', (fixture) => {
       expect(view?.bytes).toBeGreaterThan(0);
       expect(view?.location).toBeTruthy();
     });
+
+    // Redis and Memcached run on their own clock with a 2-second TTL here, so a flood could
+    // outlive its first sessions; their own integration tests flood them with a day's TTL.
+    if (!fixture.serverClock) {
+      it('gives one learner a fair share: a flood evicts their own oldest, which says so, and a newcomer is still saved', async () => {
+        const flood = Array.from(
+          { length: defaultMaxSessionsPerOwner + 5 },
+          () => new SimulatedBrowser(),
+        );
+        const as = (browser: SimulatedBrowser, owner: string, clientAddress: string) => ({
+          ...browser.request(subject.instance, subject.now),
+          owner,
+          clientAddress,
+        });
+        for (const browser of flood) {
+          const ctx = as(browser, 'flooding-learner', '203.0.113.50');
+          await subject.store.load(ctx);
+          await subject.store.save(ctx, { flood: true });
+          browser.receive(ctx);
+        }
+        const newcomer = new SimulatedBrowser();
+        const first = as(newcomer, 'newcomer', '192.0.2.50');
+        await subject.store.load(first);
+        await subject.store.save(first, { hello: 'world' });
+        newcomer.receive(first);
+        expect(await visit(newcomer)).toEqual({ status: 'ok', data: { hello: 'world' } });
+
+        const statuses = [];
+        for (const browser of flood) statuses.push(await visit(browser));
+        expect(statuses.filter(({ status }) => status === 'ok')).toHaveLength(
+          defaultMaxSessionsPerOwner,
+        );
+        expect(statuses.slice(0, 5)).toEqual(
+          Array(5).fill({
+            status: 'evicted',
+            reason: expect.stringMatching(/evicted: you started another session/),
+            data: {},
+          }),
+        );
+      });
+    }
 
     it('cleans up expired sessions', async () => {
       const browser = new SimulatedBrowser();

@@ -7,7 +7,7 @@ import { CookieJar } from '../../src/lab/cookie-jar';
 import { Timer } from '../../src/lab/timer';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
-import { createFilesystemStore, StoreFullError } from '../../src/sessions/stores/filesystem';
+import { createFilesystemStore } from '../../src/sessions/stores/filesystem';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
 
@@ -18,8 +18,11 @@ const DAY = 86_400;
 class Browser {
   readonly cookies = new Map<string, string>();
 
-  /** `owner`: the learner using this browser, as the demo handler passes it. */
-  constructor(readonly owner: string | null = null) {}
+  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
+  constructor(
+    readonly owner: string | null = null,
+    readonly address: string | null = null,
+  ) {}
 
   request(on: Instance, nowMs = T0): DemoContext {
     return {
@@ -28,6 +31,7 @@ class Browser {
       timer: new Timer(),
       now: () => nowMs,
       owner: this.owner,
+      clientAddress: this.address,
     };
   }
 
@@ -281,53 +285,79 @@ describe('filesystem store', () => {
     expect(await listTree(dataDir)).toEqual(['instances', path.join('instances', '1')]);
   });
 
-  it('refuses new sessions with StoreFullError once maxFiles are live, but still updates existing ones', async () => {
+  it('evicts the oldest file once maxFiles are live instead of refusing, and still updates existing ones', async () => {
     const capped = createFilesystemStore({ secure: true, maxFiles: 3 });
     const browsers = [new Browser(), new Browser(), new Browser()];
-    for (const browser of browsers) await visit(capped, browser, one, T0, () => ({ n: 1 }));
-    const late = capped.save(new Browser().request(one), { n: 1 });
-    await expect(late).rejects.toBeInstanceOf(StoreFullError);
-    await expect(late).rejects.toThrow(
-      'the filesystem store is full (3 sessions); try again later',
-    );
-    await visit(capped, browsers[0]!, one, T0, () => ({ n: 2 }));
-    expect((await visit(capped, browsers[0]!, one)).data).toEqual({ n: 2 });
+    for (const [index, browser] of browsers.entries()) {
+      await visit(capped, browser, one, T0 + index, () => ({ n: 1 }));
+    }
+    const late = new Browser();
+    await visit(capped, late, one, T0 + 10, () => ({ late: true }));
+    expect(await visit(capped, late, one, T0 + 11)).toEqual({ status: 'ok', data: { late: true } });
+    expect(await readdir(one.directory)).toHaveLength(3);
+    const evicted = await visit(capped, browsers[0]!, one, T0 + 11);
+    expect(evicted).toEqual({
+      status: 'evicted',
+      reason: expect.stringMatching(
+        /the session directory of instance 1 holds at most 3 sessions.*this one was the oldest/,
+      ),
+      data: {},
+    });
+    await visit(capped, browsers[1]!, one, T0 + 12, () => ({ n: 2 }));
+    expect((await visit(capped, browsers[1]!, one, T0 + 13)).data).toEqual({ n: 2 });
     expect(await readdir(one.directory)).toHaveLength(3);
   });
 
-  it('caps total bytes per directory', async () => {
-    // Each file is {"expiresAt":<13 digits>,"data":<100 bytes>}: 135 bytes; two fit in 300.
-    const capped = createFilesystemStore({ secure: true, maxTotalBytes: 300 });
-    await capped.save(new Browser().request(one), sessionOfBytes(100));
-    await capped.save(new Browser().request(one), sessionOfBytes(100));
-    const third = capped.save(new Browser().request(one), sessionOfBytes(100));
-    await expect(third).rejects.toThrow(
-      'the filesystem store is full (300 bytes of sessions); try again later',
+  it('caps total bytes per directory, evicting the oldest', async () => {
+    // Each file is {"expiresAt":<13 digits>,"data":<100 bytes>}: 135 bytes; eight fit in 1124.
+    const capped = createFilesystemStore({
+      secure: true,
+      maxSessionBytes: 100,
+      maxTotalBytes: 1124,
+    });
+    const browsers = Array.from({ length: 9 }, () => new Browser());
+    for (const [index, browser] of browsers.entries()) {
+      await visit(capped, browser, one, T0 + index, () => sessionOfBytes(100));
+    }
+    expect(await readdir(one.directory)).toHaveLength(8);
+    expect((await visit(capped, browsers[0]!, one, T0 + 20)).reason).toMatch(
+      /holds at most 1124 bytes of sessions/,
     );
+    expect((await visit(capped, browsers[1]!, one, T0 + 20)).status).toBe('ok');
     // Another instance has its own directory and its own cap.
     await capped.save(new Browser().request(two), sessionOfBytes(100));
+    expect(await readdir(two.directory)).toHaveLength(1);
   });
 
-  it('sweeps expired files when full before refusing, at most once a minute', async () => {
-    const capped = createFilesystemStore({ secure: true, maxFiles: 2, ttlSeconds: 60 });
-    await capped.save(new Browser().request(one, T0), { n: 1 });
-    await capped.save(new Browser().request(one, T0 + 30_000), { n: 2 });
-    // At 61 s the first has expired: the sweep frees its place.
-    await capped.save(new Browser().request(one, T0 + 61_000), { n: 3 });
-    expect(await readdir(one.directory)).toHaveLength(2);
-    // At 95 s the second has expired too, but a full directory was swept 34 s ago: refused.
-    await expect(
-      capped.save(new Browser().request(one, T0 + 95_000), { n: 4 }),
-    ).rejects.toBeInstanceOf(StoreFullError);
-    await capped.save(new Browser().request(one, T0 + 121_000), { n: 5 });
-  });
-
-  it('counts files already on disk: the first write after a restart scans the directory', async () => {
-    for (let index = 0; index < 2; index++) await store.save(new Browser().request(one), { index });
-    const restarted = createFilesystemStore({ secure: true, maxFiles: 2 });
-    await expect(restarted.save(new Browser().request(one), { index: 2 })).rejects.toBeInstanceOf(
-      StoreFullError,
+  it('needs room for one largest session in maxTotalBytes', () => {
+    expect(() => createFilesystemStore({ secure: true, maxTotalBytes: 300 })).toThrow(
+      /maxTotalBytes must hold one largest session: at least 66560/,
     );
+  });
+
+  it('drops expired files before evicting live ones, without reading the directory', async () => {
+    const capped = createFilesystemStore({ secure: true, maxFiles: 2, ttlSeconds: 60 });
+    const [a, b, c] = [new Browser(), new Browser(), new Browser()];
+    await visit(capped, a, one, T0, () => ({ n: 1 }));
+    await visit(capped, b, one, T0 + 30_000, () => ({ n: 2 }));
+    // A file the ledger does not know is not read: deciding what goes costs no I/O.
+    await writeFile(path.join(one.directory, `${'0'.repeat(64)}.json`), 'not read');
+    await visit(capped, c, one, T0 + 61_000, () => ({ n: 3 }));
+    expect((await visit(capped, a, one, T0 + 61_000)).status).toBe('new');
+    expect((await visit(capped, b, one, T0 + 61_000)).status).toBe('ok');
+    expect((await visit(capped, c, one, T0 + 61_000)).status).toBe('ok');
+    expect(await readdir(one.directory)).toHaveLength(3);
+  });
+
+  it('counts files already on disk: after a restart the first write scans the directory and evicts the oldest', async () => {
+    const [first, second] = [new Browser(), new Browser()];
+    await visit(store, first, one, T0, () => ({ index: 0 }));
+    await visit(store, second, one, T0 + 1, () => ({ index: 1 }));
+    const restarted = createFilesystemStore({ secure: true, maxFiles: 2 });
+    await restarted.save(new Browser().request(one, T0 + 2), { index: 2 });
+    expect(await readdir(one.directory)).toHaveLength(2);
+    expect((await visit(restarted, first, one, T0 + 3)).status).toBe('evicted');
+    expect((await visit(restarted, second, one, T0 + 3)).data).toEqual({ index: 1 });
   });
 
   it('has no session on another instance: each has its own directory', async () => {
@@ -534,17 +564,100 @@ describe('filesystem store', () => {
       expect(await store.revokeAll!(long.request(one))).toBe(0);
       expect((await visit(store, long, one)).status).toBe('ok');
     });
+  });
 
-    it('indexes at most 1000 sessions per owner, dropping the oldest from the index', async () => {
-      const oldest = new Browser('busy');
-      await visit(store, oldest, one, T0, () => ({ first: true }));
-      for (let index = 0; index < 1000; index++) {
-        await store.save(new Browser('busy').request(one), { index });
+  describe('fair share', () => {
+    it('fills from one learner and address without filling the directory: both stay at their share, a newcomer still gets a session, and the evicted one says why', async () => {
+      const shared = createFilesystemStore({
+        secure: true,
+        maxFiles: 40,
+        maxSessionsPerOwner: 4,
+        maxSessionsPerVisitor: 10,
+      });
+      // One learner, many devices, one address; then cookieless learners from the same address.
+      const devices = Array.from({ length: 8 }, () => new Browser('busy', '203.0.113.9'));
+      for (const [index, device] of devices.entries()) {
+        await visit(shared, device, one, T0 + index, () => ({ index }));
       }
-      expect(await store.peek!(oldest.request(one))).toMatchObject({ ownerSessions: 1000 });
-      expect(await store.revokeAll!(oldest.request(one))).toBe(1000);
-      // Out of the index, the oldest session lives on until it expires.
-      expect(await visit(store, oldest, one)).toEqual({ status: 'ok', data: { first: true } });
+      // (a) the learner keeps their share.
+      expect(await shared.peek!(devices[7]!.request(one, T0 + 10))).toMatchObject({
+        ownerSessions: 4,
+      });
+      const owned = await visit(shared, devices[0]!, one, T0 + 10);
+      expect(owned.status).toBe('evicted');
+      expect(owned.reason).toMatch(
+        /you started another session while you already had 4 live sessions in the session directory of instance 1/,
+      );
+      const flood = Array.from(
+        { length: 60 },
+        (_, index) => new Browser(`learner-${index}`, '203.0.113.9'),
+      );
+      for (const [index, browser] of flood.entries()) {
+        await visit(shared, browser, one, T0 + 100 + index, () => ({ index }));
+      }
+      // (a) the address keeps its share, files on disk included.
+      expect(await readdir(one.directory)).toHaveLength(10);
+      // (b) a newcomer from elsewhere is saved as usual.
+      const newcomer = new Browser('newcomer', '192.0.2.44');
+      await visit(shared, newcomer, one, T0 + 200, () => ({ hello: 'world' }));
+      expect(await visit(shared, newcomer, one, T0 + 201)).toEqual({
+        status: 'ok',
+        data: { hello: 'world' },
+      });
+      // (c) the evicted sessions say what happened to them.
+      const evicted = await visit(shared, flood[0]!, one, T0 + 201);
+      expect(evicted.status).toBe('evicted');
+      expect(evicted.reason).toMatch(
+        /your network address started another session while it already had 10 live sessions/,
+      );
+      expect((await visit(shared, flood[59]!, one, T0 + 201)).status).toBe('ok');
+    });
+
+    it('records the learner and the hashed address in each file, so shares count sessions from before a restart', async () => {
+      const browser = new Browser('alice', '198.51.100.7');
+      await visit(store, browser, one, T0, () => ({ n: 1 }));
+      const file = JSON.parse(
+        await readFile(path.join(one.directory, fileNameOf(browser.sid!)), 'utf8'),
+      ) as Record<string, unknown>;
+      expect(file).toEqual({
+        expiresAt: T0 + DAY * 1000,
+        owner: 'alice',
+        visitor: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+        data: { n: 1 },
+      });
+      expect(JSON.stringify(file)).not.toContain('198.51.100.7');
+
+      const restarted = createFilesystemStore({ secure: true, maxSessionsPerVisitor: 1 });
+      const sameAddress = new Browser('bob', '198.51.100.7');
+      await visit(restarted, sameAddress, one, T0 + 1, () => ({ n: 2 }));
+      expect((await visit(restarted, browser, one, T0 + 2)).status).toBe('evicted');
+      expect((await visit(restarted, sameAddress, one, T0 + 2)).status).toBe('ok');
+    });
+
+    it('does not call a file deleted behind its back (an instructor reset) evicted', async () => {
+      const capped = createFilesystemStore({ secure: true, maxFiles: 1 });
+      const [reset, next] = [new Browser(), new Browser()];
+      await visit(capped, reset, one, T0, () => ({ a: 1 }));
+      await rm(path.join(one.directory, fileNameOf(reset.sid!)));
+      await visit(capped, next, one, T0 + 1, () => ({ b: 1 }));
+      expect((await visit(capped, reset, one, T0 + 2)).status).toBe('new');
+      expect((await visit(capped, next, one, T0 + 2)).status).toBe('ok');
+    });
+
+    it('at the cap, evicts the oldest file of everyone, however many addresses fill it', async () => {
+      const shared = createFilesystemStore({ secure: true, maxFiles: 20 });
+      const visitors = Array.from(
+        { length: 30 },
+        (_, index) => new Browser(`learner-${index}`, `192.0.2.${index}`),
+      );
+      for (const [index, browser] of visitors.entries()) {
+        await visit(shared, browser, one, T0 + index, () => ({ index }));
+      }
+      expect(await readdir(one.directory)).toHaveLength(20);
+      const statuses = [];
+      for (const browser of visitors)
+        statuses.push((await visit(shared, browser, one, T0 + 99)).status);
+      expect(statuses).toEqual([...Array(10).fill('evicted'), ...Array(20).fill('ok')]);
     });
   });
 });

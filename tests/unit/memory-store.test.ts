@@ -18,8 +18,11 @@ function instance(id = '1'): Instance {
 class Browser {
   readonly cookies = new Map<string, string>();
 
-  /** `owner`: the learner using this browser, as the demo handler passes it. */
-  constructor(readonly owner: string | null = null) {}
+  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
+  constructor(
+    readonly owner: string | null = null,
+    readonly address: string | null = null,
+  ) {}
 
   request(on: Instance, nowMs = T0): DemoContext {
     return {
@@ -28,6 +31,7 @@ class Browser {
       timer: new Timer(),
       now: () => nowMs,
       owner: this.owner,
+      clientAddress: this.address,
     };
   }
 
@@ -254,7 +258,11 @@ describe('memory store', () => {
     await visit(small, a, on, T0 + 3); // a is now the most recently used
     await visit(small, d, on, T0 + 4, () => ({ name: 'd' }));
     expect(memoryStoreStats(on.memory).entries).toBe(3);
-    expect((await visit(small, b, on, T0 + 5)).status).toBe('new');
+    const evicted = await visit(small, b, on, T0 + 5);
+    expect(evicted).toEqual({ status: 'evicted', reason: expect.any(String), data: {} });
+    expect(evicted.reason).toMatch(
+      /memory of instance 1 holds at most 3 sessions.*this one was the least recently used/,
+    );
     for (const browser of [a, c, d])
       expect((await visit(small, browser, on, T0 + 5)).status).toBe('ok');
   });
@@ -270,7 +278,10 @@ describe('memory store', () => {
     const statuses = [];
     for (const browser of browsers)
       statuses.push((await visit(small, browser, on, T0 + 10)).status);
-    expect(statuses).toEqual(['new', 'new', 'ok', 'ok']);
+    expect(statuses).toEqual(['evicted', 'evicted', 'ok', 'ok']);
+    expect((await visit(small, browsers[0]!, on, T0 + 10)).reason).toMatch(
+      /at most 250 bytes of sessions/,
+    );
   });
 
   it('evicts expired sessions before live ones, even recently used ones', async () => {
@@ -444,17 +455,144 @@ describe('memory store', () => {
       expect(await store.revokeAll!(fits.request(on))).toBe(1);
     });
 
-    it('indexes at most 1000 sessions per owner, dropping the oldest from the index', async () => {
+    it('keeps the owner index within the largest share a store can be given', async () => {
+      expect(() => createMemoryStore({ secure: true, maxSessionsPerOwner: 1001 })).toThrow(
+        /maxSessionsPerOwner must be a whole number from 1 to 1000/,
+      );
+      expect(() => createMemoryStore({ secure: true, maxSessionsPerVisitor: 0 })).toThrow(
+        /maxSessionsPerVisitor/,
+      );
+    });
+  });
+
+  describe('fair share', () => {
+    it('keeps one learner at their share: a new session evicts their own oldest, which says why on its next load', async () => {
+      const shared = createMemoryStore({ secure: true, maxSessionsPerOwner: 3 });
       const on = instance();
-      const oldest = new Browser('busy');
-      await visit(store, oldest, on, T0, () => ({ first: true }));
-      for (let index = 0; index < 1000; index++) {
-        await visit(store, new Browser('busy'), on, T0 + 1, () => ({ index }));
+      const devices = Array.from({ length: 5 }, () => new Browser('busy', '198.51.100.1'));
+      for (const [index, device] of devices.entries()) {
+        await visit(shared, device, on, T0 + index, () => ({ index }));
       }
-      expect(await store.peek!(oldest.request(on))).toMatchObject({ ownerSessions: 1000 });
-      expect(await store.revokeAll!(oldest.request(on))).toBe(1000);
-      // Out of the index, the oldest session lives on until it expires.
-      expect(await visit(store, oldest, on)).toEqual({ status: 'ok', data: { first: true } });
+      const neighbour = new Browser('neighbour', '198.51.100.2');
+      await visit(shared, neighbour, on, T0 + 10, () => ({ mine: true }));
+
+      expect(await shared.peek!(devices[4]!.request(on, T0 + 20))).toMatchObject({
+        ownerSessions: 3,
+      });
+      expect(memoryStoreStats(on.memory).entries).toBe(4);
+      const first = await visit(shared, devices[0]!, on, T0 + 20);
+      expect(first.status).toBe('evicted');
+      expect(first.reason).toMatch(
+        /you started another session while you already had 3 live sessions in the memory of instance 1.*oldest goes first/,
+      );
+      expect((await visit(shared, devices[1]!, on, T0 + 20)).status).toBe('evicted');
+      for (const device of devices.slice(2)) {
+        expect((await visit(shared, device, on, T0 + 20)).status).toBe('ok');
+      }
+      expect(await visit(shared, neighbour, on, T0 + 20)).toEqual({
+        status: 'ok',
+        data: { mine: true },
+      });
+    });
+
+    it('counts a session against the share once: re-saving it evicts nothing', async () => {
+      const shared = createMemoryStore({ secure: true, maxSessionsPerOwner: 2 });
+      const on = instance();
+      const [a, b] = [new Browser('alice'), new Browser('alice')];
+      await visit(shared, a, on, T0, () => ({ n: 1 }));
+      await visit(shared, b, on, T0 + 1, () => ({ n: 1 }));
+      for (let n = 2; n < 6; n++) await visit(shared, a, on, T0 + n, (data) => ({ ...data, n }));
+      expect((await visit(shared, a, on, T0 + 10)).data).toEqual({ n: 5 });
+      expect((await visit(shared, b, on, T0 + 10)).status).toBe('ok');
+    });
+
+    it('fills from one address without filling the instance: the address stays at its share, a newcomer still gets a session, and the evicted one says why', async () => {
+      // A visitor who drops cookies: every request is a new learner, from one address.
+      const shared = createMemoryStore({
+        secure: true,
+        maxEntries: 50,
+        maxSessionsPerOwner: 5,
+        maxSessionsPerVisitor: 10,
+      });
+      const on = instance();
+      const flood = Array.from(
+        { length: 200 },
+        (_, index) => new Browser(`learner-${index}`, '203.0.113.9'),
+      );
+      for (const [index, browser] of flood.entries()) {
+        await visit(shared, browser, on, T0 + index, () => ({ index }));
+      }
+      // (a) the address keeps its share, and no more.
+      const live = [];
+      for (const browser of flood) {
+        if ((await visit(shared, browser, on, T0 + 1000)).status === 'ok') live.push(browser);
+      }
+      expect(live).toEqual(flood.slice(-10));
+      expect(memoryStoreStats(on.memory).entries).toBe(10);
+      // (b) a new visitor from elsewhere is saved as usual.
+      const newcomer = new Browser('newcomer', '192.0.2.44');
+      await visit(shared, newcomer, on, T0 + 1001, () => ({ hello: 'world' }));
+      expect(await visit(shared, newcomer, on, T0 + 1002)).toEqual({
+        status: 'ok',
+        data: { hello: 'world' },
+      });
+      // (c) the evicted sessions say what happened to them.
+      const evicted = await visit(shared, flood[0]!, on, T0 + 1002);
+      expect(evicted.status).toBe('evicted');
+      expect(evicted.reason).toMatch(
+        /your network address started another session while it already had 10 live sessions/,
+      );
+    });
+
+    it('counts an IPv6 visitor by its /64, and an IPv4-mapped address as the IPv4 one', async () => {
+      const shared = createMemoryStore({ secure: true, maxSessionsPerVisitor: 2 });
+      const on = instance();
+      const [a, b, c] = [
+        new Browser(null, '2001:db8:1:2::10'),
+        new Browser(null, '2001:db8:1:2:ffff::1'),
+        new Browser(null, '2001:db8:1:2:abcd:ef01:2345:6789'),
+      ];
+      for (const [index, browser] of [a, b, c].entries()) {
+        await visit(shared, browser, on, T0 + index, () => ({ index }));
+      }
+      expect((await visit(shared, a, on, T0 + 10)).status).toBe('evicted');
+      const [v4, mapped, other] = [
+        new Browser(null, '192.0.2.1'),
+        new Browser(null, '::ffff:192.0.2.1'),
+        new Browser(null, '::ffff:c000:201'),
+      ];
+      for (const [index, browser] of [v4, mapped, other].entries()) {
+        await visit(shared, browser, on, T0 + 20 + index, () => ({ index }));
+      }
+      expect((await visit(shared, v4, on, T0 + 30)).status).toBe('evicted');
+      expect((await visit(shared, other, on, T0 + 30)).status).toBe('ok');
+    });
+
+    it('at the cap, evicts the least recently used of everyone, however many addresses fill it', async () => {
+      const shared = createMemoryStore({ secure: true, maxEntries: 20 });
+      const on = instance();
+      const visitors = Array.from(
+        { length: 30 },
+        (_, index) => new Browser(`learner-${index}`, `192.0.2.${index}`),
+      );
+      for (const [index, browser] of visitors.entries()) {
+        await visit(shared, browser, on, T0 + index, () => ({ index }));
+      }
+      expect(memoryStoreStats(on.memory).entries).toBe(20);
+      const statuses = [];
+      for (const browser of visitors)
+        statuses.push((await visit(shared, browser, on, T0 + 99)).status);
+      expect(statuses).toEqual([...Array(10).fill('evicted'), ...Array(20).fill('ok')]);
+    });
+
+    it('forgets what it evicted once the session would have expired anyway', async () => {
+      const shared = createMemoryStore({ secure: true, maxEntries: 1, ttlSeconds: 60 });
+      const on = instance();
+      const [a, b] = [new Browser(), new Browser()];
+      await visit(shared, a, on, T0, () => ({ a: 1 }));
+      await visit(shared, b, on, T0 + 1000, () => ({ b: 1 }));
+      expect((await visit(shared, a, on, T0 + 59_999)).status).toBe('evicted');
+      expect((await visit(shared, a, on, T0 + 60_000)).status).toBe('new');
     });
   });
 });

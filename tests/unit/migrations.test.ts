@@ -41,6 +41,7 @@ describe('database and migrations', () => {
       'classroom',
       'classroom_member',
       'demo_session',
+      'demo_session_eviction',
       'instructor_session',
       'learner',
       'learner_session',

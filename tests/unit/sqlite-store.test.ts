@@ -8,7 +8,6 @@ import { Timer } from '../../src/lab/timer';
 import { openDatabase, type Database } from '../../src/server/database';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import {
-  StoreFullError,
   createSqliteStore,
   listSqliteSessions,
   revokeAllSqliteSessions,
@@ -46,10 +45,11 @@ function store(options: Partial<SqliteStoreOptions> = {}): SessionStore {
 class Browser {
   readonly #cookies = new Map<string, { value: string; expires: number | undefined }>();
 
-  /** `owner`: the learner using this browser, as the demo handler passes it. */
+  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
   constructor(
     cookies: Record<string, string> = {},
     readonly owner: string | null = null,
+    readonly address: string | null = null,
   ) {
     for (const [name, value] of Object.entries(cookies)) this.set(name, value);
   }
@@ -73,6 +73,7 @@ class Browser {
       timer: new Timer(),
       now: () => now,
       owner: this.owner,
+      clientAddress: this.address,
     };
   }
 
@@ -123,6 +124,10 @@ function rowOf(id: string): Record<string, unknown> | undefined {
 
 function rowCount(database = db): number {
   return database.prepare('SELECT count(*) FROM demo_session').pluck().get() as number;
+}
+
+function evictionCount(database = db): number {
+  return database.prepare('SELECT count(*) FROM demo_session_eviction').pluck().get() as number;
 }
 
 /** Every value of every column of every row in every table, in every spelling a blob may take. */
@@ -485,36 +490,45 @@ describe('sqlite store', () => {
     expect(rowCount()).toBe(1);
   });
 
-  it('refuses new sessions when full, after first purging expired ones', async () => {
+  it('when full, purges expired rows first, then evicts the oldest instead of refusing', async () => {
     const sessions = store({ maxSessions: 3, ttlSeconds: 3600 });
     const early = new Browser();
     await demo(sessions, early, () => ({ n: 1 }));
     clock += 30 * 60_000;
     const browsers = [new Browser(), new Browser()];
-    for (const browser of browsers) await demo(sessions, browser, () => ({ n: 1 }));
+    for (const browser of browsers) {
+      clock += 1000;
+      await demo(sessions, browser, () => ({ n: 1 }));
+    }
 
-    const refused = new Browser().request();
-    const error = await sessions.save(refused, { n: 1 }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(StoreFullError);
-    expect(error).toMatchObject({ name: 'StoreFullError', limit: 3 });
-    expect((error as Error).message).toMatch(/3 unexpired sessions/);
-    expect(refused.cookies.outgoing).toEqual([]);
-    expect(rowCount()).toBe(3);
-
-    // Sessions that exist keep saving while the store is full.
-    await demo(sessions, browsers[0]!, () => ({ n: 2 }));
-    expect(await browsers[0]!.visit((ctx) => sessions.load(ctx))).toEqual({
-      status: 'ok',
-      data: { n: 2 },
-    });
-
-    // Once the first session has expired, the next new one takes its place.
+    // Once the first session has expired, the next new one takes its place: nothing evicted.
     clock = START + HOUR_MS;
     const later = new Browser();
     await demo(sessions, later, () => ({ n: 1 }));
     expect(rowCount()).toBe(3);
     expect(rowOf(tokenOf(early).id)).toBeUndefined();
-    expect(rowOf(tokenOf(later).id)).toBeDefined();
+    expect(evictionCount()).toBe(0);
+
+    // Full of live rows: the one closest to expiry goes, and its next load says why.
+    clock += 1000;
+    const newest = new Browser();
+    await demo(sessions, newest, () => ({ newest: true }));
+    expect(rowCount()).toBe(3);
+    expect(await newest.visit((ctx) => sessions.load(ctx))).toEqual({
+      status: 'ok',
+      data: { newest: true },
+    });
+    const evicted = await browsers[0]!.visit((ctx) => sessions.load(ctx));
+    expect(evicted).toEqual({
+      status: 'evicted',
+      reason: expect.stringMatching(
+        /the SQLite demo store holds at most 3 sessions.*this one was the oldest/,
+      ),
+      data: {},
+    });
+    // The cookie went with it, so the browser starts over quietly.
+    expect(browsers[0]!.get(COOKIE)).toBeUndefined();
+    expect(await browsers[1]!.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
   });
 
   it('destroys the row and clears the cookie on the same path', async () => {
@@ -849,6 +863,146 @@ describe('sqlite store', () => {
     expect(await browser.visit((c) => afterRestart.load(c))).toEqual({
       status: 'ok',
       data: { where: 'instance 1' },
+    });
+  });
+
+  describe('fair share', () => {
+    it('fills from one learner and address without filling the table: both stay at their share, a newcomer still gets a session, and the evicted one says why', async () => {
+      const sessions = store({
+        maxSessions: 40,
+        maxSessionsPerOwner: 4,
+        maxSessionsPerVisitor: 10,
+      });
+      const devices = Array.from({ length: 8 }, () => new Browser({}, 'busy', '203.0.113.9'));
+      for (const device of devices) {
+        clock += 1000;
+        await demo(sessions, device, () => ({ device: true }));
+      }
+      // (a) the learner keeps their share; their oldest went first.
+      const ownerRows = () =>
+        db.prepare("SELECT count(*) FROM demo_session WHERE owner = 'busy'").pluck().get();
+      expect(ownerRows()).toBe(4);
+      const owned = await devices[0]!.visit((ctx) => sessions.load(ctx));
+      expect(owned.status).toBe('evicted');
+      expect(owned.reason).toMatch(
+        /you started another session while you already had 4 live sessions in the SQLite demo store/,
+      );
+      // A visitor who drops cookies: every request a new learner, all from one address.
+      const flood = Array.from(
+        { length: 60 },
+        (_, index) => new Browser({}, `learner-${index}`, '203.0.113.9'),
+      );
+      for (const browser of flood) {
+        clock += 1000;
+        await demo(sessions, browser, () => ({ flood: true }));
+      }
+      // (a) the address keeps its share, and the table is far from full.
+      expect(rowCount()).toBe(10);
+      // (b) a newcomer from elsewhere is saved as usual.
+      const newcomer = new Browser({}, 'newcomer', '192.0.2.44');
+      await demo(sessions, newcomer, () => ({ hello: 'world' }));
+      expect(await newcomer.visit((ctx) => sessions.load(ctx))).toEqual({
+        status: 'ok',
+        data: { hello: 'world' },
+      });
+      // (c) the evicted sessions say what happened to them.
+      const evicted = await flood[0]!.visit((ctx) => sessions.load(ctx));
+      expect(evicted.status).toBe('evicted');
+      expect(evicted.reason).toMatch(
+        /your network address started another session while it already had 10 live sessions/,
+      );
+      expect(await flood[59]!.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    });
+
+    it('evicts the least recently seen of the learner’s sessions, not the one in use', async () => {
+      const sessions = store({ maxSessionsPerOwner: 2 });
+      const [inUse, idle] = [new Browser({}, 'alice'), new Browser({}, 'alice')];
+      await demo(sessions, inUse, () => ({ n: 1 }));
+      clock += 1000;
+      await demo(sessions, idle, () => ({ n: 1 }));
+      clock += 1000;
+      await demo(sessions, inUse, () => ({ n: 2 }));
+      clock += 1000;
+      await demo(sessions, new Browser({}, 'alice'), () => ({ n: 1 }));
+      expect((await idle.visit((ctx) => sessions.load(ctx))).status).toBe('evicted');
+      expect(await inUse.visit((ctx) => sessions.load(ctx))).toEqual({
+        status: 'ok',
+        data: { n: 2 },
+      });
+    });
+
+    it('records only a hash of the address, and tells of an eviction only to the holder of the secret', async () => {
+      const sessions = store({ maxSessionsPerVisitor: 1 });
+      const victim = new Browser({}, null, '198.51.100.7');
+      await demo(sessions, victim, () => ({ n: 1 }));
+      expect(everythingStored(db).join(' ')).not.toContain('198.51.100.7');
+      expect(rowOf(tokenOf(victim).id)).toMatchObject({
+        visitor: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      });
+      clock += 1000;
+      await demo(sessions, new Browser({}, null, '198.51.100.7'), () => ({ n: 2 }));
+
+      const { id } = tokenOf(victim);
+      const guess = new Browser({ [COOKIE]: `${id}.${'a'.repeat(32)}` });
+      expect(await guess.visit((ctx) => sessions.load(ctx))).toEqual({
+        status: 'new',
+        reason: expect.stringMatching(/named no session/),
+        data: {},
+      });
+      expect((await victim.visit((ctx) => sessions.load(ctx))).status).toBe('evicted');
+      // The record is only an explanation: nothing of the data, and it goes at expiry.
+      expect(db.prepare('SELECT * FROM demo_session_eviction WHERE id = ?').get(id)).toEqual({
+        id,
+        secret_hash: expect.any(Uint8Array),
+        cause: 'visitor-share',
+        session_limit: 1,
+        evicted_at: clock,
+        expires_at: START + DAY_MS,
+      });
+      await sessions.sweep!(START + DAY_MS - 1);
+      expect(evictionCount()).toBe(1);
+      await sessions.sweep!(START + DAY_MS);
+      expect(evictionCount()).toBe(0);
+    });
+
+    it('remembers only the newest evictions, at most maxEvictionRecords', async () => {
+      const sessions = store({ maxSessionsPerOwner: 1, maxEvictionRecords: 2 });
+      const browsers = Array.from({ length: 5 }, () => new Browser({}, 'hasty'));
+      for (const browser of browsers) {
+        clock += 1000;
+        await demo(sessions, browser, () => ({ n: 1 }));
+      }
+      expect(evictionCount()).toBe(2);
+      const statuses = [];
+      for (const browser of browsers) {
+        statuses.push((await browser.visit((ctx) => sessions.load(ctx))).status);
+      }
+      expect(statuses).toEqual(['new', 'new', 'evicted', 'evicted', 'ok']);
+      expect(() => store({ maxEvictionRecords: 0 })).toThrow(/maxEvictionRecords/);
+    });
+
+    it('never refuses a newcomer however many addresses fill it, and two connections share the count', async () => {
+      const file = join(tempDir(), 'shared.sqlite');
+      const first = openDatabase(file);
+      const second = openDatabase(file);
+      extraDatabases.push(first, second);
+      const stores = [first, second].map((database) =>
+        createSqliteStore({ db: database, secure: true, maxSessions: 20 }),
+      );
+      const visitors = Array.from(
+        { length: 30 },
+        (_, index) => new Browser({}, `learner-${index}`, `192.0.2.${index}`),
+      );
+      for (const [index, browser] of visitors.entries()) {
+        clock += 1000;
+        await demo(stores[index % 2]!, browser, () => ({ index }));
+      }
+      expect(rowCount(first)).toBe(20);
+      const statuses = [];
+      for (const browser of visitors) {
+        statuses.push((await browser.visit((ctx) => stores[0]!.load(ctx))).status);
+      }
+      expect(statuses).toEqual([...Array(10).fill('evicted'), ...Array(20).fill('ok')]);
     });
   });
 });

@@ -32,6 +32,8 @@ export function tamperOutcome(read: DemoResponse, changed: boolean): string {
       return where === 'server'
         ? 'Unknown id: the server holds no session under the forged id, so it treated the request as a new visitor. A server store trusts only what it holds, never what the cookie says.'
         : 'The server could not read the forged cookie at all and started an empty session.';
+    case 'evicted':
+      return `The cookie named a session the server had evicted: ${read.reason ?? 'it made room for newer sessions'}`;
     case 'unavailable':
       return 'The store could not be reached, so the forgery could not be checked.';
   }

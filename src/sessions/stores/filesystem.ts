@@ -10,14 +10,17 @@
  * Writes are atomic: a temporary file in the same directory, then `rename`, so a reader sees the
  * old session or the new one, never half of one.
  *
- * Bounded: per directory at most `maxFiles` sessions and `maxTotalBytes` of files. The directory is
- * scanned once, when this process first writes to it or finds a session in it, reading each file
- * for its size and owner; after that the count, the bytes and the owner index are running totals
- * in memory, kept exact by this process's own writes and deletes. That costs no I/O per request
- * (statting 10 000 files would) and is exact as long as one process owns the directory, which is
- * the design: one directory per instance. A full directory is
- * swept of expired files first (at most once a minute, so a visitor who keeps it full cannot make
- * every request read every file); if it is still full, the save is refused with StoreFullError.
+ * Bounded: per directory at most `maxFiles` sessions and `maxTotalBytes` of files, and at most
+ * `maxSessionsPerOwner` live sessions per learner and `maxSessionsPerVisitor` per address (see
+ * `../fair-share.ts`). The directory is scanned once, when this process first writes to it or
+ * finds a session in it, reading each file for its size, expiry, owner and address; after that a
+ * ledger in memory (`session-ledger.ts`) keeps them as running totals, oldest first, exact as long
+ * as one process owns the directory, which is the design: one directory per instance. So deciding
+ * what must go costs no I/O per request (statting 10 000 files would). A new session past a share
+ * evicts that learner's or address's own oldest file; a directory at its cap drops expired files,
+ * then the oldest (every save slides the expiry, so oldest saved is soonest to expire). A newcomer
+ * is never refused, and the next load of an evicted session says why, from a bounded record of
+ * evicted file names kept with the ledger.
  *
  * Owners: a file records the learner who saved it (`ctx.owner`), and the owner index lets
  * `revokeAll` delete every session of one learner in this instance's directory. Only this one:
@@ -46,9 +49,17 @@ import path from 'node:path';
 import type { CookieJar } from '../../lab/cookie-jar';
 import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
-import { StoreFullError } from '../types';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
-import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
+import { maxOwnerLength, sessionOwner } from '../session-owner';
+import {
+  EvictionLog,
+  evictionReason,
+  fairShare,
+  isVisitorKey,
+  sessionVisitor,
+  type EvictionRecord,
+} from '../fair-share';
+import { evictionRecord, SessionLedger, type LedgerCaps, type LedgerEntry } from './session-ledger';
 import {
   clearSessionId,
   newSessionId,
@@ -71,12 +82,16 @@ export interface FilesystemStoreOptions {
   secure: boolean;
   /** Idle lifetime; every save starts it again (sliding). 24 hours unless set. */
   ttlSeconds?: number;
-  /** Session files one directory holds before saves of new sessions are refused. 10 000 unless set. */
+  /** Session files one directory holds before the oldest is evicted. 10 000 unless set. */
   maxFiles?: number;
-  /** Bytes of session files one directory holds before saves are refused. 64 MiB unless set. */
+  /** Bytes of session files one directory holds before the oldest is evicted. 64 MiB unless set. */
   maxTotalBytes?: number;
   /** Largest session accepted, in bytes of serialized JSON. 64 KiB unless set. */
   maxSessionBytes?: number;
+  /** Live sessions one learner keeps per directory before their oldest is evicted. 20 unless set. */
+  maxSessionsPerOwner?: number;
+  /** Live sessions one address keeps per directory before its oldest is evicted. 100 unless set. */
+  maxSessionsPerVisitor?: number;
   cookieName?: string;
   /**
    * What the panel's locations are relative to (DATA_DIR). Unless set, the grandparent of each
@@ -91,7 +106,11 @@ const defaultMaxTotalBytes = 64 * 1024 * 1024;
 const defaultCookieName = 'fs_sid';
 /** A temporary file older than this was left by a crashed write; a live write takes milliseconds. */
 const staleTempMs = 60_000;
-const fullSweepIntervalMs = 60_000;
+/**
+ * What a file adds around the session's JSON: expiry, owner (up to 128 characters, 6 bytes each
+ * when escaped) and address. A directory's byte cap must hold at least one largest session.
+ */
+const maxEnvelopeBytes = 1024;
 const sessionSuffix = '.json';
 const tempSuffix = '.tmp';
 const unreadable = 'the session file was unreadable';
@@ -100,20 +119,17 @@ interface SessionFile {
   expiresAt: number;
   /** The learner the session belongs to; absent when no request named one. */
   owner?: string;
+  /** The hashed address that started the session; absent when there was none. */
+  visitor?: string;
   data: SessionData;
 }
 
-/** The running totals of one directory: every session file's size, by file name. */
-interface DirectoryTotals {
-  files: Map<string, number>;
-  bytes: number;
-  /**
-   * Session files by owner, least recently saved first, each with its expiry (so counting live
-   * ones costs no I/O); at most `maxIndexedSessionsPerOwner` per owner.
-   */
-  owners: Map<string, Map<string, number>>;
-  /** The owner of each indexed file, so a delete can find its index entry. */
-  ownerOfFile: Map<string, string>;
+/** What this process knows of one directory: every session file, and what it evicted. */
+interface DirectoryState {
+  /** By file name, oldest first. */
+  ledger: SessionLedger<LedgerEntry>;
+  /** By file name, itself a hash of the id. */
+  evicted: EvictionLog;
 }
 
 type FileRead =
@@ -153,13 +169,18 @@ function parseSessionFile(text: string): SessionFile | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    const { expiresAt, owner, data } = parsed as Record<string, unknown>;
+    const { expiresAt, owner, visitor, data } = parsed as Record<string, unknown>;
     if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return undefined;
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-    // An owner this store would not have written is ignored, not trusted.
-    return typeof owner === 'string' && owner !== '' && owner.length <= maxOwnerLength
-      ? { expiresAt, owner, data: data as SessionData }
-      : { expiresAt, data: data as SessionData };
+    // An owner or address this store would not have written is ignored, not trusted.
+    const ownerIsValid =
+      typeof owner === 'string' && owner !== '' && owner.length <= maxOwnerLength;
+    return {
+      expiresAt,
+      ...(ownerIsValid && { owner }),
+      ...(isVisitorKey(visitor) && { visitor }),
+      data: data as SessionData,
+    };
   } catch {
     return undefined;
   }
@@ -183,50 +204,6 @@ function isExpired(file: SessionFile, now: number): boolean {
   return now >= file.expiresAt;
 }
 
-/** Records (or moves to the newest end) a file under its owner; null only drops the old entry. */
-function indexOwner(
-  totals: DirectoryTotals,
-  fileName: string,
-  owner: string | null,
-  expiresAt: number,
-): void {
-  unindexOwner(totals, fileName);
-  if (owner === null) return;
-  let files = totals.owners.get(owner);
-  if (!files) {
-    files = new Map();
-    totals.owners.set(owner, files);
-  }
-  files.set(fileName, expiresAt);
-  totals.ownerOfFile.set(fileName, owner);
-  for (const oldest of files.keys()) {
-    if (files.size <= maxIndexedSessionsPerOwner) break;
-    files.delete(oldest);
-    totals.ownerOfFile.delete(oldest);
-  }
-}
-
-function unindexOwner(totals: DirectoryTotals, fileName: string): void {
-  const owner = totals.ownerOfFile.get(fileName);
-  if (owner === undefined) return;
-  totals.ownerOfFile.delete(fileName);
-  const files = totals.owners.get(owner);
-  files?.delete(fileName);
-  if (files?.size === 0) totals.owners.delete(owner);
-}
-
-function liveFilesOf(totals: DirectoryTotals, owner: string, now: number): number {
-  let live = 0;
-  for (const expiresAt of totals.owners.get(owner)?.values() ?? []) if (now < expiresAt) live++;
-  return live;
-}
-
-function describeBytes(bytes: number): string {
-  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
-}
-
-export { StoreFullError };
-
 export function createFilesystemStore(options: FilesystemStoreOptions): SessionStore {
   const ttlSeconds = positiveInteger(
     'filesystem',
@@ -244,6 +221,16 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     'maxSessionBytes',
     options.maxSessionBytes ?? defaultMaxSessionBytes,
   );
+  if (maxSessionBytes + maxEnvelopeBytes > maxTotalBytes) {
+    throw new Error(
+      `the filesystem store's maxTotalBytes must hold one largest session: at least ${maxSessionBytes + maxEnvelopeBytes}`,
+    );
+  }
+  const caps: LedgerCaps = {
+    maxSessions: maxFiles,
+    maxTotalBytes,
+    ...fairShare('filesystem', options),
+  };
   const cookieName = options.cookieName ?? defaultCookieName;
   const cookie: SessionIdCookie = {
     name: cookieName,
@@ -254,14 +241,12 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
   const title = storeTitles.filesystem;
 
   /*
-   * The directories this process has written to or found a session in, with their running totals
+   * The directories this process has written to or found a session in, with their ledgers
    * (a promise while the first scan runs, so concurrent first writes share one scan). `sweep(now)`
    * has no context, so this is also its list. A directory a sweep finds empty is removed and
    * forgotten, so "fresh" serverless instances do not pile up here.
    */
-  const directories = new Map<string, Promise<DirectoryTotals>>();
-  /** When a full directory was last swept by a save, by directory. */
-  const fullSweeps = new Map<string, number>();
+  const directories = new Map<string, Promise<DirectoryState>>();
   /**
    * Session files this store has renamed into place or deleted, counted after each one is done.
    * With `loadedInRequest`, it lets a save trust what the same request's load read (no second
@@ -271,26 +256,28 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
   let sessionFileChanges = 0;
   const loadedInRequest = new WeakMap<CookieJar, LoadedFile>();
 
-  function totalsOf(directory: string): Promise<DirectoryTotals> {
+  /** A directory's state, scanning it first if this process does not know it yet. */
+  function directoryState(directory: string): Promise<DirectoryState> {
     const key = path.resolve(directory);
-    let totals = directories.get(key);
-    if (!totals) {
-      totals = scanDirectory(key);
-      directories.set(key, totals);
+    let state = directories.get(key);
+    if (!state) {
+      state = scanDirectory(key);
+      directories.set(key, state);
       // A failed scan (a permissions problem) is retried by the next write, not cached.
-      totals.catch(() => directories.delete(key));
+      state.catch(() => directories.delete(key));
     }
-    return totals;
+    return state;
   }
 
-  async function scanDirectory(directory: string): Promise<DirectoryTotals> {
+  /** What this process knows of a directory, without scanning one it does not know yet. */
+  function knownState(directory: string): Promise<DirectoryState | undefined> {
+    const state = directories.get(path.resolve(directory));
+    return state ? state.catch(() => undefined) : Promise.resolve(undefined);
+  }
+
+  async function scanDirectory(directory: string): Promise<DirectoryState> {
     await mkdir(directory, { recursive: true, mode: 0o700 });
-    const totals: DirectoryTotals = {
-      files: new Map(),
-      bytes: 0,
-      owners: new Map(),
-      ownerOfFile: new Map(),
-    };
+    const found: [string, LedgerEntry][] = [];
     for (const name of await readdir(directory)) {
       if (!name.endsWith(sessionSuffix)) continue;
       let content: Buffer;
@@ -300,13 +287,24 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         if (isErrorCode(error, 'ENOENT')) continue;
         throw error;
       }
-      totals.files.set(name, content.byteLength);
-      totals.bytes += content.byteLength;
-      // Sessions from before a restart can be signed out too.
+      // Sessions from before a restart can be signed out and counted too. An unreadable file
+      // counts as long expired, so it is the first to go.
       const file = parseSessionFile(content.toString('utf8'));
-      if (file?.owner !== undefined) indexOwner(totals, name, file.owner, file.expiresAt);
+      found.push([
+        name,
+        {
+          bytes: content.byteLength,
+          expiresAt: file?.expiresAt ?? 0,
+          owner: file?.owner ?? null,
+          visitor: file?.visitor ?? null,
+        },
+      ]);
     }
-    return totals;
+    const state: DirectoryState = { ledger: new SessionLedger(), evicted: new EvictionLog() };
+    // Oldest first, as the ledger keeps them: soonest to expire is least recently saved.
+    found.sort(([, a], [, b]) => a.expiresAt - b.expiresAt);
+    for (const [name, entry] of found) state.ledger.put(name, entry);
+    return state;
   }
 
   async function directoryExists(directory: string): Promise<boolean> {
@@ -319,7 +317,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     }
   }
 
-  /** Deletes a session file and keeps the totals right, if this process tracks the directory. */
+  /** Deletes a session file and keeps the ledger right, if this process tracks the directory. */
   async function removeFile(directory: string, fileName: string): Promise<boolean> {
     let removed = true;
     try {
@@ -329,14 +327,22 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       removed = false;
     }
     sessionFileChanges++;
-    const totals = await directories.get(path.resolve(directory))?.catch(() => undefined);
-    const bytes = totals?.files.get(fileName);
-    if (totals && bytes !== undefined) {
-      totals.files.delete(fileName);
-      totals.bytes -= bytes;
-    }
-    if (totals) unindexOwner(totals, fileName);
+    (await knownState(directory))?.ledger.remove(fileName);
     return removed;
+  }
+
+  /**
+   * Deletes a file the ledger has already let go of (an eviction). A file that was gone already
+   * (deleted behind the store's back, by the instructor's reset) was no one's session: its
+   * eviction record goes too.
+   */
+  async function unlinkEvicted(state: DirectoryState, directory: string, fileName: string) {
+    try {
+      await unlink(pathInside(directory, fileName));
+    } catch (error) {
+      if (!isErrorCode(error, 'ENOENT')) throw error;
+      state.evicted.forget(fileName);
+    }
   }
 
   // #region atomic-write
@@ -399,6 +405,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     ctx: DemoContext,
   ): Promise<
     | { kind: 'live'; id: string; file: SessionFile; bytes: number }
+    | { kind: 'evicted'; record: EvictionRecord }
     | { kind: 'expired' | 'unreadable' | 'none'; reason?: string; expiresAt?: number }
   > {
     const raw = ctx.cookies.get(cookieName);
@@ -406,9 +413,20 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     const id = readSessionId(ctx.cookies, cookie);
     if (!id) return { kind: 'none', reason: 'the session id cookie was malformed and was ignored' };
     const changes = sessionFileChanges;
+    const fileName = fileNameOf(id);
     const read = await readSessionFile(sessionPath(ctx, id));
     // A directory with files in it, perhaps from before a restart, joins the sweep's list.
-    if (read.kind !== 'missing') await totalsOf(ctx.instance.directory);
+    const state =
+      read.kind === 'missing'
+        ? await knownState(ctx.instance.directory)
+        : await directoryState(ctx.instance.directory);
+    // Evicted, though the read may have come just before the file was unlinked.
+    const record =
+      state && !state.ledger.get(fileName) ? state.evicted.find(fileName, ctx.now()) : undefined;
+    if (state && record) {
+      if (read.kind !== 'missing') await unlinkEvicted(state, ctx.instance.directory, fileName);
+      return { kind: 'evicted', record };
+    }
     if (read.kind === 'missing') {
       return {
         kind: 'none',
@@ -418,11 +436,11 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       };
     }
     if (read.kind === 'unreadable') {
-      await removeFile(ctx.instance.directory, fileNameOf(id));
+      await removeFile(ctx.instance.directory, fileName);
       return { kind: 'unreadable', reason: unreadable };
     }
     if (isExpired(read.file, ctx.now())) {
-      await removeFile(ctx.instance.directory, fileNameOf(id));
+      await removeFile(ctx.instance.directory, fileName);
       return { kind: 'expired', expiresAt: read.file.expiresAt };
     }
     loadedInRequest.set(ctx.cookies, { id, file: read.file, bytes: read.bytes, changes });
@@ -435,29 +453,6 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     if (!loaded || loaded.changes !== sessionFileChanges) return undefined;
     if (readSessionId(ctx.cookies, cookie) !== loaded.id) return undefined;
     return isExpired(loaded.file, ctx.now()) ? undefined : loaded;
-  }
-
-  function fullError(what: 'files' | 'bytes'): StoreFullError {
-    return new StoreFullError(
-      what === 'files'
-        ? `the filesystem store is full (${maxFiles} sessions); try again later`
-        : `the filesystem store is full (${describeBytes(maxTotalBytes)} of sessions); try again later`,
-      what === 'files' ? maxFiles : maxTotalBytes,
-    );
-  }
-
-  /** Counts the file against the directory's caps before it is written; undoes nothing itself. */
-  function reserve(
-    totals: DirectoryTotals,
-    fileName: string,
-    bytes: number,
-  ): 'files' | 'bytes' | null {
-    const previous = totals.files.get(fileName);
-    if (previous === undefined && totals.files.size + 1 > maxFiles) return 'files';
-    if (totals.bytes - (previous ?? 0) + bytes > maxTotalBytes) return 'bytes';
-    totals.files.set(fileName, bytes);
-    totals.bytes += bytes - (previous ?? 0);
-    return null;
   }
 
   function locationOf(directory: string, fileName: string): string {
@@ -489,6 +484,10 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       return ctx.timer.measure('store', 'file read', async () => {
         const found = await lookup(ctx);
         if (found.kind === 'live') return { status: 'ok', data: found.file.data };
+        if (found.kind === 'evicted') {
+          const place = `the session directory of instance ${ctx.instance.id}`;
+          return { status: 'evicted', reason: evictionReason(found.record, place), data: {} };
+        }
         if (found.kind === 'expired') {
           return {
             status: 'expired',
@@ -513,41 +512,54 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         const id = found.kind === 'live' ? found.id : newSessionId();
         const fileName = fileNameOf(id);
         const expiresAt = now + ttlSeconds * 1000;
+        const live = found.kind === 'live' ? found.file : undefined;
         // A request without an owner leaves the session's owner as it was.
-        const owner = sessionOwner(ctx) ?? (found.kind === 'live' ? found.file.owner : undefined);
-        // JSON.stringify({ expiresAt, owner?, data }), reusing the data's JSON made above.
+        const owner = sessionOwner(ctx) ?? live?.owner;
+        // A session counts against the address that started it.
+        const visitor = live ? live.visitor : (sessionVisitor(ctx) ?? undefined);
+        // JSON.stringify({ expiresAt, owner?, visitor?, data }), reusing the data's JSON above.
         const ownerMember = owner === undefined ? '' : `,"owner":${JSON.stringify(owner)}`;
-        const content = `{"expiresAt":${JSON.stringify(expiresAt)}${ownerMember},"data":${json}}`;
+        const visitorMember = visitor === undefined ? '' : `,"visitor":"${visitor}"`;
+        const content = `{"expiresAt":${JSON.stringify(expiresAt)}${ownerMember}${visitorMember},"data":${json}}`;
         const bytes = Buffer.byteLength(content, 'utf8');
         const directory = path.resolve(ctx.instance.directory);
-        const totals = await totalsOf(directory);
-        const previous = totals.files.get(fileName);
-        const full = reserve(totals, fileName, bytes);
-        if (full) {
-          // Sweeping reads every file, so a visitor who keeps the directory full must not be
-          // able to make every request pay for one: at most one sweep per directory a minute.
-          const lastSweep = fullSweeps.get(directory) ?? -Infinity;
-          if (now - lastSweep < fullSweepIntervalMs) throw fullError(full);
-          fullSweeps.set(directory, now);
-          await sweepDirectory(directory, now);
-          const stillFull = reserve(totals, fileName, bytes);
-          if (stillFull) throw fullError(stillFull);
+        const state = await directoryState(directory);
+        const entry: LedgerEntry = {
+          bytes,
+          expiresAt,
+          owner: owner ?? null,
+          visitor: visitor ?? null,
+        };
+        // Counted before the write, so concurrent saves see each other's files.
+        const previous = state.ledger.get(fileName);
+        const removals = state.ledger.makeRoom(fileName, entry, caps, now);
+        state.ledger.put(fileName, entry);
+        for (const gone of removals) {
+          const record = evictionRecord(caps, gone);
+          if (record) state.evicted.record(gone.key, record);
+        }
+        if (removals.length > 0) {
+          sessionFileChanges++;
+          await Promise.all(removals.map((gone) => unlinkEvicted(state, directory, gone.key)));
         }
         try {
           await writeAtomically(directory, fileName, content);
         } catch (error) {
-          // Give back what was reserved, unless a later save has reserved the file since.
-          if (totals.files.get(fileName) === bytes) {
-            totals.bytes -= bytes - (previous ?? 0);
-            if (previous === undefined) totals.files.delete(fileName);
-            else totals.files.set(fileName, previous);
+          // Give back what was counted, unless a later save has counted the file since.
+          if (state.ledger.get(fileName) === entry) {
+            state.ledger.remove(fileName);
+            if (previous) state.ledger.put(fileName, previous);
           }
           throw error;
         }
         sessionFileChanges++;
-        indexOwner(totals, fileName, owner ?? null, expiresAt);
         writeSessionId(ctx.cookies, cookie, id, now, ctx.secure);
-        const file: SessionFile = { expiresAt, ...(owner !== undefined && { owner }), data };
+        const file: SessionFile = {
+          expiresAt,
+          ...(owner !== undefined && { owner }),
+          ...(visitor !== undefined && { visitor }),
+          data,
+        };
         loadedInRequest.set(ctx.cookies, { id, file, bytes, changes: sessionFileChanges });
       });
     },
@@ -566,13 +578,14 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       const read = await readSessionFile(sessionPath(ctx, id));
       if (read.kind !== 'session' || isExpired(read.file, ctx.now())) return null;
       const owner = sessionOwner(ctx);
-      const totals = owner === null ? undefined : await totalsOf(ctx.instance.directory);
+      const state = owner === null ? undefined : await directoryState(ctx.instance.directory);
       return {
         key: shortenId(id),
         bytes: read.bytes,
         expiresAt: read.file.expiresAt,
         location: locationOf(ctx.instance.directory, fileNameOf(id)),
-        ...(owner !== null && totals && { ownerSessions: liveFilesOf(totals, owner, ctx.now()) }),
+        ...(owner !== null &&
+          state && { ownerSessions: state.ledger.liveOwnedBy(owner, ctx.now()) }),
       };
     },
 
@@ -584,10 +597,11 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
         const directory = path.resolve(ctx.instance.directory);
         // Not yet used by this process, it may still hold sessions from before a restart.
         if (!directories.has(directory) && !(await directoryExists(directory))) return 0;
-        const totals = await totalsOf(directory);
+        const { ledger } = await directoryState(directory);
         const now = ctx.now();
         let revoked = 0;
-        for (const [fileName, expiresAt] of [...(totals.owners.get(owner) ?? [])]) {
+        for (const fileName of ledger.ownedBy(owner)) {
+          const expiresAt = ledger.get(fileName)?.expiresAt ?? 0;
           if ((await removeFile(directory, fileName)) && now < expiresAt) revoked++;
         }
         return revoked;
@@ -598,7 +612,6 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       const directory = path.resolve(instance.directory);
       await directories.get(directory)?.catch(() => undefined);
       directories.delete(directory);
-      fullSweeps.delete(directory);
       await rm(directory, { recursive: true, force: true });
     },
 
@@ -606,17 +619,15 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       let removed = 0;
       for (const directory of [...directories.keys()]) {
         removed += await sweepDirectory(directory, now);
-        const totals = await directories.get(directory)?.catch(() => undefined);
-        if (totals && totals.files.size === 0) {
+        const state = await knownState(directory);
+        state?.evicted.purge(now);
+        if (state && state.ledger.size === 0) {
           // Only an empty directory goes; rmdir refuses one a write has just put a file in.
           const gone = await rmdir(directory).then(
             () => true,
             () => false,
           );
-          if (gone) {
-            directories.delete(directory);
-            fullSweeps.delete(directory);
-          }
+          if (gone) directories.delete(directory);
         }
       }
       return removed;

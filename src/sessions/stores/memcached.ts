@@ -31,6 +31,16 @@
  * them all; those sessions are still refused by the generation, just not counted or deleted early.
  * For the same reason the panel gets no `ownerSessions` from this store: a count would mean a GET
  * per listed id on every request, and could still be short.
+ *
+ * Fair share (see `../fair-share.ts`): a new session also joins a list of its address,
+ * `<prefix>visitor-ids:<hashed address>`. When the owner's or the address's list grows past its
+ * share (`maxSessionsPerOwner`, `maxSessionsPerVisitor`), the store GETs the listed sessions, drops
+ * the ones that are gone, and evicts the oldest live ones past the share, leaving
+ * `<prefix>evicted:<hash of the id>` for their next load to report. Like the lists themselves this
+ * is best effort, without a lock: two sessions starting at the same moment can both see room, so
+ * a share can be passed by the few that raced, until the next new session trims it back. It costs
+ * one GET per listed session, and only when a list is past its share. Memcached bounds its memory
+ * itself (`-m`) by evicting least recently used items; those evictions it does not report.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Client } from 'memjs';
@@ -39,6 +49,14 @@ import { storeTitles } from '../catalog';
 import { wholeNumberBetween } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
 import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
+import {
+  decodeShareEviction,
+  encodeShareEviction,
+  evictionReason,
+  fairShare,
+  sessionVisitor,
+  type EvictionCause,
+} from '../fair-share';
 import {
   clearSessionId,
   isWellFormedSessionId,
@@ -68,6 +86,10 @@ export interface MemcachedStoreOptions {
   ttlSeconds?: number;
   /** Largest session accepted, in bytes of JSON; 64 KiB unless set, below 1 MB. */
   maxSessionBytes?: number;
+  /** Live sessions one learner keeps before their oldest is evicted. 20 unless set. */
+  maxSessionsPerOwner?: number;
+  /** Live sessions one address keeps before its oldest is evicted. 100 unless set. */
+  maxSessionsPerVisitor?: number;
   keyPrefix?: string;
   /** How long one command may take, connecting included; 500 ms unless set. */
   timeoutMs?: number;
@@ -131,6 +153,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
   wholeNumberBetween('memcached', 'ttlSeconds', ttlSeconds, 1, maxRelativeTtlSeconds);
   wholeNumberBetween('memcached', 'maxSessionBytes', maxSessionBytes, 1, maxItemDataBytes);
   wholeNumberBetween('memcached', 'timeoutMs', timeoutMs, 1, 60_000);
+  const share = fairShare('memcached', options);
   if (Buffer.byteLength(keyPrefix) > maxKeyPrefixBytes || /[\s\p{Cc}]/u.test(keyPrefix)) {
     throw new Error(
       `the memcached store needs a keyPrefix of at most ${maxKeyPrefixBytes} bytes without spaces`,
@@ -226,6 +249,11 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
   // At most 200 + 10 + 40 bytes, within Memcached's 250.
   const generationKeyFor = (owner: string) => `${keyPrefix}owner-gen:${ownerKeyPart(owner)}`;
   const idListKeyFor = (owner: string) => `${keyPrefix}owner-ids:${ownerKeyPart(owner)}`;
+  // 22 key-safe characters (`sessionVisitor`).
+  const visitorListKeyFor = (visitor: string) => `${keyPrefix}visitor-ids:${visitor}`;
+  // At most 200 + 8 + 32 bytes; a hash, so the records are no list of ids.
+  const evictedKeyFor = (id: string) =>
+    `${keyPrefix}evicted:${createHash('sha256').update(id).digest('base64url').slice(0, 32)}`;
 
   /** The owner's current generation, or null when Memcached holds none (never made, or lost). */
   async function generationOf(ctx: DemoContext, owner: string): Promise<number | null> {
@@ -246,16 +274,45 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
     return value;
   }
 
-  async function listedIds(memcached: Client, owner: string): Promise<string[]> {
-    const { value } = await memcached.get(idListKeyFor(owner));
+  async function listedIds(memcached: Client, listKey: string): Promise<string[]> {
+    const { value } = await memcached.get(listKey);
     return value === null ? [] : value.toString('utf8').split(' ').filter(isWellFormedSessionId);
   }
 
-  /** Adds an id to the owner's list, newest last; unlocked, see the header comment. */
-  async function listId(memcached: Client, owner: string, id: string): Promise<void> {
-    const ids = (await listedIds(memcached, owner)).filter((listed) => listed !== id);
+  /**
+   * Adds a new session to an owner's or an address's list, newest last, and evicts the oldest live
+   * sessions the list names past its share. Unlocked: see the header comment.
+   */
+  async function joinList(
+    memcached: Client,
+    list: { key: string; share: number; cause: EvictionCause },
+    id: string,
+    now: number,
+  ): Promise<void> {
+    let ids = (await listedIds(memcached, list.key)).filter((listed) => listed !== id);
+    if (ids.length + 1 > list.share) {
+      const items = await Promise.all(ids.map((listed) => memcached.get(keyFor(listed))));
+      const live = ids
+        .map((listed, index) => {
+          const value = items[index]?.value ?? null;
+          return { listed, stored: value === null ? null : parseStored(value.toString('utf8')) };
+        })
+        .filter(({ stored }) => stored !== null && stored.expiresAt > now);
+      const evicted = live.slice(0, Math.max(0, live.length + 1 - list.share));
+      await Promise.all(
+        evicted.map(({ listed, stored }) =>
+          Promise.all([
+            memcached.delete(keyFor(listed)),
+            memcached.set(evictedKeyFor(listed), encodeShareEviction(list.cause, list.share), {
+              expires: Math.max(1, Math.ceil((stored!.expiresAt - now) / 1000)),
+            }),
+          ]),
+        ),
+      );
+      ids = live.slice(evicted.length).map(({ listed }) => listed);
+    }
     ids.push(id);
-    await memcached.set(idListKeyFor(owner), ids.slice(-maxIndexedSessionsPerOwner).join(' '), {
+    await memcached.set(list.key, ids.slice(-maxIndexedSessionsPerOwner).join(' '), {
       expires: ownerTtlSeconds,
     });
   }
@@ -274,7 +331,11 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
     return { raw: value, stored: parseStored(value.toString('utf8')) };
   }
 
-  function startOver(ctx: DemoContext, status: 'new' | 'expired', reason: string): Loaded {
+  function startOver(
+    ctx: DemoContext,
+    status: 'new' | 'expired' | 'evicted',
+    reason: string,
+  ): Loaded {
     // Drop the id the browser sent, so the next save issues a fresh one (no fixation).
     clearSessionId(ctx.cookies, cookie, ctx.secure);
     trusted.delete(ctx.cookies);
@@ -306,6 +367,13 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
           owner === null ? null : generationOf(ctx, owner),
         ]);
         if (found === null) {
+          const record = await run(ctx, 'GET (eviction record)', (memcached) =>
+            memcached.get(evictedKeyFor(id)),
+          );
+          const evicted = decodeShareEviction(record.value?.toString('utf8'));
+          if (evicted) {
+            return startOver(ctx, 'evicted', evictionReason(evicted, 'the Memcached demo store'));
+          }
           return startOver(
             ctx,
             'new',
@@ -384,13 +452,30 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
               // The generation must outlive every session stamped with it.
               memcached.touch(generationKeyFor(owner), ownerTtlSeconds),
               stamped === null
-                ? listId(memcached, owner, id)
+                ? joinList(
+                    memcached,
+                    { key: idListKeyFor(owner), share: share.perOwner, cause: 'owner-share' },
+                    id,
+                    ctx.now(),
+                  )
                 : memcached.touch(idListKeyFor(owner), ownerTtlSeconds),
             ]);
             return generation;
           },
         );
         trusted.set(ctx.cookies, { id, owner, gen });
+      }
+      // A new session counts against its address's share.
+      const visitor = known === undefined ? sessionVisitor(ctx) : null;
+      if (visitor !== null) {
+        const list = {
+          key: visitorListKeyFor(visitor),
+          share: share.perVisitor,
+          cause: 'visitor-share',
+        } as const;
+        await run(ctx, 'GET + SET (address list)', (memcached) =>
+          joinList(memcached, list, id, ctx.now()),
+        );
       }
       writeSessionId(ctx.cookies, cookie, id, ctx.now(), ctx.secure);
     },
@@ -432,7 +517,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
             initial: freshGeneration(),
             expires: ownerTtlSeconds,
           }),
-          listedIds(memcached, owner),
+          listedIds(memcached, idListKeyFor(owner)),
         ]),
       );
       // Every session stamped before this point is refused from now on. What follows only

@@ -4,8 +4,11 @@
  * different instance (a serverless cold start) knows none of the sessions.
  *
  * Bounded: per instance at most `maxEntries` sessions and `maxTotalBytes` of serialized data; a
- * save that would pass either evicts expired sessions first, then the least recently used ones, so
- * a visitor can push other sessions out but cannot fill the server.
+ * save that would pass either evicts expired sessions first, then the least recently used ones. A
+ * learner keeps at most `maxSessionsPerOwner` live sessions and an address `maxSessionsPerVisitor`
+ * (see `../fair-share.ts`): a new one past that share evicts that learner's or address's own
+ * oldest, so one visitor can push out their own sessions, not fill the instance for everyone. The
+ * next load of an evicted session says so (status `evicted`), from a bounded record per instance.
  *
  * Owners: each session records the learner who saved it (`ctx.owner`), so `revokeAll` can sign one
  * learner out of every session this instance holds. Only this instance: another instance is
@@ -21,7 +24,16 @@
 import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
-import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
+import { sessionOwner } from '../session-owner';
+import {
+  EvictionLog,
+  evictionKey,
+  evictionReason,
+  fairShare,
+  sessionVisitor,
+  type EvictionRecord,
+} from '../fair-share';
+import { evictionRecord, SessionLedger, type LedgerCaps, type LedgerEntry } from './session-ledger';
 import {
   clearSessionId,
   newSessionId,
@@ -49,6 +61,10 @@ export interface MemoryStoreOptions {
   maxTotalBytes?: number;
   /** Largest session accepted, in bytes of serialized JSON. 64 KiB unless set. */
   maxSessionBytes?: number;
+  /** Live sessions one learner keeps per instance before their oldest is evicted. 20 unless set. */
+  maxSessionsPerOwner?: number;
+  /** Live sessions one address keeps per instance before its oldest is evicted. 100 unless set. */
+  maxSessionsPerVisitor?: number;
   cookieName?: string;
 }
 
@@ -57,104 +73,22 @@ const defaultMaxEntries = 10_000;
 const defaultMaxTotalBytes = 32 * 1024 * 1024;
 const defaultCookieName = 'memory_sid';
 
-interface MemoryEntry {
+interface MemoryEntry extends LedgerEntry {
   /** Serialized, so byte counts are exact and callers cannot mutate what is stored. */
   json: string;
-  bytes: number;
-  expiresAt: number;
-  /** The learner the session belongs to, or null when no request named one. */
-  owner: string | null;
 }
 
-/** One store's sessions in one instance. The Map's insertion order is the LRU order. */
+/**
+ * One store's sessions in one instance, least recently used first, and what it evicted. Both live
+ * in the instance's memory, so a restart forgets them together.
+ */
 class InstanceSessions {
-  readonly entries = new Map<string, MemoryEntry>();
-  /** Session ids by owner, least recently saved first, at most `maxIndexedSessionsPerOwner`. */
-  readonly #byOwner = new Map<string, Set<string>>();
-  bytes = 0;
-
-  get(id: string): MemoryEntry | undefined {
-    return this.entries.get(id);
-  }
-
-  /** Moves a session to the most recently used end. */
-  touch(id: string, entry: MemoryEntry): void {
-    this.entries.delete(id);
-    this.entries.set(id, entry);
-  }
-
-  put(id: string, entry: MemoryEntry): void {
-    this.remove(id);
-    this.entries.set(id, entry);
-    this.bytes += entry.bytes;
-    if (entry.owner !== null) this.#index(entry.owner, id);
-  }
-
-  remove(id: string): boolean {
-    const entry = this.entries.get(id);
-    if (!entry) return false;
-    this.entries.delete(id);
-    this.bytes -= entry.bytes;
-    if (entry.owner !== null) this.#unindex(entry.owner, id);
-    return true;
-  }
-
-  /** The ids indexed for an owner, least recently saved first; a copy, safe to remove from. */
-  ownedBy(owner: string): string[] {
-    return [...(this.#byOwner.get(owner) ?? [])];
-  }
-
-  #index(owner: string, id: string): void {
-    let ids = this.#byOwner.get(owner);
-    if (!ids) {
-      ids = new Set();
-      this.#byOwner.set(owner, ids);
-    }
-    ids.add(id);
-    for (const oldest of ids) {
-      if (ids.size <= maxIndexedSessionsPerOwner) break;
-      ids.delete(oldest);
-    }
-  }
-
-  #unindex(owner: string, id: string): void {
-    const ids = this.#byOwner.get(owner);
-    if (!ids) return;
-    ids.delete(id);
-    if (ids.size === 0) this.#byOwner.delete(owner);
-  }
-
-  removeExpired(now: number): number {
-    let removed = 0;
-    for (const [id, entry] of this.entries) {
-      if (isExpired(entry, now) && this.remove(id)) removed++;
-    }
-    return removed;
-  }
-
-  // #region make-room
-  /** Makes room for one more session of `bytes`: expired ones go first, then the oldest used. */
-  makeRoom(bytes: number, now: number, maxEntries: number, maxTotalBytes: number): void {
-    const full = () => this.entries.size + 1 > maxEntries || this.bytes + bytes > maxTotalBytes;
-    if (!full()) return;
-    this.removeExpired(now);
-    for (const id of this.entries.keys()) {
-      if (!full()) break;
-      this.remove(id);
-    }
-  }
-  // #endregion make-room
+  readonly ledger = new SessionLedger<MemoryEntry>();
+  readonly evicted = new EvictionLog();
 }
 
 function isExpired(entry: MemoryEntry, now: number): boolean {
   return now >= entry.expiresAt;
-}
-
-function liveSessionsOf(sessions: InstanceSessions, owner: string, now: number): number {
-  return sessions.ownedBy(owner).filter((id) => {
-    const entry = sessions.get(id);
-    return entry !== undefined && !isExpired(entry, now);
-  }).length;
 }
 
 function stateKey(cookieName: string): string {
@@ -176,7 +110,7 @@ export function memoryStoreStats(
   cookieName: string = defaultCookieName,
 ): { entries: number; bytes: number } {
   const sessions = findSessions(instanceMemory, cookieName);
-  return { entries: sessions?.entries.size ?? 0, bytes: sessions?.bytes ?? 0 };
+  return { entries: sessions?.ledger.size ?? 0, bytes: sessions?.ledger.bytes ?? 0 };
 }
 
 export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
@@ -203,6 +137,11 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
   if (maxSessionBytes > maxTotalBytes) {
     throw new Error("the memory store's maxSessionBytes cannot exceed its maxTotalBytes");
   }
+  const caps: LedgerCaps = {
+    maxSessions: maxEntries,
+    maxTotalBytes,
+    ...fairShare('memory', options),
+  };
   const cookieName = options.cookieName ?? defaultCookieName;
   const cookie: SessionIdCookie = {
     name: cookieName,
@@ -240,14 +179,17 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
   ):
     | { kind: 'live'; id: string; entry: MemoryEntry; sessions: InstanceSessions }
     | { kind: 'expired'; entry: MemoryEntry }
+    | { kind: 'evicted'; record: EvictionRecord }
     | { kind: 'none'; reason?: string } {
     const raw = ctx.cookies.get(cookieName);
     if (raw === undefined || raw === '') return { kind: 'none' };
     const id = readSessionId(ctx.cookies, cookie);
     if (!id) return { kind: 'none', reason: 'the session id cookie was malformed and was ignored' };
     const sessions = sessionsOf(ctx);
-    const entry = sessions?.get(id);
+    const entry = sessions?.ledger.get(id);
     if (!sessions || !entry) {
+      const record = sessions?.evicted.find(evictionKey(id), ctx.now());
+      if (record) return { kind: 'evicted', record };
       return {
         kind: 'none',
         reason:
@@ -256,7 +198,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
       };
     }
     if (isExpired(entry, ctx.now())) {
-      sessions.remove(id);
+      sessions.ledger.remove(id);
       return { kind: 'expired', entry };
     }
     return { kind: 'live', id, entry, sessions };
@@ -293,12 +235,23 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
             data: {},
           };
         }
+        if (found.kind === 'evicted') {
+          return {
+            status: 'evicted',
+            reason: evictionReason(
+              found.record,
+              `the memory of instance ${ctx.instance.id}`,
+              'the least recently used',
+            ),
+            data: {},
+          };
+        }
         if (found.kind === 'none') {
           return found.reason
             ? { status: 'new', reason: found.reason, data: {} }
             : { status: 'new', data: {} };
         }
-        found.sessions.touch(found.id, found.entry);
+        found.sessions.ledger.touch(found.id);
         return { status: 'ok', data: JSON.parse(found.entry.json) as SessionData };
       });
     },
@@ -314,16 +267,21 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
         // Strict mode: only an id this instance issued and still holds is reused.
         const id = found.kind === 'live' ? found.id : newSessionId();
         const sessions = sessionsOf(ctx) ?? createSessionsFor(ctx);
+        const live = found.kind === 'live' ? found.entry : undefined;
         const entry: MemoryEntry = {
           json,
           bytes: Buffer.byteLength(json, 'utf8'),
           expiresAt: now + ttlSeconds * 1000,
           // A request without an owner leaves the session's owner as it was.
-          owner: sessionOwner(ctx) ?? (found.kind === 'live' ? found.entry.owner : null),
+          owner: sessionOwner(ctx) ?? live?.owner ?? null,
+          // A session counts against the address that started it.
+          visitor: live ? live.visitor : sessionVisitor(ctx),
         };
-        sessions.remove(id);
-        sessions.makeRoom(entry.bytes, now, maxEntries, maxTotalBytes);
-        sessions.put(id, entry);
+        for (const gone of sessions.ledger.makeRoom(id, entry, caps, now)) {
+          const record = evictionRecord(caps, gone);
+          if (record) sessions.evicted.record(evictionKey(gone.key), record);
+        }
+        sessions.ledger.put(id, entry);
         writeSessionId(ctx.cookies, cookie, id, now, ctx.secure);
       });
     },
@@ -332,7 +290,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
     async destroy(ctx: DemoContext): Promise<void> {
       ctx.timer.measureSync('store', 'memory delete', () => {
         const id = readSessionId(ctx.cookies, cookie);
-        if (id) sessionsOf(ctx)?.remove(id);
+        if (id) sessionsOf(ctx)?.ledger.remove(id);
         clearSessionId(ctx.cookies, cookie, ctx.secure);
       });
     },
@@ -340,7 +298,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
     async peek(ctx: DemoContext): Promise<ServerView | null> {
       const id = readSessionId(ctx.cookies, cookie);
       const sessions = sessionsOf(ctx);
-      const entry = id ? sessions?.get(id) : undefined;
+      const entry = id ? sessions?.ledger.get(id) : undefined;
       if (!id || !sessions || !entry || isExpired(entry, ctx.now())) return null;
       const owner = sessionOwner(ctx);
       return {
@@ -348,7 +306,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
         bytes: entry.bytes,
         expiresAt: entry.expiresAt,
         location: `memory of instance ${ctx.instance.id}`,
-        ...(owner !== null && { ownerSessions: liveSessionsOf(sessions, owner, ctx.now()) }),
+        ...(owner !== null && { ownerSessions: sessions.ledger.liveOwnedBy(owner, ctx.now()) }),
       };
     },
 
@@ -361,9 +319,9 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
         if (!sessions) return 0;
         const now = ctx.now();
         let revoked = 0;
-        for (const id of sessions.ownedBy(owner)) {
-          const entry = sessions.get(id);
-          if (entry && sessions.remove(id) && !isExpired(entry, now)) revoked++;
+        for (const id of sessions.ledger.ownedBy(owner)) {
+          const entry = sessions.ledger.remove(id);
+          if (entry && !isExpired(entry, now)) revoked++;
         }
         return revoked;
       });
@@ -373,8 +331,12 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
       let removed = 0;
       for (const ref of seen) {
         const sessions = ref.deref();
-        if (sessions) removed += sessions.removeExpired(now);
-        else seen.delete(ref);
+        if (!sessions) {
+          seen.delete(ref);
+          continue;
+        }
+        removed += sessions.ledger.removeExpired(now).length;
+        sessions.evicted.purge(now);
       }
       return removed;
     },

@@ -22,6 +22,14 @@
  * so `revokeAll` reaches every device's session. An id stays in an index until it is revoked,
  * destroyed with the same owner, trimmed, or the index expires; counting checks which ids still
  * exist, so a session Redis already expired is never counted.
+ *
+ * Fair share (see `../fair-share.ts`): a new session also joins an index of its address,
+ * `<prefix>visitor:<hashed address>`, and is written by one Lua script (`redis-fair-share.ts`)
+ * that first evicts the learner's and the address's oldest live sessions past their shares
+ * (`maxSessionsPerOwner`, `maxSessionsPerVisitor`), atomically. The next load of an evicted id
+ * finds a short record under `<prefix>evicted:<SHA-1 of the id>` and answers `evicted`. Redis has
+ * no cap of its own here: its memory limit and `maxmemory-policy` decide what happens when it is
+ * full (the lesson covers them).
  */
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
 import type { CookieJar } from '../../lab/cookie-jar';
@@ -29,6 +37,8 @@ import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
 import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
+import { decodeShareEviction, evictionReason, fairShare, sessionVisitor } from '../fair-share';
+import { evictedKeyFor, saveWithinShares, type FairSave } from './redis-fair-share';
 import {
   clearSessionId,
   isWellFormedSessionId,
@@ -58,6 +68,10 @@ export interface RedisStoreOptions {
   ttlSeconds?: number;
   /** Largest session accepted, in bytes of JSON; 64 KiB unless set. */
   maxSessionBytes?: number;
+  /** Live sessions one learner keeps before their oldest is evicted. 20 unless set. */
+  maxSessionsPerOwner?: number;
+  /** Live sessions one address keeps before its oldest is evicted. 100 unless set. */
+  maxSessionsPerVisitor?: number;
   keyPrefix?: string;
   /** How long one connection attempt may take; 1000 ms unless set. */
   connectTimeoutMs?: number;
@@ -91,6 +105,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   positiveInteger('redis', 'maxSessionBytes', maxSessionBytes);
   positiveInteger('redis', 'connectTimeoutMs', connectTimeoutMs);
   positiveInteger('redis', 'commandTimeoutMs', commandTimeoutMs);
+  const share = fairShare('redis', options);
 
   const url = options.url;
   const address = url === null ? null : redisAddress(url);
@@ -241,15 +256,16 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   const keyFor = (id: string) => keyPrefix + id;
   // ':' is not in the id alphabet, so an owner index can never collide with a session key.
   const ownerKeyFor = (owner: string) => `${keyPrefix}owner:${owner}`;
+  const visitorKeyFor = (visitor: string) => `${keyPrefix}visitor:${visitor}`;
 
   /** The session keys an owner's index lists (only well-formed ids: the index is data too). */
   const indexedKeys = (ids: readonly string[]) => ids.filter(isWellFormedSessionId).map(keyFor);
 
-  function startOver(ctx: DemoContext, reason: string): Loaded {
+  function startOver(ctx: DemoContext, reason: string, status: 'new' | 'evicted' = 'new'): Loaded {
     // Drop the id the browser sent, so the next save issues a fresh one (no fixation).
     clearSessionId(ctx.cookies, cookie, ctx.secure);
     trusted.delete(ctx.cookies);
-    return { status: 'new', reason, data: {} };
+    return { status, reason, data: {} };
   }
 
   return {
@@ -267,6 +283,14 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
         }
         const stored = await run(ctx, 'GET', (redis) => redis.get(keyFor(id)));
         if (stored === null) {
+          const evicted = decodeShareEviction(
+            await run(ctx, 'GET (eviction record)', (redis) =>
+              redis.get(evictedKeyFor(keyPrefix, id)),
+            ),
+          );
+          if (evicted) {
+            return startOver(ctx, evictionReason(evicted, 'the Redis demo store'), 'evicted');
+          }
           return startOver(
             ctx,
             'Redis holds no session under this id (it expired, was destroyed, or was never ' +
@@ -294,10 +318,35 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     async save(ctx: DemoContext, data: SessionData): Promise<void> {
       const serialized = JSON.stringify(data);
       assertSessionFits(title, serialized, maxSessionBytes);
-      const id = trusted.get(ctx.cookies) ?? newSessionId();
+      const known = trusted.get(ctx.cookies);
+      const id = known ?? newSessionId();
       const owner = sessionOwner(ctx);
+      const visitor = sessionVisitor(ctx);
       const expiration = { type: 'EX', value: ttlSeconds } as const;
-      if (owner === null) {
+      // A new session counts against its learner's and its address's shares.
+      const groups: FairSave['groups'] = [];
+      if (owner !== null) {
+        groups.push({ indexKey: ownerKeyFor(owner), share: share.perOwner, cause: 'owner-share' });
+      }
+      if (visitor !== null) {
+        groups.push({
+          indexKey: visitorKeyFor(visitor),
+          share: share.perVisitor,
+          cause: 'visitor-share',
+        });
+      }
+      if (known === undefined && groups.length > 0) {
+        await run(ctx, 'EVALSHA (new session within its shares)', (redis) =>
+          saveWithinShares(redis, {
+            id,
+            value: serialized,
+            ttlSeconds,
+            now: ctx.now(),
+            keyPrefix,
+            groups,
+          }),
+        );
+      } else if (owner === null) {
         await run(ctx, 'SET', (redis) => redis.set(keyFor(id), serialized, { expiration }));
       } else {
         const ownerKey = ownerKeyFor(owner);

@@ -23,14 +23,32 @@
  * every session of one learner, whichever instance or device made it: the table is shared. The
  * owner column needs no cap of its own: the rows are capped by `maxSessions`, and a partial index
  * finds one owner's rows without a scan.
+ *
+ * Fair share (see `../fair-share.ts`): the table is shared by every visitor, so a new session
+ * first evicts its learner's own least recently seen sessions past `maxSessionsPerOwner`, and its
+ * address's past `maxSessionsPerVisitor` (the hashed address that started a row is its `visitor`);
+ * then, if the table is at `maxSessions`, expired rows go and, if that is not enough, the rows
+ * closest to expiry, which are the ones least recently extended (an active session is extended
+ * once less than half its lifetime is left). All of it happens in the insert's IMMEDIATE
+ * transaction, so two processes cannot both count the same free place. A newcomer is never
+ * refused. An evicted row leaves its id, secret hash, cause and expiry in
+ * `demo_session_eviction` (at most `maxEvictionRecords` rows), so the next load of that cookie,
+ * and only with the right secret, answers `evicted` with the reason. The shares are counted when
+ * a session starts: a row that later gains an owner does not evict anything.
  */
 import type { CookieJar, CookieOptions } from '../../lab/cookie-jar';
 import { preparedFor, type Database } from '../../server/database';
 import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
-import { StoreFullError } from '../types';
 import { defaultMaxSessionBytes, assertSessionFits } from '../limits';
 import { sessionOwner } from '../session-owner';
+import {
+  evictionReason,
+  fairShare,
+  sessionVisitor,
+  type EvictionCause,
+  type EvictionRecord,
+} from '../fair-share';
 import {
   generateSessionToken,
   hashSecret,
@@ -55,8 +73,14 @@ export interface SqliteStoreOptions {
   secure: boolean;
   /** Idle lifetime; sliding, so an active session lives on. 24 hours unless set. */
   ttlSeconds?: number;
-  /** The most rows the table may hold; when full, expired rows go first, then saves are refused. */
+  /** The most rows the table may hold; when full, expired rows go first, then the oldest. */
   maxSessions?: number;
+  /** Live sessions one learner keeps before their least recently seen is evicted. 20 unless set. */
+  maxSessionsPerOwner?: number;
+  /** Live sessions one address keeps before its least recently seen is evicted. 100 unless set. */
+  maxSessionsPerVisitor?: number;
+  /** Evicted sessions remembered for their next load, newest kept. 10 000 unless set. */
+  maxEvictionRecords?: number;
   /** Largest JSON a session may serialize to; 64 KiB unless set. */
   maxSessionBytes?: number;
   cookieName?: string;
@@ -74,7 +98,13 @@ export interface SqliteSessionSummary {
 
 const DAY_SECONDS = 24 * 60 * 60;
 const DEFAULT_MAX_SESSIONS = 100_000;
+/**
+ * Evicted sessions remembered for their next load; past it the oldest records go. A record is
+ * about 150 bytes, and a visitor who forces evictions in a loop only churns this table.
+ */
+const DEFAULT_MAX_EVICTION_RECORDS = 10_000;
 const LOCATION = 'SQLite table demo_session';
+const PLACE = 'the SQLite demo store';
 const STORE_TIMING = 'SQLite demo_session';
 const CRYPTO_TIMING = 'SHA-256 + constant-time compare';
 
@@ -95,12 +125,27 @@ interface SessionRow {
   bytes: number;
   expires_at: number;
   last_seen_at: number;
+  cause: null;
+  session_limit: null;
+}
+
+/** The record an evicted session left, found by the same lookup as a live row. */
+interface EvictedRow {
+  id: string;
+  secret_hash: Uint8Array;
+  data: null;
+  bytes: null;
+  expires_at: number;
+  last_seen_at: null;
+  cause: EvictionCause;
+  session_limit: number;
 }
 
 interface NewSession {
   id: string;
   secretHash: Uint8Array;
   owner: string | null;
+  visitor: string | null;
   data: string;
   bytes: number;
   now: number;
@@ -117,14 +162,22 @@ interface SummaryRow {
 
 function prepareStatements(db: Database) {
   return {
-    select: db.prepare<[string], SessionRow>(
-      `SELECT id, secret_hash, data, bytes, expires_at, last_seen_at
-       FROM demo_session WHERE id = ?`,
+    // Both tables in one statement, so a live id, an evicted one and an unknown one all cost
+    // the same two index lookups and one hash: the answer's timing tells nothing.
+    select: db.prepare<[{ id: string }], SessionRow | EvictedRow>(
+      `SELECT id, secret_hash, data, bytes, expires_at, last_seen_at,
+              NULL AS cause, NULL AS session_limit
+       FROM demo_session WHERE id = @id
+       UNION ALL
+       SELECT id, secret_hash, NULL, NULL, expires_at, NULL, cause, session_limit
+       FROM demo_session_eviction WHERE id = @id`,
     ),
-    insert: db.prepare<[string, Uint8Array, string | null, string, number, number, number, number]>(
+    insert: db.prepare<
+      [string, Uint8Array, string | null, string | null, string, number, number, number, number]
+    >(
       `INSERT INTO demo_session
-         (id, secret_hash, owner, data, bytes, created_at, expires_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         (id, secret_hash, owner, visitor, data, bytes, created_at, expires_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // `expires_at > ?` makes a save that raced with expiry or deletion touch nothing. A save
     // without an owner leaves the row's owner as it was.
@@ -148,6 +201,34 @@ function prepareStatements(db: Database) {
     delete: db.prepare<[string]>('DELETE FROM demo_session WHERE id = ?'),
     deleteExpired: db.prepare<[number]>('DELETE FROM demo_session WHERE expires_at <= ?'),
     count: db.prepare<[], number>('SELECT count(*) FROM demo_session').pluck(),
+    // Ties (sessions seen in the same millisecond) go by rowid, the order rows were inserted in.
+    liveOwnedOldestFirst: db
+      .prepare<[string, number], string>(
+        `SELECT id FROM demo_session WHERE owner = ? AND expires_at > ?
+         ORDER BY last_seen_at, rowid`,
+      )
+      .pluck(),
+    liveOfVisitorOldestFirst: db
+      .prepare<[string, number], string>(
+        `SELECT id FROM demo_session WHERE visitor = ? AND expires_at > ?
+         ORDER BY last_seen_at, rowid`,
+      )
+      .pluck(),
+    closestToExpiry: db
+      .prepare<[number], string>('SELECT id FROM demo_session ORDER BY expires_at, rowid LIMIT ?')
+      .pluck(),
+    recordEviction: db.prepare<[EvictionCause, number, number, string]>(
+      `INSERT OR REPLACE INTO demo_session_eviction
+         (id, secret_hash, cause, session_limit, evicted_at, expires_at)
+       SELECT id, secret_hash, ?, ?, ?, expires_at FROM demo_session WHERE id = ?`,
+    ),
+    trimEvictions: db.prepare<[number]>(
+      `DELETE FROM demo_session_eviction WHERE id IN (
+         SELECT id FROM demo_session_eviction ORDER BY evicted_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+    ),
+    deleteExpiredEvictions: db.prepare<[number]>(
+      'DELETE FROM demo_session_eviction WHERE expires_at <= ?',
+    ),
     deleteOwned: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
     countOwned: db
       .prepare<[string, number], number>(
@@ -178,20 +259,22 @@ type Lookup =
   | { kind: 'malformed' }
   | { kind: 'not-issued' }
   | { kind: 'expired' }
+  | { kind: 'evicted'; record: EvictionRecord }
   | { kind: 'valid'; token: string; row: SessionRow };
-
-export { StoreFullError };
 
 export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
   const { db, secure } = options;
   const ttlSeconds = options.ttlSeconds ?? DAY_SECONDS;
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const maxEvictionRecords = options.maxEvictionRecords ?? DEFAULT_MAX_EVICTION_RECORDS;
   const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
   const cookieName = options.cookieName ?? 'sqlite_session';
   const cookiePath = options.cookiePath ?? '/api/demo/sqlite';
-  for (const [name, value] of Object.entries({ ttlSeconds, maxSessions, maxSessionBytes })) {
+  const limits = { ttlSeconds, maxSessions, maxSessionBytes, maxEvictionRecords };
+  for (const [name, value] of Object.entries(limits)) {
     positiveInteger('sqlite', name, value);
   }
+  const share = fairShare('sqlite', options);
   const ttlMs = ttlSeconds * 1000;
   const statements = preparedFor(statementCache, db, prepareStatements);
   const attributes: CookieOptions = { httpOnly: true, sameSite: 'Lax', secure, path: cookiePath };
@@ -237,11 +320,18 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     if (!parsed) return { kind: 'malformed' };
     const measure = <T>(name: string, description: string, work: () => T): T =>
       timed ? ctx.timer.measureSync(name, description, work) : work();
-    const row = measure('store', STORE_TIMING, () => statements.select.get(parsed.id));
+    const row = measure('store', STORE_TIMING, () => statements.select.get({ id: parsed.id }));
     const matches = measure('crypto', CRYPTO_TIMING, () =>
       verifySecret(parsed.secret, row?.secret_hash ?? null),
     );
     if (!row || !matches) return { kind: 'not-issued' };
+    if (row.cause !== null) {
+      if (isExpired(row.expires_at, ctx.now())) return { kind: 'expired' };
+      return {
+        kind: 'evicted',
+        record: { cause: row.cause, limit: row.session_limit, expiresAt: row.expires_at },
+      };
+    }
     if (isExpired(row.expires_at, ctx.now())) {
       measure('store', STORE_TIMING, () => statements.delete.run(row.id));
       return { kind: 'expired' };
@@ -263,28 +353,54 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     ctx.cookies.delete(cookieName, { ...attributes, secure: ctx.secure ?? secure });
   }
 
+  // #region fair-share
   /**
-   * Inserts a session unless the table is full even after dropping expired rows. IMMEDIATE, so two
-   * processes sharing the file cannot both pass the count check; returns false when full (rather
-   * than throwing, which would roll the purge of expired rows back too).
+   * Inserts a session after making room for it: its learner's and its address's oldest live
+   * rows past their shares go, then, at the cap, expired rows and the rows closest to expiry.
+   * IMMEDIATE, so two processes sharing the file cannot both count the same free place. Returns
+   * how many live sessions were evicted.
    */
-  const insertIfRoom = db.transaction((session: NewSession): boolean => {
-    if (statements.count.get()! >= maxSessions) {
-      statements.deleteExpired.run(session.now);
-      if (statements.count.get()! >= maxSessions) return false;
+  const insertFairly = db.transaction((session: NewSession): number => {
+    let evicted = 0;
+    const evict = (id: string, cause: EvictionCause, limit: number) => {
+      statements.recordEviction.run(cause, limit, session.now, id);
+      statements.delete.run(id);
+      evicted++;
+    };
+    const shares = [
+      [session.owner, statements.liveOwnedOldestFirst, share.perOwner, 'owner-share'],
+      [session.visitor, statements.liveOfVisitorOldestFirst, share.perVisitor, 'visitor-share'],
+    ] as const;
+    for (const [group, oldestFirst, limit, cause] of shares) {
+      if (group === null) continue;
+      const live = oldestFirst.all(group, session.now);
+      for (const id of live.slice(0, Math.max(0, live.length + 1 - limit))) evict(id, cause, limit);
+    }
+    let count = statements.count.get()!;
+    if (count >= maxSessions) {
+      count -= statements.deleteExpired.run(session.now).changes;
+      statements.deleteExpiredEvictions.run(session.now);
+    }
+    if (count >= maxSessions) {
+      for (const id of statements.closestToExpiry.all(count - maxSessions + 1)) {
+        evict(id, 'store-full', maxSessions);
+      }
     }
     statements.insert.run(
       session.id,
       session.secretHash,
       session.owner,
+      session.visitor,
       session.data,
       session.bytes,
       session.now,
       session.expiresAt,
       session.now,
     );
-    return true;
+    if (evicted > 0) statements.trimEvictions.run(maxEvictionRecords);
+    return evicted;
   });
+  // #endregion fair-share
 
   // #region revoke-all
   /** Deletes every row of the owner, expired ones too; counts the live ones, which went now. */
@@ -312,6 +428,9 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
         case 'expired':
           clearCookie(ctx);
           return { status: 'expired', reason: EXPIRED_REASON, data: {} };
+        case 'evicted':
+          clearCookie(ctx);
+          return { status: 'evicted', reason: evictionReason(found.record, PLACE), data: {} };
         case 'valid': {
           const { row, token } = found;
           const now = ctx.now();
@@ -384,17 +503,19 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
       const { id, secret, token } = generateSessionToken();
       const secretHash = ctx.timer.measureSync('crypto', CRYPTO_TIMING, () => hashSecret(secret));
       const expiresAt = now + ttlMs;
-      const inserted = sql(ctx, () =>
-        insertIfRoom.immediate({ id, secretHash, owner, data: serialized, bytes, now, expiresAt }),
+      const visitor = sessionVisitor(ctx);
+      sql(ctx, () =>
+        insertFairly.immediate({
+          id,
+          secretHash,
+          owner,
+          visitor,
+          data: serialized,
+          bytes,
+          now,
+          expiresAt,
+        }),
       );
-      if (!inserted) {
-        throw new StoreFullError(
-          `The SQLite store already holds ${maxSessions} unexpired sessions, the most this site ` +
-            'keeps, so no new session was created. Existing sessions keep working; room returns ' +
-            'as sessions expire.',
-          maxSessions,
-        );
-      }
       sendCookie(ctx, token, expiresAt);
       verifiedInRequest.set(ctx.cookies, { token, id, expiresAt });
     },
@@ -427,6 +548,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
 
     // #region sweep
     async sweep(now: number): Promise<number> {
+      statements.deleteExpiredEvictions.run(now);
       return statements.deleteExpired.run(now).changes;
     },
     // #endregion sweep
