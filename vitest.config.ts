@@ -31,6 +31,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'reliability',
+          include: ['tests/reliability/**/*.test.ts'],
+          environment: 'node',
+          // Each file starts, crashes and restarts servers of its own; two at once would share
+          // two cores and turn timing bounds (recovery, kill -9 mid-write) into noise.
+          fileParallelism: false,
+          // After the other projects, not beside the browser tests for the same reason.
+          sequence: { groupOrder: 1 },
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });
