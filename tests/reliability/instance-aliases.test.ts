@@ -9,7 +9,7 @@ import { json, send } from './support/http-client';
 import { fuzzSeed } from './support/fuzz-run';
 import { generousLimits, LiveSite } from './support/live-site';
 import { jsonError } from './support/oracle';
-import { instanceAlias } from './support/request-arbitraries';
+import { instanceAlias } from './support/instance-alias';
 import { demoRead, demoWrite, type DemoBody } from './support/site-requests';
 
 const seed = fuzzSeed(4_2024);

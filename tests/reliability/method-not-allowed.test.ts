@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, header, send } from './support/http-client';
 import { generousLimits, LiveSite } from './support/live-site';
 import { jsonError } from './support/oracle';
-import { commonMethods } from './support/request-arbitraries';
+import { commonMethods } from './support/fuzz-case';
 import { allowedMethods, fillPattern, siteRoutes } from './support/routes';
 
 const routes = siteRoutes();

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzSeed, runFuzz } from './support/fuzz-run';
 import { generousLimits, LiveSite } from './support/live-site';
-import { fuzzCase, type FuzzInputs } from './support/request-arbitraries';
+import { fuzzCase, type FuzzInputs } from './support/fuzz-case';
 import { paramValues, staticAssets } from './support/route-params';
 import { siteRoutes } from './support/routes';
 import { instructorToken, prepareFixtures } from './support/site-fixtures';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NoResponseError, send, type RawResponse } from './support/http-client';
 import { generousLimits, LiveSite } from './support/live-site';
 import { judge } from './support/oracle';
-import { unusualMethods, type FuzzCase } from './support/request-arbitraries';
+import { unusualMethods, type FuzzCase } from './support/fuzz-case';
 import { siteRoutes, type Route } from './support/routes';
 
 /** One target per kind of handler: rendered page, prerendered page, API, endpoint, file. */

@@ -5,13 +5,15 @@
  *
  * A request that kills the server is recorded and the server restarted; the same kind of request
  * (same unusual method, or same method on the same route) is not sent again, because one death is
- * enough to report and each restart costs seconds.
+ * enough to report and each restart costs seconds. With several streams (the soak), every request
+ * in flight sees the death: the first to notice blames the requests of that process that got no
+ * answer (an unusual method among them if there is one), and the rest are not judged.
  */
 import fc from 'fast-check';
 import { NoResponseError, send, type RawResponse } from './http-client';
 import type { LiveSite } from './live-site';
 import { judge } from './oracle';
-import { unusualMethods, type FuzzCase } from './request-arbitraries';
+import { unusualMethods, type FuzzCase } from './fuzz-case';
 import { Tally } from './tally';
 
 export interface FuzzRunOptions {
@@ -26,6 +28,14 @@ export interface FuzzRunOptions {
   probeEveryRequest?: boolean;
   /** Give up restarting after this many deaths. */
   maxDeaths?: number;
+  /** Shared by runs that go on at once against one site, so a death is blamed once, rightly. */
+  deathWatch?: DeathWatch;
+}
+
+/** Which requests killed the server, and which went unanswered, per process generation. */
+export class DeathWatch {
+  readonly killers = new Set<string>();
+  readonly unanswered = new Map<number, FuzzCase[]>();
 }
 
 export async function runFuzz(
@@ -34,25 +44,37 @@ export async function runFuzz(
   options: FuzzRunOptions,
 ): Promise<Tally> {
   const tally = new Tally();
-  const killers = new Set<string>();
+  const { killers, unanswered } = options.deathWatch ?? new DeathWatch();
   const maxDeaths = options.maxDeaths ?? 4;
   const property = fc.asyncProperty(cases, async (sent) => {
     if (killers.has(killerKey(sent)) || site.deaths.length >= maxDeaths) return;
     await site.ensureRunning();
+    const generation = site.generation;
     let response: RawResponse | null = null;
     try {
       response = await send(site.port, sent);
     } catch (error) {
       if (!(error instanceof NoResponseError)) throw error;
+      // Closing a CONNECT is a fine answer (see the oracle), not a sign of death.
+      if (sent.method !== 'CONNECT')
+        unanswered.set(generation, [...(unanswered.get(generation) ?? []), sent]);
     }
     const suspicious = response === null || response.status >= 500;
     const alive = options.probeEveryRequest || suspicious ? await site.alive() : true;
     tally.count(response?.status ?? 'no answer');
-    tally.record(sent.label, judge(sent, response, alive));
-    if (!alive) {
-      site.recordDeath(sent.label);
-      killers.add(killerKey(sent));
+    if (alive) {
+      tally.record(sent.label, judge(sent, response, true));
+      return;
     }
+    if (!site.claimDeath(generation)) return;
+    // Let the other requests in flight report their broken connections first.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const blamed = blame(unanswered.get(generation) ?? [sent]);
+    for (const killer of blamed) {
+      tally.record(killer.label, judge(killer, null, false));
+      killers.add(killerKey(killer));
+    }
+    site.recordDeath(blamed.map((killer) => killer.label).join(' or '));
   });
   const streams = Array.from({ length: options.streams ?? 1 }, (_, index) =>
     fc.assert(property, {
@@ -64,6 +86,12 @@ export async function runFuzz(
   );
   await Promise.all(streams);
   return tally;
+}
+
+/** The likeliest killers among the requests a dead process left unanswered. */
+function blame(unanswered: FuzzCase[]): FuzzCase[] {
+  const unusual = unanswered.filter((sent) => unusualMethods.includes(sent.method));
+  return (unusual.length > 0 ? unusual : unanswered).slice(0, 3);
 }
 
 function killerKey(sent: FuzzCase): string {

@@ -25,8 +25,12 @@ export interface Death {
 
 export class LiveSite {
   readonly deaths: Death[] = [];
+  /** Which process this is: 0 for the first, one more after each restart. */
+  generation = 0;
   #site: RunningSite;
   #exited = false;
+  #restarting: Promise<void> | null = null;
+  #deathClaimed = -1;
 
   private constructor(
     site: RunningSite,
@@ -80,15 +84,39 @@ export class LiveSite {
     const tail = this.#site.output.join('').split('\n').slice(-12).join('\n');
     const death = { during, exit: tail.trim() };
     this.deaths.push(death);
+    this.#deathClaimed = this.generation;
     return death;
   }
 
+  /**
+   * With several clients at once, every request in flight sees the same death: the first to ask
+   * for `generation` gets true and assigns the blame; the others were collateral.
+   */
+  claimDeath(generation: number): boolean {
+    if (generation !== this.generation || this.#deathClaimed === generation) return false;
+    this.#deathClaimed = generation;
+    return true;
+  }
+
+  /** Starts a new process on the same data directory if this one died; one restart at a time. */
   async ensureRunning(): Promise<void> {
+    while (this.#restarting) await this.#restarting;
+    const generation = this.generation;
     if (!this.#exited && (await this.alive())) return;
+    // Another caller restarted it while this one was asking the old process.
+    if (this.generation !== generation) return this.ensureRunning();
+    this.#restarting ??= this.#restart().finally(() => {
+      this.#restarting = null;
+    });
+    await this.#restarting;
+  }
+
+  async #restart(): Promise<void> {
     this.#site.signal('SIGKILL');
     await this.#site.exited;
     this.#site = await startSite(this.env, { dataDir: this.dataDir });
     this.#exited = false;
+    this.generation += 1;
     this.#watch(this.#site);
   }
 

@@ -4,7 +4,7 @@
  */
 import { METHODS, STATUS_CODES } from 'node:http';
 import { bodyText, header, type RawResponse } from './http-client';
-import type { FuzzCase } from './request-arbitraries';
+import type { FuzzCase } from './fuzz-case';
 import { allowedMethods } from './routes';
 
 export interface Violation {

@@ -12,6 +12,24 @@ export class Tally {
   /** rule → how often, and the first few requests that broke it. */
   readonly violations = new Map<string, { count: number; examples: Example[] }>();
 
+  /** One tally of several, e.g. of the fuzz and the flood. */
+  static merge(tallies: readonly Tally[]): Tally {
+    const merged = new Tally();
+    for (const tally of tallies) {
+      merged.requests += tally.requests;
+      for (const [status, count] of tally.statuses) {
+        merged.statuses.set(status, (merged.statuses.get(status) ?? 0) + count);
+      }
+      for (const [rule, entry] of tally.violations) {
+        const into = merged.violations.get(rule) ?? { count: 0, examples: [] };
+        into.count += entry.count;
+        into.examples.push(...entry.examples.slice(0, 3 - into.examples.length));
+        merged.violations.set(rule, into);
+      }
+    }
+    return merged;
+  }
+
   count(status: number | 'no answer'): void {
     this.requests += 1;
     const key = String(status);

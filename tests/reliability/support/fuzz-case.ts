@@ -1,11 +1,13 @@
 /**
- * fast-check generators for requests a careless or hostile client sends: every route, every
- * method (TRACE, TRACK and CONNECT too), odd paths, `?instance=` aliases, content types, Accept
- * headers, cookies, and bodies from empty to 200 KiB, with or without Content-Length.
- * The soak reuses them with a larger number of runs.
+ * fast-check generator for requests to the site: every route and static file, every method
+ * (TRACE, TRACK and CONNECT too), odd paths, odd queries (`?instance=` aliases among them),
+ * content types, Accept headers, cookies, and bodies (fuzz-bodies.ts) with or without
+ * Content-Length. The suite sends a few hundred; the soak sends them for minutes.
  */
 import fc from 'fast-check';
+import { fuzzBody, renderBody } from './fuzz-bodies';
 import type { RawRequest } from './http-client';
+import { instanceAlias } from './instance-alias';
 import { fillPattern, type Route } from './routes';
 
 /** A generated request and what the oracle needs to judge the answer. */
@@ -32,20 +34,6 @@ export const unusualMethods = ['TRACE', 'TRACK', 'CONNECT'];
 const method = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom(...commonMethods) },
   { weight: 1, arbitrary: fc.constantFrom(...unusualMethods) },
-);
-
-/** `?instance=` values: the five valid ones and spellings that only look like them. */
-export const instanceAlias = fc.oneof(
-  fc.constantFrom('1', '2', '3', '4', 'fresh'),
-  fc.constantFrom('01', '1.0', '0x1', '+1', '1e0', ' 1', '1 ', '%31', '0', '5', '-1', 'FRESH'),
-  fc
-    .tuple(
-      fc.constantFrom('', '0', '00', '+', ' '),
-      fc.integer({ min: 1, max: 4 }),
-      fc.constantFrom('', '.0', '.00', 'e0', ' '),
-    )
-    .map(([prefix, n, suffix]) => `${prefix}${n}${suffix}`),
-  fc.constantFrom('0x1', '0b1', '0o1', '1n', 'Infinity', 'NaN', ''),
 );
 
 const query = fc.oneof(
@@ -123,82 +111,6 @@ const accept = fc.constantFrom(
 
 const origin = fc.constantFrom(undefined, undefined, 'https://evil.example', 'null');
 
-type BodySpec =
-  | { kind: 'none' }
-  | { kind: 'text'; text: string }
-  | { kind: 'bytes'; bytes: Uint8Array }
-  | { kind: 'oversize'; bytes: number; shape: 'json' | 'form' };
-
-const demoAction = fc.oneof(
-  fc.record({
-    action: fc.constant('set'),
-    key: fc.constantFrom('k', 'user_id', '../x', ''),
-    value: fc.string(),
-  }),
-  fc.record({ action: fc.constant('grow'), bytes: fc.integer({ min: -10, max: 70_000 }) }),
-  fc.constantFrom(
-    { action: 'increment' },
-    { action: 'clear' },
-    { action: 'destroy' },
-    { action: 'revoke-all' },
-    { action: 'second-session' },
-    { action: 'restart-instance' },
-    { action: 'tamper', cookie: 'session', value: 'forged' },
-    { action: 'explode' },
-  ),
-);
-
-const body = fc.oneof<fc.Arbitrary<BodySpec>[]>(
-  fc.constant({ kind: 'none' }),
-  fc.constant({ kind: 'text', text: '' }),
-  demoAction.map((action) => ({ kind: 'text', text: JSON.stringify(action) })),
-  demoAction.map((action) => ({
-    kind: 'text',
-    text: new URLSearchParams(
-      Object.entries(action).map(([key, value]) => [key, String(value)]),
-    ).toString(),
-  })),
-  fc
-    .constantFrom(
-      'action=delete',
-      'confirm=NO',
-      'token=wrong',
-      'action=create&name=',
-      'action=join',
-      'serverless-memory=fresh-instances',
-      '{"action":',
-      '[1,2]',
-      'null',
-      '\u0000\u0001\u0002',
-    )
-    .map((text) => ({ kind: 'text', text })),
-  fc.uint8Array({ maxLength: 512 }).map((bytes) => ({ kind: 'bytes', bytes })),
-  fc.record({
-    kind: fc.constant('oversize'),
-    bytes: fc.integer({ min: 16 * 1024, max: 200 * 1024 }),
-    shape: fc.constantFrom('json', 'form'),
-  }) as fc.Arbitrary<BodySpec>,
-);
-
-function renderBody(spec: BodySpec): { body?: Buffer; summary: string } {
-  switch (spec.kind) {
-    case 'none':
-      return { summary: 'no body' };
-    case 'text':
-      return { body: Buffer.from(spec.text), summary: JSON.stringify(spec.text.slice(0, 80)) };
-    case 'bytes':
-      return { body: Buffer.from(spec.bytes), summary: `${spec.bytes.length} random bytes` };
-    case 'oversize': {
-      const filler = 'a'.repeat(spec.bytes);
-      const text =
-        spec.shape === 'json'
-          ? `{"action":"set","key":"k","value":"${filler}"}`
-          : `value=${filler}`;
-      return { body: Buffer.from(text), summary: `${text.length}-byte ${spec.shape} body` };
-    }
-  }
-}
-
 /** A request to one of the site's routes or static files. */
 export function fuzzCase(inputs: FuzzInputs): fc.Arbitrary<FuzzCase> {
   const routeTarget = fc.constantFrom(...inputs.routes).chain((route) =>
@@ -232,7 +144,7 @@ export function fuzzCase(inputs: FuzzInputs): fc.Arbitrary<FuzzCase> {
       accept,
       origin,
       cookie: fc.option(fc.constantFrom(...inputs.cookies), { nil: undefined }),
-      body,
+      body: fuzzBody,
       chunked: fc.boolean(),
     })
     .map((c) => {
