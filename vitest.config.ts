@@ -39,7 +39,8 @@ export default defineConfig({
           // Each file starts, crashes and restarts servers of its own; two at once would share
           // two cores and turn timing bounds (recovery, kill -9 mid-write) into noise.
           fileParallelism: false,
-          // After the other projects, not beside the browser tests for the same reason.
+          // A group of its own: Vitest runs groups one after another, so these files never share
+          // the cores with the unit, integration or browser tests either.
           sequence: { groupOrder: 1 },
           testTimeout: 90_000,
           hookTimeout: 60_000,
