@@ -1,5 +1,5 @@
 /**
- * Redis and Memcached stopped under a mixed load and started again on the same ports
+ * Redis and Memcached killed (SIGKILL) under a mixed load and started again on the same ports
  * (support/outage-scenario.ts): meanwhile only their demos fail, with 503 JSON, and they recover
  * within a bounded number of retries.
  */

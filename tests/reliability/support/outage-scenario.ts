@@ -1,5 +1,5 @@
 /**
- * Redis and Memcached go away under load and come back. While they are gone only their demos may
+ * Redis and Memcached are killed (SIGKILL) under load and come back. While they are gone only their demos may
  * fail, and only with the documented 503 JSON; the SQLite and signed-cookie demos and /healthz
  * keep answering 200. Once they are back on the same ports, their demos must answer 200 again
  * within a bounded number of retries; the time that takes is the recovery time.
@@ -63,7 +63,7 @@ export async function serviceOutage(site: LiveSite, options: OutageOptions): Pro
 
   await wait(options.upMs);
   phase = 'down';
-  await Promise.all(options.services.map((service) => service.stop()));
+  await Promise.all(options.services.map((service) => service.kill()));
   await wait(options.downMs);
   phase = 'back';
   await Promise.all(
