@@ -32,7 +32,11 @@ export function soakTable(results: SoakResults): string {
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([status, count]) => [`  status ${status}`, String(count)]),
     ['5xx other than documented 503', String(all.undocumented5xx())],
-    ['other broken rules', String(all.violations.size - (all.undocumented5xx() > 0 ? 1 : 0))],
+    [
+      'instance aliases accepted',
+      String(all.violations.get('instance alias accepted')?.count ?? 0),
+    ],
+    ['other rule breaks (see below)', String(otherBreaks(all))],
     ['server deaths', String(results.deaths.length)],
     ['RSS before', formatKiB(results.rssBefore)],
     [
@@ -52,6 +56,13 @@ export function soakTable(results: SoakResults): string {
       `  died on: ${death.during.slice(0, 140)}\n    ${firstError(death.exit) ?? '(no error printed)'}`,
   );
   return [table(['measure', 'value'], rows, new Set()), ...deaths].join('\n');
+}
+
+/** Answers that broke a rule other than the two counted on their own lines. */
+function otherBreaks(tally: Tally): number {
+  return [...tally.violations.entries()]
+    .filter(([rule]) => rule !== '5xx' && rule !== 'instance alias accepted')
+    .reduce((sum, [, { count }]) => sum + count, 0);
 }
 
 function recovery(outage: OutageReport | null, kind: string): string {
