@@ -31,6 +31,21 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'reliability',
+          include: ['tests/reliability/**/*.test.ts'],
+          environment: 'node',
+          // Each file starts, crashes and restarts servers of its own; two at once would share
+          // two cores and turn timing bounds (recovery, kill -9 mid-write) into noise.
+          fileParallelism: false,
+          // A group of its own: Vitest runs groups one after another, so these files never share
+          // the cores with the unit, integration or browser tests either.
+          sequence: { groupOrder: 1 },
+          testTimeout: 90_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

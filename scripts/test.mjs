@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: formatting, lint, type checks, a production build, then every Vitest project
-// (unit, integration, browser). Stops at the first failing step; the Vitest JSON report lands in
+// (unit, integration, browser, reliability). Stops at the first failing step; the Vitest JSON report lands in
 // reports/vitest.json for CI to count.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';

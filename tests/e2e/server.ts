@@ -16,6 +16,8 @@ export interface SiteExit {
 export interface RunningSite {
   baseURL: string;
   port: number;
+  /** The server's process id, e.g. to read its memory use from /proc. */
+  pid: number;
   dataDir: string;
   output: string[];
   /** Settles when the process exits, however it exits. */
@@ -68,6 +70,7 @@ export async function startSite(
   return {
     baseURL,
     port,
+    pid: server.pid!,
     dataDir,
     output,
     exited,

@@ -88,6 +88,8 @@ export interface RunningService {
   start(): Promise<void>;
   /** Stops the server and waits for the process to exit. */
   stop(): Promise<void>;
+  /** Kills the server outright (SIGKILL), as a crash or the OOM killer would, and waits. */
+  kill(): Promise<void>;
   /** Freezes the process (SIGSTOP): connections stay open and nothing answers. */
   pause(): Promise<void>;
   /** Lets a paused process run again (SIGCONT). */
@@ -144,6 +146,14 @@ async function startService(kind: ServiceKind): Promise<RunningService> {
       const stopping = child;
       child = null;
       if (stopping) await terminate(stopping);
+    },
+    async kill() {
+      const killing = child;
+      child = null;
+      if (!killing || killing.exitCode !== null || killing.signalCode !== null) return;
+      const exited = new Promise((resolve) => killing.once('exit', resolve));
+      killing.kill('SIGKILL');
+      await exited;
     },
     async pause() {
       if (!child?.pid) return;
