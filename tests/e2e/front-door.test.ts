@@ -74,6 +74,15 @@ describe('the front door', () => {
     expect(jsonError(quiz)).toMatch(/GET/);
   });
 
+  it('answers a target that does not decode with 400: JSON on the API, a page elsewhere', async () => {
+    const api = await raw('GET', `${baseURL}/api/demo/memory?%zz=1`);
+    expect(api.status).toBe(400);
+    expect(jsonError(api)).toMatch(/not a valid path/);
+    const page = await raw('GET', `${baseURL}/healthz?%zz=%zz`);
+    expect(page.status).toBe(400);
+    expect(page.body).toContain('<h1>Bad request</h1>');
+  });
+
   it('answers an unknown API path with JSON 404', async () => {
     const answer = await raw('GET', `${baseURL}/api/no-such-route`);
     expect(answer.status).toBe(404);
@@ -104,20 +113,6 @@ describe('the front door', () => {
       expect(declared.status, target).toBe(413);
       expect(jsonError(declared)).toMatch(/over the 16384/);
     }
-  });
-
-  it('answers an oversize form posted without JavaScript with a page, not JSON', async () => {
-    const form = `key=k&value=${'v'.repeat(70 * 1024)}`;
-    const answer = await raw('POST', `${baseURL}/api/demo/memory`, {
-      headers: {
-        'Content-Type': 'application/x-www-form-urlencoded',
-        Accept: 'text/html,application/xhtml+xml',
-        'Content-Length': String(form.length),
-      },
-      body: form,
-    });
-    expect(answer.status).toBe(413);
-    expect(answer.body).toContain('<h1>Request too large</h1>');
   });
 
   it('shows the 404 page for an unknown demo, not a 500', async () => {

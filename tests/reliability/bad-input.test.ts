@@ -1,8 +1,9 @@
 /**
  * Input that the site answered with 500: bodies over the adapter's 64 KiB limit on the quiz API,
- * chunked bodies (no Content-Length, so the early size check cannot see them) over the limit on
- * the demo and learner APIs, large no-JavaScript form posts, and a demo page for an unknown
- * store. Each is the client's mistake: a 4xx that says so, never a 5xx.
+ * chunked bodies over the limit on the demo and learner APIs, large no-JavaScript form posts, and
+ * a demo page for an unknown store. Each is the client's mistake: a 4xx that says so, never a
+ * 5xx. A body that declares its length is refused over the limit (413); one sent chunked cannot
+ * be bounded before it is read, so it is refused for not declaring one (411).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyText, header, send, type RawRequest } from './support/http-client';
@@ -32,6 +33,9 @@ function post(
 const tooLarge: [label: string, request: RawRequest][] = [
   ['a 70 KiB quiz form', post('/api/quiz/jwt', form, 70 * kib)],
   ['a 200 KiB quiz form', post('/api/quiz/jwt', form, 200 * kib)],
+];
+
+const chunked: [label: string, request: RawRequest][] = [
   ['a chunked 70 KiB quiz form', post('/api/quiz/jwt', form, 70 * kib, { chunked: true })],
   [
     'a chunked 70 KiB demo write',
@@ -42,6 +46,10 @@ const tooLarge: [label: string, request: RawRequest][] = [
     post('/api/demo/sqlite', 'application/json', 200 * kib, { chunked: true }),
   ],
   ['a chunked 70 KiB learner post', post('/api/learner', form, 70 * kib, { chunked: true })],
+  [
+    'a chunked 100-byte demo write',
+    post('/api/demo/jwt', 'application/json', 100, { chunked: true }),
+  ],
 ];
 
 let site: LiveSite;
@@ -60,6 +68,17 @@ describe('bodies over the limit', () => {
     expect(jsonError(response)).toMatch(/bytes|large|limit/i);
     expect(await site.alive()).toBe(true);
   });
+
+  it.each(chunked)(
+    'refuses %s with 411 JSON asking for a Content-Length',
+    async (_label, request) => {
+      const response = await send(site.port, request);
+      expect(response.status, bodyText(response)).toBe(411);
+      expect(header(response, 'content-type')).toMatch(/^application\/json/);
+      expect(jsonError(response)).toMatch(/Content-Length/);
+      expect(await site.alive()).toBe(true);
+    },
+  );
 
   it.each([
     ['70 KiB', 70 * kib],

@@ -40,7 +40,11 @@ describe('API routes', () => {
         const type = header(response, 'content-type') ?? '';
         if (method === 'OPTIONS' && response.status < 300 && allow) continue;
         if (response.status !== 405) problems.push(`${method} → ${response.status} ${type}`);
-        else if (!type.startsWith('application/json') || jsonError(response) === null) {
+        // A HEAD answer has no body by definition; its Content-Type still says what GET sends.
+        else if (
+          !type.startsWith('application/json') ||
+          (method !== 'HEAD' && jsonError(response) === null)
+        ) {
           problems.push(`${method} → 405 without a JSON { error }: ${bodyText(response)}`);
         } else if (!allowed.every((name) => allow.includes(name))) {
           problems.push(`${method} → 405 with Allow "${allow}", expected ${allowed.join(', ')}`);

@@ -43,6 +43,7 @@ describe('the front door', () => {
     expect(inspect(request('GET', '/lessons/jwt/'))).toBeNull();
     expect(inspect(request('GET', '/no/such/page/'))).toBeNull();
     expect(inspect(request('GET', '/%E0%A4%A'))?.status).toBe(400);
+    expect(inspect(request('GET', '/healthz?%zz=%zz'))?.status).toBe(400);
     expect(inspect(request('GET', 'http://elsewhere.example/'))?.status).toBe(400);
   });
 });

@@ -9,8 +9,7 @@
  * - a declared body over the limit: 413, before a byte of it is read;
  * - a URL that is not a valid path: 400.
  *
- * API paths get the JSON error every route uses (`{ "error": "…" }`), pages (and forms posted
- * without JavaScript) a real page. Whatever
+ * API paths get the JSON error every route uses (`{ "error": "…" }`), pages a real page. Whatever
  * happens, the status line carries the standard reason phrase for its code, and a handler that
  * throws answers 500 instead of taking the process down with every other visitor's request.
  */
@@ -33,8 +32,8 @@ interface Refusal {
   status: PageStatus | 204;
   message: string;
   headers?: Record<string, string>;
-  /** The body was not read: the connection cannot carry another request. */
-  closeConnection?: boolean;
+  /** A body may follow that nobody will read: drain it (bounded) so the answer arrives. */
+  drainBody?: boolean;
 }
 
 const methodsWithBodies = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -70,8 +69,10 @@ export function frontDoor(next: RequestListener, options: FrontDoorOptions): Req
 
 /** Decides whether the request may go on; a refusal says how to answer it. */
 export function inspect(request: IncomingMessage): Refusal | null {
-  const pathname = pathnameOf(request.url ?? '');
-  if (pathname === null) return { status: 400, message: 'the request URL is not a valid path' };
+  const url = request.url ?? '';
+  const notAPath = { status: 400, message: 'the request URL is not a valid path' } as const;
+  if (!url.startsWith('/') || url.startsWith('//')) return notAPath;
+  const pathname = pathOf(url);
   const method = request.method ?? 'GET';
   const allowed = allowedMethods(pathname);
   if (allowed === null)
@@ -83,15 +84,16 @@ export function inspect(request: IncomingMessage): Refusal | null {
       status: 405,
       message: `${method.slice(0, 20)} is not allowed here; use ${allowed.join(', ')}`,
       headers: allow,
-      closeConnection: true,
+      drainBody: true,
     };
   }
+  if (!decodes(url)) return { ...notAPath, drainBody: true };
   if (!methodsWithBodies.has(method)) return null;
   if (request.headers['transfer-encoding'] !== undefined) {
     return {
       status: 411,
       message: `send the body with a Content-Length (at most ${maxBodyBytes} bytes), not chunked`,
-      closeConnection: true,
+      drainBody: true,
     };
   }
   const declared = Number(request.headers['content-length'] ?? '0');
@@ -99,7 +101,7 @@ export function inspect(request: IncomingMessage): Refusal | null {
     return {
       status: 413,
       message: `the request body is ${declared} bytes, over the ${maxBodyBytes} this site accepts`,
-      closeConnection: true,
+      drainBody: true,
     };
   }
   return null;
@@ -111,13 +113,12 @@ function refuse(
   refusal: Refusal,
   options: FrontDoorOptions,
 ): void {
-  const pathname = pathnameOf(request.url ?? '') ?? '/';
+  const pathname = pathOf(request.url ?? '/');
   const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...refusal.headers };
-  if (refusal.closeConnection) headers.Connection = 'close';
   let body = '';
   if (refusal.status === 204) {
     options.setHeaders(request, response);
-  } else if (!wantsPage(request, pathname)) {
+  } else if (routeKind(pathname) === 'api') {
     options.setHeaders(request, response);
     headers['Content-Type'] = 'application/json; charset=utf-8';
     body = JSON.stringify({ error: refusal.message });
@@ -129,33 +130,42 @@ function refuse(
   headers['Content-Length'] = String(Buffer.byteLength(body));
   response.writeHead(refusal.status, headers);
   response.end(request.method === 'HEAD' ? undefined : body);
+  if (refusal.drainBody) drainBounded(request);
+}
+
+/** The most of a refused body read and thrown away before the connection is cut instead. */
+const maxDrainBytes = 1024 * 1024;
+
+/**
+ * Closing a connection while the client is still sending makes the kernel reset it, and the
+ * client may lose the answer already sent. So a refused body is read and dropped, up to a bound;
+ * a client that sends more than that loses its connection.
+ */
+function drainBounded(request: IncomingMessage): void {
+  let drained = 0;
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.byteLength;
+    if (drained > maxDrainBytes) request.socket.destroy();
+  });
+  request.resume();
+}
+
+/** The path of a request target, as sent (route patterns match it undecoded, as Astro's do). */
+function pathOf(url: string): string {
+  return url.split(/[?#]/, 1)[0] ?? '/';
 }
 
 /**
- * Pages get pages. So does a form a browser posts to an API route without JavaScript (the demo
- * buttons are forms): it asked for HTML, and JSON would strand the learner on a wall of text.
+ * Whether the whole target, query included, decodes: the adapter decodes it before anything else
+ * and answers a bare "Bad request." when it cannot.
  */
-function wantsPage(request: IncomingMessage, pathname: string): boolean {
-  if (routeKind(pathname) === 'page') return true;
-  const type = request.headers['content-type'] ?? '';
-  const accept = request.headers.accept ?? '';
-  return (
-    type.startsWith('application/x-www-form-urlencoded') &&
-    accept.includes('text/html') &&
-    !accept.includes('application/json')
-  );
-}
-
-/** The path of a request target, or null when it is not an origin-form path that decodes. */
-function pathnameOf(url: string): string | null {
-  if (!url.startsWith('/') || url.startsWith('//')) return null;
-  const pathname = url.split(/[?#]/, 1)[0] ?? '/';
+function decodes(url: string): boolean {
   try {
-    decodeURI(pathname);
+    // The result is used: a bundler drops a call to decodeURI whose result is thrown away.
+    return decodeURI(url).length >= 0;
   } catch {
-    return null;
+    return false;
   }
-  return pathname;
 }
 
 /**

@@ -38,6 +38,7 @@ export function paramValues(fixtures: SiteFixtures): Record<string, string[]> {
     slug: [...lessonIds, ...oddValues],
     id: [fixtures.classId, '0', '-1', '1e3', ...oddValues],
     attempt: [fixtures.attemptId, '0', '-1', '1.5', 'NaN', '9007199254740993', ...oddValues],
+    status: ['400', '405', '411', '413', '500', '404', ...oddValues],
     code: [fixtures.joinCode, fixtures.joinCode.toLowerCase(), 'AAAAAA', ...oddValues],
   };
 }
