@@ -49,6 +49,7 @@ export function createAppContext(config: Config): AppContext {
     db,
     redisUrl: config.redisUrl,
     memcachedServers: config.memcachedServers,
+    maxSessionsPerVisitor: config.demoSessionsPerAddress,
   });
   const instances = new InstanceSimulator(config.dataDir);
   // One throwaway instance for the comparison, used by nothing else: sessions start from nothing.

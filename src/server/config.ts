@@ -3,6 +3,8 @@
  * start-up with a message that names the variable, instead of failing later on a request.
  */
 import { randomBytes } from 'node:crypto';
+import { defaultMaxSessionsPerVisitor } from '../sessions/fair-share';
+import { maxIndexedSessionsPerOwner } from '../sessions/session-owner';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { privateDirectoryMode, privateFileMode, tightenFile } from './data-dir';
@@ -41,6 +43,11 @@ export interface Config {
    * X-Forwarded-Proto. Off unless set, because without a proxy anyone can send those headers.
    */
   trustProxy: boolean;
+  /**
+   * Live demo sessions one network address may keep in each server store. A class behind one
+   * router shares an address: past this, its own oldest sessions are evicted.
+   */
+  demoSessionsPerAddress: number;
   /** Opens /instructor; null keeps it closed. */
   instructorToken: string | null;
 }
@@ -75,6 +82,12 @@ export function loadConfig(env: Env = process.env): Config {
     compareLimit: parseRateLimit('RATE_LIMIT_COMPARE', env.RATE_LIMIT_COMPARE, '6/300'),
     compareIntervalSeconds: parseSeconds('COMPARE_INTERVAL', env.COMPARE_INTERVAL, 60),
     trustProxy: parseBoolean('TRUST_PROXY', env.TRUST_PROXY),
+    demoSessionsPerAddress: parseWholeNumber(
+      'DEMO_SESSIONS_PER_ADDRESS',
+      env.DEMO_SESSIONS_PER_ADDRESS,
+      defaultMaxSessionsPerVisitor,
+      maxIndexedSessionsPerOwner,
+    ),
     instructorToken: parseInstructorToken(env.INSTRUCTOR_TOKEN),
   };
 }
@@ -174,6 +187,22 @@ function parseRateLimit(variable: string, value: string | undefined, fallback: s
     throw new ConfigError(variable, `"${raw}" is not "requests/seconds", e.g. 120/60`);
   }
   return { max, windowSeconds };
+}
+
+/** A whole number from 1 to `max`. */
+function parseWholeNumber(
+  variable: string,
+  value: string | undefined,
+  fallback: number,
+  max: number,
+): number {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return fallback;
+  const number = Number(raw);
+  if (!/^\d{1,7}$/.test(raw) || number < 1 || number > max) {
+    throw new ConfigError(variable, `"${raw.slice(0, 20)}" is not a whole number from 1 to ${max}`);
+  }
+  return number;
 }
 
 /** Whole seconds, 0 to a day. */

@@ -24,22 +24,24 @@ export interface StoreSettings {
   db: Database;
   redisUrl: string | null;
   memcachedServers: readonly string[];
+  /** Live sessions one network address may keep in each server store (the stores' default if unset). */
+  maxSessionsPerVisitor?: number;
 }
 
 export type StoreRegistry = ReadonlyMap<StoreId, SessionStore>;
 
 export function createStoreRegistry(settings: StoreSettings): StoreRegistry {
-  const { secrets, secureCookies: secure } = settings;
+  const { secrets, secureCookies: secure, maxSessionsPerVisitor } = settings;
   const stores: SessionStore[] = [
     createPlainCookieStore({ secure }),
     createSignedCookieStore({ secrets, secure }),
     createEncryptedCookieStore({ secrets, secure }),
     createJwtStore({ secrets, secure }),
-    createMemoryStore({ secure }),
-    createFilesystemStore({ secure, dataDir: settings.dataDir }),
-    createSqliteStore({ db: settings.db, secure }),
-    createRedisStore({ url: settings.redisUrl, secure }),
-    createMemcachedStore({ servers: settings.memcachedServers, secure }),
+    createMemoryStore({ secure, maxSessionsPerVisitor }),
+    createFilesystemStore({ secure, dataDir: settings.dataDir, maxSessionsPerVisitor }),
+    createSqliteStore({ db: settings.db, secure, maxSessionsPerVisitor }),
+    createRedisStore({ url: settings.redisUrl, secure, maxSessionsPerVisitor }),
+    createMemcachedStore({ servers: settings.memcachedServers, secure, maxSessionsPerVisitor }),
   ];
   return new Map(stores.map((store) => [store.info.id, store]));
 }

@@ -86,6 +86,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the per-address share of the demo stores, 1 to 1000', () => {
+    const base = { DATA_DIR: dataDir(), SESSION_SECRET: secret };
+    expect(loadConfig(base).demoSessionsPerAddress).toBe(100);
+    expect(loadConfig({ ...base, DEMO_SESSIONS_PER_ADDRESS: '400' }).demoSessionsPerAddress).toBe(
+      400,
+    );
+    for (const bad of ['0', '1001', '1.5', 'lots', '-3']) {
+      expect(() => loadConfig({ ...base, DEMO_SESSIONS_PER_ADDRESS: bad }), bad).toThrow(
+        /DEMO_SESSIONS_PER_ADDRESS/,
+      );
+    }
+  });
+
   it('never echoes a secret in its error', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), SESSION_SECRET: 'hunter2' })).toThrow(
       /^(?!.*hunter2)/,
