@@ -83,10 +83,16 @@ describe('the front door', () => {
     expect(page.body).toContain('<h1>Bad request</h1>');
   });
 
-  it('answers an unknown API path with JSON 404', async () => {
-    const answer = await raw('GET', `${baseURL}/api/no-such-route`);
-    expect(answer.status).toBe(404);
-    expect(jsonError(answer)).toMatch(/no API route/);
+  it('answers an unknown API path with JSON 404, however Astro reads it', async () => {
+    for (const target of [
+      '/api/no-such-route',
+      '/api/instructor/classes/%2e%2e/figures',
+      '/api/instructor/classes/nope/results.csv/',
+    ]) {
+      const answer = await raw('GET', `${baseURL}${target}`);
+      expect(answer.status, target).toBe(404);
+      expect(jsonError(answer)).toMatch(/no API route/);
+    }
   });
 
   it('answers a method a page lacks with a real 405 page', async () => {

@@ -13,7 +13,8 @@ import { allowedMethods, fillPattern, siteRoutes } from './support/routes';
 
 const routes = siteRoutes();
 const sample = { store: 'jwt', quiz: 'jwt', id: 'nope', slug: 'jwt', attempt: '1', code: 'AAAAAA' };
-const apiRoutes = routes.filter((route) => route.kind === 'api');
+// The rest route `api/[...unknown].ts` answers every method with a JSON 404: no methods to refuse.
+const apiRoutes = routes.filter((route) => route.kind === 'api' && !route.file.includes('[...'));
 const pageRoutes = routes.filter((route) => route.kind === 'page');
 
 let site: LiveSite;
