@@ -127,9 +127,15 @@ function quizWriter(quizId: string, index: number): Writer {
       const { learner } = json<LearnerBody>(response);
       const found = new Set(learner?.quizAttempts.listed.map((attempt) => attempt.id) ?? []);
       const missing = attempts.filter((id) => !found.has(id));
-      // The list holds the newest 200; older attempts are counted in `total`.
-      const listedFrom = learner && learner.quizAttempts.total > 200 ? attempts.length - 200 : 0;
+      // The list holds the newest 200 rows; older ones are only counted in `total`. Writes are
+      // sequential, so the rows are the acknowledged attempts in order, then at most the one a
+      // request committed before the kill cut off its answer.
+      const total = learner?.quizAttempts.total ?? 0;
+      const listedFrom = Math.max(0, total - 200);
       const lost = missing.filter((id) => attempts.indexOf(id) >= listedFrom);
+      if (total < attempts.length) {
+        return [`${writer.label}: ${attempts.length} attempts acknowledged, ${total} kept`];
+      }
       return lost.length === 0
         ? []
         : [`${writer.label}: acknowledged attempts ${lost.join(', ')} are gone`];
