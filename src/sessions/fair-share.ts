@@ -214,6 +214,10 @@ function describeLimit(record: Pick<EvictionRecord, 'limit' | 'unit'>): string {
  * What a learner reads when their session was evicted. `place` names where it lived ("the SQLite
  * demo store", "the memory of instance 1"); `oldest` says what "oldest" means there.
  */
+function liveSessions(count: number): string {
+  return count === 1 ? '1 live session' : `${count} live sessions`;
+}
+
 export function evictionReason(
   record: Pick<EvictionRecord, 'cause' | 'limit' | 'unit'>,
   place: string,
@@ -228,13 +232,13 @@ export function evictionReason(
     case 'owner-share':
       return (
         `This session was evicted: you started another session while you already had ` +
-        `${record.limit} live sessions in ${place}, the most one learner may keep there, and ` +
+        `${liveSessions(record.limit)} in ${place}, the most one learner may keep there, and ` +
         'your oldest goes first. A new session starts.'
       );
     case 'visitor-share':
       return (
         `This session was evicted: your network address started another session while it ` +
-        `already had ${record.limit} live sessions in ${place}, the most one address may keep ` +
+        `already had ${liveSessions(record.limit)} in ${place}, the most one address may keep ` +
         'there (so that no visitor can fill the store for everyone), and its oldest goes first. ' +
         'A new session starts.'
       );
