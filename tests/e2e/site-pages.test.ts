@@ -40,6 +40,26 @@ describe.each(lessons)('lesson $id', (lesson) => {
   });
 });
 
+describe('pages that refuse', () => {
+  it.each([
+    ['a method a page does not answer', 'DELETE', '/lessons/jwt/', 405],
+    ['an unknown demo', 'GET', '/demos/no-such-store/', 404],
+    ['a target that does not decode', 'GET', '/review/?%zz', 400],
+  ])('%s is a real page that passes axe', async (_label, method, target, status) => {
+    // The browser navigates with GET; other methods are sent, then their page is shown as sent.
+    if (method === 'GET') {
+      const response = await page.goto(`${baseURL}${target}`);
+      expect(response?.status()).toBe(status);
+    } else {
+      const response = await page.request.fetch(`${baseURL}${target}`, { method });
+      expect(response.status()).toBe(status);
+      await page.goto(`${baseURL}/errors/${status}/`);
+    }
+    expect(await page.locator('h1').count()).toBe(1);
+    await expectNoAxeViolations(page);
+  });
+});
+
 describe('links', () => {
   it('every internal link on every page resolves', async () => {
     const seen = new Set<string>();
