@@ -21,10 +21,18 @@ export function requestHeaderBytes(request: Request): number {
   return bytes + 2;
 }
 
+/**
+ * A cookie's size as browsers limit it and as Chromium's DevTools show it: the name and the value,
+ * without the `=` between them (RFC 6265bis counts "the name plus the value" against 4096).
+ */
+export function cookieSizeBytes(name: string, value: string): number {
+  return utf8Bytes(name) + utf8Bytes(value);
+}
+
 export function requestCookieBytes(cookies: Map<string, string>): RequestCookieBytes[] {
   return [...cookies].map(([name, value]) => ({
     name,
-    nameValueBytes: utf8Bytes(`${name}=${value}`),
+    nameValueBytes: cookieSizeBytes(name, value),
   }));
 }
 
@@ -34,7 +42,7 @@ export function setCookieBytes(cookie: OutgoingCookie): SetCookieBytes {
     name: cookie.name,
     value: cookie.value,
     lineBytes: utf8Bytes(line),
-    nameValueBytes: utf8Bytes(`${cookie.name}=${cookie.value}`),
+    nameValueBytes: cookieSizeBytes(cookie.name, cookie.value),
     attributes: parseAttributes(line),
   };
 }

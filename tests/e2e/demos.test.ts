@@ -195,6 +195,29 @@ async function expectPanelMatchesWire(page: Page, wire: WireRecorder): Promise<v
   ).toBe(record.bodyBytes);
 }
 
+/** A `name=value` pair's size as browsers count it against 4096: name and value, no `=`. */
+const sizeOf = (pair: string): number => bytes(pair) - 1;
+
+/** Each cookie's size in the report is the one Chromium itself keeps for it (name + value). */
+async function expectCookieSizesAsChromium(
+  page: Page,
+  browser: BrowserSession,
+  storeId: string,
+): Promise<void> {
+  const report = (await page.evaluate(
+    async (url) => (await fetch(url)).json(),
+    `/api/demo/${storeId}`,
+  )) as { wire: { request: { cookies: { name: string; nameValueBytes: number }[] } } };
+  const cdp = await browser.context.newCDPSession(page);
+  const { cookies } = await cdp.send('Network.getAllCookies');
+  await cdp.detach();
+  expect(report.wire.request.cookies.length).toBeGreaterThan(0);
+  for (const sent of report.wire.request.cookies) {
+    const own = cookies.find((cookie) => cookie.name === sent.name);
+    expect(sent.nameValueBytes, sent.name).toBe(own?.size);
+  }
+}
+
 /**
  * Changes one letter or digit from the middle on, to a letter every encoding here accepts, so
  * the forgery keeps the cookie's shape (an `id.secret` token stays one) and only its content lies.
@@ -233,6 +256,7 @@ describe.each([...cookieStores, ...serverStores])('the %s demo in Chromium', (st
     expect(await numberIn(page, 'panel-cookie-header-bytes')).toBeGreaterThan(0);
     await expectPanelMatchesWire(page, wire);
     expect(await sessionData(page)).toMatchObject({ counter: 1 });
+    await expectCookieSizesAsChromium(page, browser, storeId);
     await expectNoAxeViolations(page);
   });
 
@@ -247,25 +271,25 @@ describe.each([...cookieStores, ...serverStores])('the %s demo in Chromium', (st
     if (!grow || !read) throw new Error('the grow and the read were not both recorded');
     const oversized = setCookieLines(grow)
       .map((line) => line.split(';')[0] ?? '')
-      .find((pair) => bytes(pair) > cookieLimit);
+      .find((pair) => sizeOf(pair) > cookieLimit);
     if (!oversized) throw new Error('no Set-Cookie over 4096 bytes of name + value');
     const name = oversized.slice(0, oversized.indexOf('='));
     const carried = sentCookies(read).get(name);
     expect(carried, 'the next request carried the previous cookie').toBeDefined();
     expect(`${name}=${carried}`).not.toBe(oversized);
-    expect(bytes(`${name}=${carried}`)).toBeLessThanOrEqual(cookieLimit);
+    expect(sizeOf(`${name}=${carried}`)).toBeLessThanOrEqual(cookieLimit);
     const stored = (await browser.context.cookies()).filter((cookie) => cookie.name === name);
-    expect(stored.map((cookie) => bytes(`${cookie.name}=${cookie.value}`))).toEqual([
-      bytes(`${name}=${carried}`),
+    expect(stored.map((cookie) => sizeOf(`${cookie.name}=${cookie.value}`))).toEqual([
+      sizeOf(`${name}=${carried}`),
     ]);
 
     const notice = page.getByTestId('panel-dropped-cookie');
     await expect.poll(() => notice.count()).toBe(1);
     expect(await notice.getAttribute('data-cookie')).toBe(name);
     expect(await textOf(page, 'panel-dropped-cookie')).toContain(
-      `Your browser ignored the ${bytes(oversized).toLocaleString('en-US')}-byte cookie ` +
+      `Your browser ignored the ${sizeOf(oversized).toLocaleString('en-US')}-byte cookie ` +
         `(over 4096 for name + value). The next request (#${await rowCount(page)}) carried the ` +
-        `previous ${name} cookie (${bytes(`${name}=${carried}`).toLocaleString('en-US')} bytes), ` +
+        `previous ${name} cookie (${sizeOf(`${name}=${carried}`).toLocaleString('en-US')} bytes), ` +
         'so the server sees the old session',
     );
     // The old session is what the server read.
