@@ -33,11 +33,26 @@ export class Timer {
     }
   }
 
-  /** Adds to an entry of the same name, so repeated parts (two HMACs) show as one total. */
+  /**
+   * Adds to the entry for the same part doing the same thing, so repeated work (two HMACs, two
+   * Redis GETs) shows as one total. The same part doing something else (a Memcached GET, then a
+   * SET) gets an entry of its own, numbered (`store`, `store-2`), so each entry's description says
+   * exactly what its time was spent on.
+   */
   record(name: string, description: string | undefined, durationMs: number): void {
-    const existing = this.entries.find((entry) => entry.name === name);
-    if (existing) existing.durationMs += durationMs;
-    else this.entries.push({ name, description, durationMs });
+    const same = this.entries.find(
+      (entry) => baseName(entry.name) === name && entry.description === description,
+    );
+    if (same) {
+      same.durationMs += durationMs;
+      return;
+    }
+    const siblings = this.entries.filter((entry) => baseName(entry.name) === name).length;
+    this.entries.push({
+      name: siblings === 0 ? name : `${name}-${siblings + 1}`,
+      description,
+      durationMs,
+    });
   }
 
   toJSON(): Record<string, number> {
@@ -54,6 +69,11 @@ export class Timer {
       })
       .join(', ');
   }
+}
+
+/** `store-2` is another `store` entry. */
+function baseName(name: string): string {
+  return name.replace(/-\d+$/, '');
 }
 
 function roundMicro(ms: number): number {

@@ -94,4 +94,18 @@ describe('timer', () => {
     );
     expect(timer.toJSON().crypto).toBe(0.001);
   });
+
+  it('gives each kind of store operation its own entry, named for what it did', () => {
+    const timer = new Timer();
+    timer.record('store', 'Memcached GET', 0.2);
+    timer.record('store', 'Memcached SET', 0.3);
+    timer.record('store', 'Memcached GET', 0.1);
+    expect(timer.entries).toEqual([
+      { name: 'store', description: 'Memcached GET', durationMs: 0.30000000000000004 },
+      { name: 'store-2', description: 'Memcached SET', durationMs: 0.3 },
+    ]);
+    expect(timer.toHeader()).toBe(
+      'store;desc="Memcached GET";dur=0.300, store-2;desc="Memcached SET";dur=0.300',
+    );
+  });
 });
