@@ -44,6 +44,9 @@ describe('summarizeRace', () => {
     expect(raceHeadline(summary)).toBe(
       '3 sent (1 refused), counter went from 0 to 2: 0 updates lost',
     );
+    // A refused request is not an update the race kept: never "nothing lost" without a word.
+    expect(raceExplanation(summary)).toMatch(/^1 increment was refused and never ran\. Of the 2/);
+    expect(raceExplanation(summary)).not.toMatch(/Nothing lost this time/);
   });
 
   it('says 1 update, not 1 updates', () => {
@@ -69,6 +72,7 @@ describe('summarizeRace', () => {
   it('says so when nothing was applied or the read failed', () => {
     const none = summarizeRace([null, null], report({ data: { counter: 1 } }));
     expect(raceHeadline(none)).toBe('2 sent (2 refused), none applied: the counter did not move');
+    expect(raceExplanation(none)).toMatch(/Every increment was refused/);
     const noRead = summarizeRace([saved(2)], null);
     expect(raceHeadline(noRead)).toMatch(/final counter is unknown/);
   });

@@ -91,7 +91,9 @@ export function raceHeadline(summary: RaceSummary): string {
 /** One line on why, from what the requests actually loaded. */
 export function raceExplanation(summary: RaceSummary): string {
   if (summary.from === null || summary.lost === null) {
-    return 'Without applied increments there is nothing to compare.';
+    return summary.sent > 0 && summary.refused === summary.sent
+      ? 'Every increment was refused (too many requests, or the store could not be reached), so none ran and there is nothing to compare. Wait a moment and press again.'
+      : 'Without applied increments there is nothing to compare.';
   }
   if (summary.readStatus === 'new') {
     return 'The read found no session at all: the saves went somewhere this request could not see (a fresh instance, or the session was cleared).';
@@ -100,7 +102,12 @@ export function raceExplanation(summary: RaceSummary): string {
     return `The requests carried no session cookie yet, so the server started ${summary.sessions} separate sessions; the browser kept the cookie that arrived last, and the other sessions are orphans.`;
   }
   if (summary.lost === 0) {
-    return 'Nothing lost this time: the server finished each load-and-save before the next request loaded, so every load saw the previous save. Overlap allows lost updates; it does not force them.';
+    // A refused request never loaded or saved anything: it is not an update the race kept.
+    const refused =
+      summary.refused > 0
+        ? `${plural(summary.refused, 'increment was', 'increments were')} refused and never ran. Of the ${summary.applied} that ran, none was lost: `
+        : 'Nothing lost this time: ';
+    return `${refused}the server finished each load-and-save before the next request loaded, so every load saw the previous save. Overlap allows lost updates; it does not force them.`;
   }
   const common = summary.commonStart;
   const same =
