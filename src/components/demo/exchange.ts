@@ -374,7 +374,8 @@ export function sizeRules(response: DemoResponse): SizeRule[] {
     rule({
       id: 'cookie-name-value',
       title: 'Cookie name + value',
-      enforcedBy: 'Browsers (RFC 6265bis, Chromium, Firefox) count the bytes of name=value.',
+      enforcedBy:
+        'Browsers (RFC 6265bis, Chromium, Firefox) count the bytes of the name plus the value.',
       consequence: 'The browser ignores the whole cookie: the next request arrives without it.',
       informational: false,
       checks: [
