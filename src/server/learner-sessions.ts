@@ -1,3 +1,4 @@
+import { learnerCookieName } from '../lab/site-cookies';
 import type { CookieOptions, OutgoingCookie } from '../lab/cookie-jar';
 import {
   generateSessionToken,
@@ -17,7 +18,7 @@ import { preparedFor, type Database } from './database';
  * the SQLite demo store, so the lesson's demo and the site's own sessions are the same code.
  */
 
-export const LEARNER_SESSION_COOKIE = 'session_lab_learner';
+export const LEARNER_SESSION_COOKIE = learnerCookieName;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const LEARNER_SESSION_LIFETIME_MS = 30 * DAY_MS;
