@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { addressGroup } from '../sessions/fair-share';
 
 /**
  * Per-client token buckets: each client may make `max` requests per `windowSeconds`, in bursts up
@@ -117,21 +117,6 @@ export class FailureLimiter {
  * machine could pick a fresh address for every request and never meet a limit.
  */
 export function addressBucket(address: string): string {
-  if (isIP(address) !== 6) return address;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return mapped[1]!;
-  const [head = '', tail = ''] = address.split('::');
-  const left = head === '' ? [] : head.split(':');
-  const right = tail === '' ? [] : tail.split(':');
-  // A trailing dotted IPv4 part (`64:ff9b::192.0.2.1`) stands for two groups.
-  const rightGroups = right.length + (right.at(-1)?.includes('.') ? 1 : 0);
-  const groups = address.includes('::')
-    ? [...left, ...Array<string>(8 - left.length - rightGroups).fill('0'), ...right]
-    : left;
-  return (
-    groups
-      .slice(0, 4)
-      .map((group) => Number.parseInt(group, 16).toString(16))
-      .join(':') + '::/64'
-  );
+  // The demo stores' fair share groups addresses the same way; one rule, kept there.
+  return addressGroup(address) ?? address;
 }
