@@ -12,6 +12,8 @@ const slug = z
 export const lessonSchema = z.object({
   title: z.string().min(1),
   summary: z.string().min(1).max(300),
+  /** Three to five short lines a learner reads first: the lesson's whole argument in brief. */
+  inShort: z.array(z.string().min(1).max(200)).min(3).max(5).optional(),
   order: z.number().int().min(1),
   minutes: z.number().int().min(1).max(120),
   /** Stores whose live demo sits beside the lesson, by id from the catalog. */
