@@ -4,6 +4,7 @@ import tseslint from 'typescript-eslint';
 import astro from 'eslint-plugin-astro';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
+import layers from './eslint-rules/layers.js';
 
 export default defineConfig(
   { ignores: ['dist/', '.astro/', 'data/', 'reports/', 'node_modules/'] },
@@ -20,5 +21,10 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.{ts,js,mjs,svelte,astro}'],
+    plugins: { layers },
+    rules: { 'layers/imports-point-down': 'error' },
   },
 );

@@ -1,5 +1,5 @@
 /** What `POST /api/quiz/{id}` answers to a script or the quiz island. */
-import type { QuizGrade } from '../server/quiz-grading';
+import type { QuizGrade } from './quiz-grading';
 
 export interface QuizSubmissionResult {
   attemptId: number;

@@ -5,8 +5,8 @@
  */
 import { browserCookieLimit } from '../sessions/limits';
 import type { DemoContext, Instance } from '../sessions/types';
-import { CookieJar, serializeSetCookie } from './cookie-jar';
-import { Timer } from './timer';
+import { CookieJar, serializeSetCookie } from '../sessions/cookie-jar';
+import { Timer } from '../sessions/timer';
 import { utf8Bytes } from './wire';
 
 export class CookieCarrier {

@@ -2,8 +2,8 @@
  * Byte accounting of what crossed the wire. Browsers limit cookies in UTF-8 octets, so every count
  * here is `Buffer.byteLength`, never `string.length`.
  */
-import type { OutgoingCookie } from './cookie-jar';
-import { serializeSetCookie } from './cookie-jar';
+import type { OutgoingCookie } from '../sessions/cookie-jar';
+import { serializeSetCookie } from '../sessions/cookie-jar';
 import type { RequestCookieBytes, SetCookieBytes } from './demo-api';
 
 export const utf8Bytes = (text: string): number => Buffer.byteLength(text, 'utf8');

@@ -5,7 +5,7 @@
  */
 import type { Quiz } from '../course/schemas';
 import { preparedFor, type Database } from './database';
-import { gradeQuiz, QuizAnswerError, type QuizAnswers } from './quiz-grading';
+import { gradeQuiz, QuizAnswerError, type QuizAnswers } from '../course/quiz-grading';
 
 export const activeWindowMs = 5 * 60 * 1000;
 

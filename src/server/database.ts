@@ -3,6 +3,9 @@ import type { Database } from 'better-sqlite3';
 import { createPrivateFile, tightenFile } from './data-dir';
 import { migrations as siteMigrations, type Migration } from './migrations';
 
+/** The server's modules prepare their statements the way the SQLite store does. */
+export { preparedFor } from '../sessions/prepared-statements';
+
 export type { Database } from 'better-sqlite3';
 
 /**
@@ -77,22 +80,4 @@ export function applyMigrations(db: Database, migrations: readonly Migration[]):
   while (applyNext.immediate()) {
     // One migration per transaction; loop until the database is current.
   }
-}
-
-/**
- * Prepares a module's statements once per database and hands back the same set afterwards. Modules
- * that take the database as an argument use this so a hot path never re-parses SQL, and a test that
- * opens a fresh database gets statements bound to it.
- */
-export function preparedFor<Statements>(
-  cache: WeakMap<Database, Statements>,
-  db: Database,
-  prepare: (db: Database) => Statements,
-): Statements {
-  let statements = cache.get(db);
-  if (!statements) {
-    statements = prepare(db);
-    cache.set(db, statements);
-  }
-  return statements;
 }

@@ -2,7 +2,7 @@
  * The learner behind a demo request, read from the site's own session cookie in the request's
  * cookie jar, so any cookie it sets shows up in the panel's byte report like every other.
  */
-import type { CookieJar } from '../lab/cookie-jar';
+import type { CookieJar } from '../sessions/cookie-jar';
 import type { AppContext } from './app-context';
 import {
   LEARNER_SESSION_COOKIE,

@@ -6,7 +6,7 @@
  */
 import type { AstroCookies } from 'astro';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { OutgoingCookie } from '../lab/cookie-jar';
+import type { OutgoingCookie } from '../sessions/cookie-jar';
 import type { AppContext } from './app-context';
 import { clientAddress, isHttps } from './client';
 import { HttpError } from './http';

@@ -1,4 +1,4 @@
-import type { CookieOptions, OutgoingCookie } from '../lab/cookie-jar';
+import type { CookieOptions, OutgoingCookie } from '../sessions/cookie-jar';
 import {
   generateSessionToken,
   hashSecret,

@@ -6,9 +6,9 @@
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { CookieJar } from '../lab/cookie-jar';
+import { CookieJar } from '../sessions/cookie-jar';
 import { maxNamedInstances } from '../lab/instances';
-import { Timer } from '../lab/timer';
+import { Timer } from '../sessions/timer';
 import type { StoreId } from '../sessions/catalog';
 import type { StoreRegistry } from '../sessions/registry';
 import {

@@ -1,5 +1,5 @@
 import { learnerCookieName } from '../lab/site-cookies';
-import type { CookieOptions, OutgoingCookie } from '../lab/cookie-jar';
+import type { CookieOptions, OutgoingCookie } from '../sessions/cookie-jar';
 import {
   generateSessionToken,
   hashSecret,

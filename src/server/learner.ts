@@ -4,7 +4,7 @@
  * responses carry only the cookies their store sets: the panel reports every `Set-Cookie` it sends.
  */
 import type { AstroCookies } from 'astro';
-import type { OutgoingCookie } from '../lab/cookie-jar';
+import type { OutgoingCookie } from '../sessions/cookie-jar';
 import { getAppContext } from './app-context';
 import {
   blankLearnerSessionCookie,

@@ -1,5 +1,5 @@
 import { preparedFor, type Database } from './database';
-import type { QuizAnswers, QuizGrade } from './quiz-grading';
+import type { QuizAnswers, QuizGrade } from '../course/quiz-grading';
 
 /*
  * What a learner has done: quiz attempts and lesson visits, keyed by the anonymous learner id.

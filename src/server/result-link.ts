@@ -5,7 +5,7 @@
  * stay what the store sent). The page shows the result only with that cookie, once.
  */
 import type { AstroCookies } from 'astro';
-import { serializeSetCookie } from '../lab/cookie-jar';
+import { serializeSetCookie } from '../sessions/cookie-jar';
 import { resultLifetimeMs, stashResult, takeResult, type StashedResult } from '../lab/result-stash';
 
 export const RESULT_COOKIE = 'session_lab_result';

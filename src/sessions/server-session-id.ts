@@ -4,7 +4,7 @@
  * the store issued it (strict mode, OWASP): an unknown id starts a new session with a new id.
  */
 import { randomBytes } from 'node:crypto';
-import type { CookieJar } from '../lab/cookie-jar';
+import type { CookieJar } from './cookie-jar';
 
 // #region session-id
 /** 32 random bytes, 256 bits, as Flask-Session's `secrets.token_urlsafe(32)`; base64url, 43 chars. */

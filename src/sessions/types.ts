@@ -1,5 +1,5 @@
-import type { CookieJar } from '../lab/cookie-jar';
-import type { Timer } from '../lab/timer';
+import type { CookieJar } from './cookie-jar';
+import type { Timer } from './timer';
 import type { StoreId } from './catalog';
 
 /** What a learner keeps in a demo session: JSON-compatible values. */

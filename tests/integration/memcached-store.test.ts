@@ -6,8 +6,8 @@
 import { Client } from 'memjs';
 import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { newSessionId } from '../../src/sessions/server-session-id';
 import {
   createMemcachedStore,

@@ -5,8 +5,8 @@
  */
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { newSessionId } from '../../src/sessions/server-session-id';
 import { createRedisStore, redisNotConfiguredMessage } from '../../src/sessions/stores/redis';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';

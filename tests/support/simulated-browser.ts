@@ -3,8 +3,8 @@
  * response's Set-Cookie the way a browser does, including ignoring a cookie whose name + value
  * exceeds 4096 bytes. The stores under test are real; only the browser is played by this class.
  */
-import { CookieJar } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import type { DemoContext, Instance } from '../../src/sessions/types';
 
 export class SimulatedBrowser {

@@ -24,7 +24,7 @@ import {
 } from '../../src/server/instructor-csv';
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { recordQuizAttempt } from '../../src/server/progress';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quiz = quizSchema.parse({
   title: 'Cookies, "signed", and sealed',

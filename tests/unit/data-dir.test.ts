@@ -14,9 +14,9 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/lab/cookie-jar';
+import { CookieJar } from '../../src/sessions/cookie-jar';
 import { InstanceSimulator } from '../../src/lab/instances';
-import { Timer } from '../../src/lab/timer';
+import { Timer } from '../../src/sessions/timer';
 import { createFilesystemStore } from '../../src/sessions/stores/filesystem';
 import { loadConfig } from '../../src/server/config';
 import { securePrivateDirectory } from '../../src/server/data-dir';

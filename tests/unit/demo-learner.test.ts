@@ -4,7 +4,7 @@
  * a store saved something for them; a refused write leaves no row, no session and no cookie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleDemoRequest } from '../../src/lab/demo-handler';
+import { handleDemoRequest } from '../../src/server/demo-handler';
 import { createSqliteStore } from '../../src/sessions/stores/sqlite';
 import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
 import { createTestApp, type TestApp } from '../support/test-app';

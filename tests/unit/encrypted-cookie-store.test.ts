@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CookieJar, parseCookieHeader, serializeSetCookie } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar, parseCookieHeader, serializeSetCookie } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { createKeyRing } from '../../src/sessions/codecs/key-ring';
 import {
   SEAL_KEY_PURPOSE,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import {
   addressGroup,
   decodeShareEviction,

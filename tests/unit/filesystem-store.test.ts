@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
 import { createFilesystemStore } from '../../src/sessions/stores/filesystem';

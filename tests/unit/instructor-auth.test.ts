@@ -8,7 +8,7 @@ import {
   instructorSessionCookie,
   InstructorSessions,
 } from '../../src/server/instructor-sessions';
-import { serializeSetCookie } from '../../src/lab/cookie-jar';
+import { serializeSetCookie } from '../../src/sessions/cookie-jar';
 
 let db: Database;
 let time: number;

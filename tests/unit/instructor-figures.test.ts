@@ -18,7 +18,7 @@ import { openDatabase, type Database } from '../../src/server/database';
 import { measureStores } from '../../src/server/instructor-store-figures';
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { recordQuizAttempt } from '../../src/server/progress';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 import { SimulatedBrowser } from '../support/simulated-browser';
 
 const quiz = quizSchema.parse({

@@ -1,7 +1,7 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { CookieJar, parseCookieHeader, serializeSetCookie } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar, parseCookieHeader, serializeSetCookie } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { createKeyRing, deriveKey } from '../../src/sessions/codecs/key-ring';
 import {
   JWT_KEY_PURPOSE,

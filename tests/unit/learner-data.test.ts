@@ -18,7 +18,7 @@ import {
 } from '../../src/server/learner-data';
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 import { notConfiguredReason } from '../../src/server/store-configuration';
 import { SimulatedBrowser } from '../support/simulated-browser';
 

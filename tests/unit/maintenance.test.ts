@@ -15,7 +15,7 @@ import { learnerInactivityLimitMs, purgeInactiveLearners } from '../../src/serve
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { sweepExpired } from '../../src/server/maintenance';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 import { notConfiguredReason } from '../../src/server/store-configuration';
 import { SimulatedBrowser } from '../support/simulated-browser';
 import { createTestApp, type TestApp } from '../support/test-app';

@@ -8,7 +8,7 @@ import {
   markLessonVisited,
   recordQuizAttempt,
 } from '../../src/server/progress';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quiz: Quiz = quizSchema.parse({
   title: 'Memory sessions',

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { quizSchema } from '../../src/course/schemas';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quizzes = readdirSync('quizzes')
   .filter((file) => file.endsWith('.yaml'))

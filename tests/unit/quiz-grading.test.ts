@@ -5,7 +5,7 @@ import {
   gradeQuiz,
   parseQuizForm,
   publicQuiz,
-} from '../../src/server/quiz-grading';
+} from '../../src/course/quiz-grading';
 
 const quiz: Quiz = quizSchema.parse({
   title: 'Signed cookies',

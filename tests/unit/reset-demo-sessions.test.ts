@@ -22,7 +22,7 @@ import { redisSessionKeyPrefix } from '../../src/server/instructor-redis';
 import { measureStores } from '../../src/server/instructor-store-figures';
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
-import { gradeQuiz } from '../../src/server/quiz-grading';
+import { gradeQuiz } from '../../src/course/quiz-grading';
 import { resetDemoSessions, type ResetDeps } from '../../src/server/reset-demo-sessions';
 import {
   serviceSkipReason,

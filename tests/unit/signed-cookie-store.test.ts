@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CookieJar, serializeSetCookie } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar, serializeSetCookie } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { inspectFlaskCookie } from '../../src/sessions/codecs/flask-session-cookie';
 import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie';
 import { SessionTooLargeError } from '../../src/sessions/types';

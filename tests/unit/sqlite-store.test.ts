@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CookieJar, serializeSetCookie } from '../../src/lab/cookie-jar';
-import { Timer } from '../../src/lab/timer';
+import { CookieJar, serializeSetCookie } from '../../src/sessions/cookie-jar';
+import { Timer } from '../../src/sessions/timer';
 import { openDatabase, type Database } from '../../src/server/database';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import {

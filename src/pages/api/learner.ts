@@ -3,7 +3,7 @@
  * form POST with `action=delete` from the data page, which gets a 303 back to that page).
  */
 import type { APIRoute } from 'astro';
-import { serializeSetCookie } from '../../lab/cookie-jar';
+import { serializeSetCookie } from '../../sessions/cookie-jar';
 import type { StoreId } from '../../sessions/catalog';
 import { getAppContext } from '../../server/app-context';
 import { clientAddress, isHttps, requestAsSent, type RequestContext } from '../../server/client';

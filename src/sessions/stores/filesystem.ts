@@ -46,7 +46,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
-import type { CookieJar } from '../../lab/cookie-jar';
+import type { CookieJar } from '../cookie-jar';
 import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';

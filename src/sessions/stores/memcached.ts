@@ -44,7 +44,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Client } from 'memjs';
-import type { CookieJar } from '../../lab/cookie-jar';
+import type { CookieJar } from '../cookie-jar';
 import { storeTitles } from '../catalog';
 import { wholeNumberBetween } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';

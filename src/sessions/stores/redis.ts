@@ -32,7 +32,7 @@
  * full (the lesson covers them).
  */
 import { createClient, ErrorReply, type RedisClientType } from 'redis';
-import type { CookieJar } from '../../lab/cookie-jar';
+import type { CookieJar } from '../cookie-jar';
 import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
 import { assertSessionFits, defaultMaxSessionBytes } from '../limits';

@@ -36,8 +36,9 @@
  * and only with the right secret, answers `evicted` with the reason. The shares are counted when
  * a session starts: a row that later gains an owner does not evict anything.
  */
-import type { CookieJar, CookieOptions } from '../../lab/cookie-jar';
-import { preparedFor, type Database } from '../../server/database';
+import type { CookieJar, CookieOptions } from '../cookie-jar';
+import type { Database } from 'better-sqlite3';
+import { preparedFor } from '../prepared-statements';
 import { storeTitles } from '../catalog';
 import { positiveInteger } from './store-options';
 import { defaultMaxSessionBytes, assertSessionFits } from '../limits';

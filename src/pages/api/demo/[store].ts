@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../lab/demo-handler';
+import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../server/demo-handler';
 import type { StashedResult } from '../../../lab/result-stash';
 import { getAppContext } from '../../../server/app-context';
 import { clientAddress, isHttps, requestAsSent } from '../../../server/client';

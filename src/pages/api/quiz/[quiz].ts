@@ -7,7 +7,7 @@ import { clientAddress, isHttps, requestAsSent } from '../../../server/client';
 import { assertSameOrigin, HttpError, jsonError, readBoundedText } from '../../../server/http';
 import { withLearner } from '../../../server/learner';
 import { getLearnerProgress, recordQuizAttempt } from '../../../server/progress';
-import { gradeQuiz, parseQuizForm, QuizAnswerError } from '../../../server/quiz-grading';
+import { gradeQuiz, parseQuizForm, QuizAnswerError } from '../../../course/quiz-grading';
 
 export const prerender = false;
 

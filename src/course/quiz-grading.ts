@@ -1,4 +1,4 @@
-import type { Quiz, QuizQuestion } from '../course/schemas';
+import type { Quiz, QuizQuestion } from './schemas';
 
 /** The learner's answers: question id → chosen option ids. */
 export type QuizAnswers = Record<string, string[]>;

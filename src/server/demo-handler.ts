@@ -11,21 +11,21 @@ import {
   type SessionData,
   type SessionStore,
 } from '../sessions/types';
-import type { AppContext } from '../server/app-context';
-import { assertSameOrigin, HttpError, jsonError, readFields } from '../server/http';
-import { demoLearner } from '../server/demo-learner';
-import { CookieJar, parseCookieHeader } from './cookie-jar';
-import { applyDemoAction, DemoInputError, isDataAction, parseDemoAction } from './demo-actions';
-import type { DemoAction, DemoResponse } from './demo-api';
-import { InstanceError } from './instances';
-import { Timer } from './timer';
+import type { AppContext } from './app-context';
+import { assertSameOrigin, HttpError, jsonError, readFields } from './http';
+import { demoLearner } from './demo-learner';
+import { CookieJar, parseCookieHeader } from '../sessions/cookie-jar';
+import { applyDemoAction, DemoInputError, isDataAction, parseDemoAction } from '../lab/demo-actions';
+import type { DemoAction, DemoResponse } from '../lab/demo-api';
+import { InstanceError } from '../lab/instances';
+import { Timer } from '../sessions/timer';
 import {
   jsonWithOwnSize,
   requestCookieBytes,
   requestHeaderBytes,
   setCookieBytes,
   utf8Bytes,
-} from './wire';
+} from '../lab/wire';
 
 export interface DemoRequest {
   storeId: string;
