@@ -16,10 +16,10 @@ import {
 import { deflateSync, inflateSync } from 'node:zlib';
 import { SignJWT, jwtVerify } from 'jose';
 import { FLASK_SESSION_SALT } from '../../src/sessions/codecs/flask-session-cookie';
-import { createEncryptedCookieStore } from '../../src/sessions/stores/encrypted-cookie';
-import { createJwtStore } from '../../src/sessions/stores/jwt';
-import { createPlainCookieStore } from '../../src/sessions/stores/plain-cookie';
-import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie';
+import { createEncryptedCookieStore } from '../../src/sessions/stores/encrypted-cookie/store';
+import { createJwtStore } from '../../src/sessions/stores/jwt/store';
+import { createPlainCookieStore } from '../../src/sessions/stores/plain-cookie/store';
+import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie/store';
 import { testInstance } from '../../tests/support/simulated-browser';
 import { benchSecret, keep, type BenchCase } from './bench-case';
 import { driveStore } from './driver';

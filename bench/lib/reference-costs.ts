@@ -9,7 +9,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { SignJWT, jwtVerify } from 'jose';
 import { FLASK_SESSION_SALT } from '../../src/sessions/codecs/flask-session-cookie';
 import { decodeTaggedJson, encodeTaggedJson } from '../../src/sessions/codecs/flask-tagged-json';
-import { decodePlainCookie, encodePlainCookie } from '../../src/sessions/stores/plain-cookie';
+import { decodePlainCookie, encodePlainCookie } from '../../src/sessions/stores/plain-cookie/store';
 import type { SessionData } from '../../src/sessions/types';
 import { benchSecret, keep } from './bench-case';
 import { since, type TimedOp } from './measure';

@@ -64,7 +64,6 @@ export interface CompareDeps {
   stores: StoreRegistry;
   /** A throwaway instance nothing else uses, so memory and filesystem start empty. */
   instance: Instance;
-  notConfigured?: (id: StoreId) => string | null;
   rounds?: number;
 }
 
@@ -93,7 +92,7 @@ async function measureRow(deps: CompareDeps, store: SessionStore): Promise<Compa
     message: null,
     sizes: null,
   };
-  const reason = deps.notConfigured?.(id) ?? null;
+  const reason = store.notConfigured ?? null;
   if (reason !== null) return { ...row, status: 'not-configured', message: reason };
   try {
     const small = await measureSize(deps, store, sessionSizes.small);

@@ -12,7 +12,6 @@ import { loadConfig, type Config } from './config';
 import { securePrivateDirectory } from './data-dir';
 import { openDatabase } from './database';
 import { FailureLimiter, RateLimiter } from './rate-limit';
-import { notConfiguredReason } from './store-configuration';
 
 export interface AppContext {
   config: Config;
@@ -41,16 +40,17 @@ export function createAppContext(config: Config): AppContext {
   const tightened = securePrivateDirectory(config.dataDir);
   if (tightened) console.warn(tightened);
   const db = openDatabase(path.join(config.dataDir, 'session-lab.sqlite'));
-  const stores = createStoreRegistry({
-    secrets: config.sessionSecrets,
-    // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
-    secureCookies: false,
-    dataDir: config.dataDir,
-    db,
-    redisUrl: config.redisUrl,
-    memcachedServers: config.memcachedServers,
-    maxSessionsPerVisitor: config.demoSessionsPerAddress,
-  });
+  const stores = createStoreRegistry(
+    {
+      secrets: config.sessionSecrets,
+      // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
+      secureCookies: false,
+      dataDir: config.dataDir,
+      db,
+      maxSessionsPerVisitor: config.demoSessionsPerAddress,
+    },
+    config.storeSettings,
+  );
   const instances = new InstanceSimulator(config.dataDir);
   // One throwaway instance for the comparison, used by nothing else: sessions start from nothing.
   const compareInstance = instances.resolve('fresh');
@@ -68,7 +68,6 @@ export function createAppContext(config: Config): AppContext {
         measureStores({
           stores,
           instance: compareInstance,
-          notConfigured: (id) => notConfiguredReason(config, id),
         }),
       minIntervalMs: config.compareIntervalSeconds * 1000,
     }),

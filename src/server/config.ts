@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { privateDirectoryMode, privateFileMode, tightenFile } from './data-dir';
 import type { RateLimit } from './rate-limit';
+import { readStoreSettings, StoreSettingError, type StoreSettings } from '../sessions/registry';
 
 export interface Config {
   host: string;
@@ -18,8 +19,8 @@ export interface Config {
   sessionSecrets: string[];
   /** Where the secrets came from, for the start-up log (never the secrets themselves). */
   sessionSecretSource: 'environment' | 'generated' | 'data-dir';
-  redisUrl: string | null;
-  memcachedServers: string[];
+  /** Each storage kind's own settings (REDIS_URL, MEMCACHED_SERVERS …), read by its module. */
+  storeSettings: StoreSettings;
   /** Demo writes (POST, DELETE) allowed per client, e.g. 120 per 60 seconds. */
   demoWriteLimit: RateLimit;
   /** Quiz submissions allowed per client. */
@@ -73,8 +74,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir,
     sessionSecrets: secrets,
     sessionSecretSource: source,
-    redisUrl: parseRedisUrl(env.REDIS_URL),
-    memcachedServers: parseMemcachedServers(env.MEMCACHED_SERVERS),
+    storeSettings: readSettingsOfStores(env),
     demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
     quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
     signInLimit: parseRateLimit('RATE_LIMIT_SIGN_IN', env.RATE_LIMIT_SIGN_IN, '5/300'),
@@ -216,29 +216,11 @@ function parseSeconds(variable: string, value: string | undefined, fallback: num
   return seconds;
 }
 
-function parseRedisUrl(value: string | undefined): string | null {
-  const raw = nonEmpty(value);
-  if (raw === undefined) return null;
-  let url: URL;
+function readSettingsOfStores(env: Env): StoreSettings {
   try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('REDIS_URL', `"${raw}" is not a URL (expected redis://host:6379)`);
+    return readStoreSettings(env);
+  } catch (error) {
+    if (error instanceof StoreSettingError) throw new ConfigError(error.variable, error.message);
+    throw error;
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new ConfigError('REDIS_URL', `scheme must be redis: or rediss:, got ${url.protocol}`);
-  }
-  return raw;
-}
-
-function parseMemcachedServers(value: string | undefined): string[] {
-  const raw = nonEmpty(value);
-  if (raw === undefined) return [];
-  return raw.split(',').map((server) => {
-    const trimmed = server.trim();
-    if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(trimmed)) {
-      throw new ConfigError('MEMCACHED_SERVERS', `"${trimmed}" is not host:port`);
-    }
-    return trimmed;
-  });
 }

@@ -15,7 +15,12 @@ import type { AppContext } from './app-context';
 import { assertSameOrigin, HttpError, jsonError, readFields } from './http';
 import { demoLearner } from './demo-learner';
 import { CookieJar, parseCookieHeader } from '../sessions/cookie-jar';
-import { applyDemoAction, DemoInputError, isDataAction, parseDemoAction } from '../lab/demo-actions';
+import {
+  applyDemoAction,
+  DemoInputError,
+  isDataAction,
+  parseDemoAction,
+} from '../lab/demo-actions';
 import type { DemoAction, DemoResponse } from '../lab/demo-api';
 import { InstanceError } from '../lab/instances';
 import { Timer } from '../sessions/timer';

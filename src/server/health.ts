@@ -1,34 +1,33 @@
 /**
- * What /healthz reports: the site is healthy when its own database answers. Redis and Memcached
- * only serve their two demos, so their state is reported but never makes the site unhealthy (a
- * load balancer would otherwise take every page down with them). Every probe is bounded.
+ * What /healthz reports: the site is healthy when its own database answers. The stores that need a
+ * service (Redis, Memcached …) only serve their own demos, so their state is reported but never
+ * makes the site unhealthy (a load balancer would otherwise take every page down with them).
+ * Every probe is bounded.
  */
-import type { StoreId } from '../sessions/catalog';
-import { withDeadline } from '../sessions/stores/remote-service';
+import { withDeadline } from '../sessions/stores/common/remote-service';
+import type { RunningStore } from '../sessions/store-kind';
 import type { AppContext } from './app-context';
-import { notConfiguredReason } from './store-configuration';
 
 export type ServiceHealth = 'not-configured' | 'ok' | 'unavailable';
 
 export interface HealthReport {
   status: 'ok' | 'unhealthy';
   database: 'ok' | 'failed';
-  stores: { redis: ServiceHealth; memcached: ServiceHealth };
+  /** Every store that needs a service of its own, by id. */
+  stores: Record<string, ServiceHealth>;
 }
 
 /** Longer than the stores' own command timeouts, so those answer first with a reason. */
 const probeTimeoutMs = 1500;
 
 export async function checkHealth(app: AppContext): Promise<HealthReport> {
-  const [redis, memcached] = await Promise.all([
-    serviceHealth(app, 'redis'),
-    serviceHealth(app, 'memcached'),
-  ]);
+  const withService = [...app.stores.values()].filter((store) => store.ping !== undefined);
+  const states = await Promise.all(withService.map(serviceHealth));
   const database = databaseHealth(app);
   return {
     status: database === 'ok' ? 'ok' : 'unhealthy',
     database,
-    stores: { redis, memcached },
+    stores: Object.fromEntries(withService.map((store, index) => [store.info.id, states[index]!])),
   };
 }
 
@@ -42,12 +41,10 @@ function databaseHealth(app: AppContext): HealthReport['database'] {
   }
 }
 
-async function serviceHealth(app: AppContext, id: StoreId): Promise<ServiceHealth> {
-  if (notConfiguredReason(app.config, id) !== null) return 'not-configured';
-  const store = app.stores.get(id);
-  if (!store?.ping) return 'not-configured';
+async function serviceHealth(store: RunningStore): Promise<ServiceHealth> {
+  if (store.notConfigured) return 'not-configured';
   try {
-    await withDeadline(store.ping(), probeTimeoutMs, `no answer within ${probeTimeoutMs} ms`);
+    await withDeadline(store.ping!(), probeTimeoutMs, `no answer within ${probeTimeoutMs} ms`);
     return 'ok';
   } catch {
     return 'unavailable';

@@ -36,8 +36,6 @@ export async function liveClassFigures(
       db: app.db,
       stores: app.stores,
       instances: app.instances,
-      redisUrl: app.config.redisUrl,
-      memcachedServers: app.config.memcachedServers,
     },
     now,
   );

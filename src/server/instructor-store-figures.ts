@@ -1,23 +1,14 @@
 /**
  * How many demo sessions each store holds on this server right now, and their bytes: for the
  * instructor's live figures. These count every visitor's sessions, not only one class's: a store
- * is shared by the whole site. Where a store cannot be counted, the figure says why instead.
+ * is shared by the whole site. Each server store counts itself through its admin face; where a
+ * store cannot be counted, the figure says why instead.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { maxNamedInstances } from '../lab/instances';
 import type { StoreId } from '../sessions/catalog';
-import type { StoreRegistry } from '../sessions/registry';
-import { memoryStoreStats } from '../sessions/stores/memory';
-import type { Instance } from '../sessions/types';
-import { preparedFor, type Database } from './database';
-import {
-  isSessionKey,
-  prefixPattern,
-  redisSessionKeyPrefix,
-  RedisUnreachableError,
-  withRedis,
-} from './instructor-redis';
+import type { RunningStore, StoreCount } from '../sessions/store-kind';
+import { StoreUnavailableError } from '../sessions/types';
+import { adminScope, type AdminDeps } from './admin-scope';
+import type { Database } from './database';
 
 export interface StoreFigure {
   id: StoreId;
@@ -30,41 +21,28 @@ export interface StoreFigure {
   note: string | null;
 }
 
-export interface StoreFigureDeps {
-  db: Database;
-  stores: StoreRegistry;
-  instances: { resolve(requested: string | null): Instance };
-  redisUrl: string | null;
-  memcachedServers: readonly string[];
-}
-
-/** Counting stops here; the figure is then marked as a lower bound. */
-export const maxCountedSessions = 20_000;
-
-function prepareStatements(db: Database) {
-  return {
-    sqlite: db.prepare<[number], { sessions: number; bytes: number }>(
-      `SELECT count(*) AS sessions, coalesce(sum(bytes), 0) AS bytes
-       FROM demo_session WHERE expires_at > ?`,
-    ),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-
-type Count = { sessions: number; bytes: number; note: string | null };
+export type StoreFigureDeps = AdminDeps;
 
 export async function measureStores(
   deps: StoreFigureDeps,
   now = Date.now(),
 ): Promise<StoreFigure[]> {
+  const scope = adminScope(deps, now);
   const figures: StoreFigure[] = [];
   for (const store of deps.stores.values()) {
     const { id, title, where } = store.info;
-    const count = await countStore(deps, id, where, now);
+    const count = await countStore(store, scope);
     figures.push(
-      'unavailable' in count
-        ? { id, title, where, sessions: null, bytes: null, averageBytes: null, note: count.why }
+      'uncountable' in count
+        ? {
+            id,
+            title,
+            where,
+            sessions: null,
+            bytes: null,
+            averageBytes: null,
+            note: count.uncountable,
+          }
         : {
             id,
             title,
@@ -80,133 +58,21 @@ export async function measureStores(
 }
 
 async function countStore(
-  deps: StoreFigureDeps,
-  id: StoreId,
-  where: 'browser' | 'server',
-  now: number,
-): Promise<Count | { unavailable: true; why: string }> {
-  if (where === 'browser') {
+  store: RunningStore,
+  scope: ReturnType<typeof adminScope>,
+): Promise<StoreCount> {
+  if (store.info.where === 'browser' || !store.admin) {
     return {
-      unavailable: true,
-      why: 'Lives in each browser’s cookie: the server keeps nothing it could count.',
+      uncountable: 'Lives in each browser’s cookie: the server keeps nothing it could count.',
     };
   }
-  switch (id) {
-    case 'sqlite': {
-      const row = preparedFor(statementCache, deps.db, prepareStatements).sqlite.get(now)!;
-      return { sessions: row.sessions, bytes: row.bytes, note: null };
-    }
-    case 'memory':
-      return countMemory(deps);
-    case 'filesystem':
-      return countFiles(deps, now);
-    case 'redis':
-      if (deps.redisUrl === null) return { unavailable: true, why: 'Not configured (REDIS_URL).' };
-      try {
-        return await countRedis(deps.redisUrl);
-      } catch (error) {
-        if (!(error instanceof RedisUnreachableError)) throw error;
-        return { unavailable: true, why: error.message };
-      }
-    case 'memcached':
-      if (deps.memcachedServers.length === 0) {
-        return { unavailable: true, why: 'Not configured (MEMCACHED_SERVERS).' };
-      }
-      return {
-        unavailable: true,
-        why: 'Memcached cannot list its keys, so its sessions cannot be counted.',
-      };
-    default:
-      return { unavailable: true, why: 'No way to count this store’s sessions.' };
-  }
-}
-
-function countMemory(deps: StoreFigureDeps): Count {
-  let sessions = 0;
-  let bytes = 0;
-  for (let index = 1; index <= maxNamedInstances; index++) {
-    const stats = memoryStoreStats(deps.instances.resolve(String(index)).memory);
-    sessions += stats.entries;
-    bytes += stats.bytes;
-  }
-  return {
-    sessions,
-    bytes,
-    note: `Instances 1–${maxNamedInstances}; an expired entry counts until the next sweep.`,
-  };
-}
-
-async function countFiles(deps: StoreFigureDeps, now: number): Promise<Count> {
-  const root = path.dirname(deps.instances.resolve('1').directory);
-  let directories: string[];
+  if (store.notConfigured) return { uncountable: store.notConfigured };
   try {
-    directories = (await readdir(root, { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => path.join(root, entry.name));
+    return await store.admin.count(scope);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { sessions: 0, bytes: 0, note: null };
-    }
-    throw error;
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    return { uncountable: error.message };
   }
-  let sessions = 0;
-  let bytes = 0;
-  let read = 0;
-  for (const directory of directories) {
-    const names = await readdir(directory).catch(() => [] as string[]);
-    for (const name of names) {
-      if (!name.endsWith('.json')) continue;
-      if (++read > maxCountedSessions) {
-        return { sessions, bytes, note: `Stopped counting after ${maxCountedSessions} files.` };
-      }
-      const content = await readFile(path.join(directory, name)).catch(() => null);
-      if (content === null) continue;
-      const expiresAt = expiryOf(content.toString('utf8'));
-      if (expiresAt !== null && expiresAt > now) {
-        sessions++;
-        bytes += content.byteLength;
-      }
-    }
-  }
-  return {
-    sessions,
-    bytes,
-    note: directories.length > 1 ? `Files in ${directories.length} instance directories.` : null,
-  };
-}
-
-function expiryOf(text: string): number | null {
-  try {
-    const parsed = JSON.parse(text) as { expiresAt?: unknown };
-    return typeof parsed.expiresAt === 'number' ? parsed.expiresAt : null;
-  } catch {
-    return null;
-  }
-}
-
-async function countRedis(url: string): Promise<Count> {
-  return withRedis(url, async (redis) => {
-    let sessions = 0;
-    let bytes = 0;
-    for await (const keys of redis.scanIterator({
-      MATCH: prefixPattern(redisSessionKeyPrefix),
-      COUNT: 500,
-    })) {
-      const sessionKeys = keys.filter((key) => isSessionKey(key));
-      const lengths = await Promise.all(sessionKeys.map((key) => redis.strLen(key)));
-      for (const length of lengths) {
-        // A key that expired between SCAN and STRLEN reads as 0 bytes: not a session any more.
-        if (length > 0) {
-          sessions++;
-          bytes += length;
-        }
-      }
-      if (sessions >= maxCountedSessions) {
-        return { sessions, bytes, note: `Stopped counting after ${maxCountedSessions} keys.` };
-      }
-    }
-    return { sessions, bytes, note: null };
-  });
 }
 
 const cache = new WeakMap<Database, { at: number; figures: Promise<StoreFigure[]> }>();

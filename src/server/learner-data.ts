@@ -80,8 +80,6 @@ export interface LearnerDataDeps {
   db: Database;
   stores: StoreRegistry;
   instances: { resolve(requested: string | null): Instance };
-  /** Why a store is not configured here (see store-configuration.ts), or null. */
-  notConfigured?: (id: StoreId) => string | null;
   now?: () => number;
 }
 
@@ -253,7 +251,7 @@ async function revokeEverywhere(
     }
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) throw error;
-    const reason = deps.notConfigured?.(id) ?? null;
+    const reason = store.notConfigured ?? null;
     result.outcome = reason === null ? 'unreachable' : 'not-configured';
     result.message = reason ?? error.message;
   }

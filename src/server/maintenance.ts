@@ -4,11 +4,9 @@
  * days are purged with everything they own, a bounded batch per sweep. Redis and Memcached expire
  * their own keys.
  */
-import type { StoreId } from '../sessions/catalog';
 import type { AppContext } from './app-context';
 import { purgeInactiveLearners } from './learner-purge';
 import { LearnerSessions } from './learner-sessions';
-import { notConfiguredReason } from './store-configuration';
 
 export const sweepIntervalMs = 10 * 60 * 1000;
 
@@ -34,7 +32,6 @@ export async function sweepExpired(
         db: app.db,
         stores: app.stores,
         instances: app.instances,
-        notConfigured: (id: StoreId) => notConfiguredReason(app.config, id),
       },
       { now },
     );

@@ -9,7 +9,7 @@
  */
 import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { wholeNumberBetween } from './stores/store-options';
+import { wholeNumberBetween } from './stores/common/store-options';
 import { maxIndexedSessionsPerOwner } from './session-owner';
 import type { DemoContext } from './types';
 

@@ -1,52 +1,52 @@
 /**
- * The stores that have a live demo, in course order. Adding a storage kind means one store file
- * and one line here.
+ * The storage kinds, in course order. Adding a kind is its module under `stores/`, one line in
+ * `storeKinds`, and its lesson; everything that lists, configures, counts, resets or checks the
+ * stores loops over this registry.
  */
-import type { Database } from 'better-sqlite3';
 import type { StoreId } from './catalog';
-import { createEncryptedCookieStore } from './stores/encrypted-cookie';
-import { createFilesystemStore } from './stores/filesystem';
-import { createJwtStore } from './stores/jwt';
-import { createMemcachedStore } from './stores/memcached';
-import { createMemoryStore } from './stores/memory';
-import { createPlainCookieStore } from './stores/plain-cookie';
-import { createRedisStore } from './stores/redis';
-import { createSignedCookieStore } from './stores/signed-cookie';
-import { createSqliteStore } from './stores/sqlite';
-import type { SessionStore } from './types';
+import {
+  StoreSettingError,
+  type Environment,
+  type RunningStore,
+  type SiteResources,
+  type StoreKind,
+} from './store-kind';
+import { encryptedCookieKind } from './stores/encrypted-cookie';
+import { filesystemKind } from './stores/filesystem';
+import { jwtKind } from './stores/jwt';
+import { memcachedKind } from './stores/memcached';
+import { memoryKind } from './stores/memory';
+import { plainCookieKind } from './stores/plain-cookie';
+import { redisKind } from './stores/redis';
+import { signedCookieKind } from './stores/signed-cookie';
+import { sqliteKind } from './stores/sqlite';
 
-export interface StoreSettings {
-  /** The first signs or seals, all verify. */
-  secrets: readonly string[];
-  /** Send cookies with `Secure`: true when the site is served over HTTPS. */
-  secureCookies: boolean;
-  dataDir: string;
-  db: Database;
-  redisUrl: string | null;
-  memcachedServers: readonly string[];
-  /** Live sessions one network address may keep in each server store (the stores' default if unset). */
-  maxSessionsPerVisitor?: number;
+// prettier-ignore
+export const storeKinds = [plainCookieKind, signedCookieKind, encryptedCookieKind, jwtKind, memoryKind, filesystemKind, sqliteKind, redisKind, memcachedKind] as const;
+
+/** Each kind's settings, read from the environment once at start-up. */
+export type StoreSettings = ReadonlyMap<string, unknown>;
+
+/** Reads every kind's settings; throws `StoreSettingError` naming the first unusable variable. */
+export function readStoreSettings(env: Environment): StoreSettings {
+  return new Map(storeKinds.map((kind) => [kind.id, kind.readSettings(env)]));
 }
 
-export type StoreRegistry = ReadonlyMap<StoreId, SessionStore>;
+export type StoreRegistry = ReadonlyMap<StoreId, RunningStore>;
 
-export function createStoreRegistry(settings: StoreSettings): StoreRegistry {
-  const { secrets, secureCookies: secure, maxSessionsPerVisitor } = settings;
-  const stores: SessionStore[] = [
-    createPlainCookieStore({ secure }),
-    createSignedCookieStore({ secrets, secure }),
-    createEncryptedCookieStore({ secrets, secure }),
-    createJwtStore({ secrets, secure }),
-    createMemoryStore({ secure, maxSessionsPerVisitor }),
-    createFilesystemStore({ secure, dataDir: settings.dataDir, maxSessionsPerVisitor }),
-    createSqliteStore({ db: settings.db, secure, maxSessionsPerVisitor }),
-    createRedisStore({ url: settings.redisUrl, secure, maxSessionsPerVisitor }),
-    createMemcachedStore({ servers: settings.memcachedServers, secure, maxSessionsPerVisitor }),
-  ];
-  return new Map(stores.map((store) => [store.info.id, store]));
+export function createStoreRegistry(site: SiteResources, settings: StoreSettings): StoreRegistry {
+  return new Map(
+    storeKinds.map((kind) => {
+      // Each kind reads back exactly what its own readSettings returned.
+      const own = settings.get(kind.id) ?? kind.readSettings({});
+      return [kind.id, (kind as StoreKind<StoreId, unknown>).create(site, own)];
+    }),
+  );
 }
 
 /** Closes the stores that hold connections (Redis, Memcached) at shutdown. */
 export async function closeStores(stores: StoreRegistry): Promise<void> {
   await Promise.allSettled([...stores.values()].map((store) => store.close?.()));
 }
+
+export { StoreSettingError };

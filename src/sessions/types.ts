@@ -137,4 +137,9 @@ export interface SessionStore {
   ping?(): Promise<void>;
   /** Releases connections and handles at shutdown. */
   close?(): Promise<void>;
+  /**
+   * Why the store cannot run here and how to enable it (its service is not configured); unset
+   * or null when it can. Such a store answers every request `unavailable` with this message.
+   */
+  readonly notConfigured?: string | null;
 }

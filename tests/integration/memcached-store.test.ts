@@ -12,7 +12,7 @@ import { newSessionId } from '../../src/sessions/server-session-id';
 import {
   createMemcachedStore,
   memcachedNotConfiguredMessage,
-} from '../../src/sessions/stores/memcached';
+} from '../../src/sessions/stores/memcached/store';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
 import { serviceSkipReason, startMemcached, type RunningService } from '../support/services';

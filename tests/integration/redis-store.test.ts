@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
 import { newSessionId } from '../../src/sessions/server-session-id';
-import { createRedisStore, redisNotConfiguredMessage } from '../../src/sessions/stores/redis';
+import { createRedisStore, redisNotConfiguredMessage } from '../../src/sessions/stores/redis/store';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
 import { serviceSkipReason, startRedis, type RunningRedis } from '../support/services';

@@ -9,14 +9,16 @@ import { ComparisonRuns } from '../../src/lab/compare-cache';
 import { InstanceSimulator } from '../../src/lab/instances';
 import { sizedSession } from '../../src/lab/sized-session';
 import { Timer } from '../../src/sessions/timer';
-import { createStoreRegistry, type StoreRegistry } from '../../src/sessions/registry';
-import { memoryStoreStats } from '../../src/sessions/stores/memory';
-import { createRedisStore } from '../../src/sessions/stores/redis';
+import {
+  createStoreRegistry,
+  readStoreSettings,
+  type StoreRegistry,
+} from '../../src/sessions/registry';
+import { memoryStoreStats } from '../../src/sessions/stores/memory/store';
+import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
 import { openDatabase, type Database } from '../../src/server/database';
-import { notConfiguredReason } from '../../src/server/store-configuration';
 
-const settings = { redisUrl: null, memcachedServers: [] };
 const cookieStores = ['plain-cookie', 'signed-cookie', 'encrypted-cookie', 'jwt'];
 const embeddedServerStores = ['memory', 'filesystem', 'sqlite'];
 
@@ -29,18 +31,14 @@ let comparison: Comparison;
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-compare-'));
   db = openDatabase(':memory:');
-  stores = createStoreRegistry({
-    secrets: ['compare-test-secret-0123456789abcdefghij'],
-    secureCookies: false,
-    dataDir,
-    db,
-    ...settings,
-  });
+  stores = createStoreRegistry(
+    { secrets: ['compare-test-secret-0123456789abcdefghij'], secureCookies: false, dataDir, db },
+    readStoreSettings({}),
+  );
   instance = new InstanceSimulator(dataDir).resolve('fresh');
   comparison = await measureStores({
     stores,
     instance,
-    notConfigured: (id) => notConfiguredReason(settings, id),
   });
 });
 

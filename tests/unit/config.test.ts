@@ -17,8 +17,8 @@ describe('loadConfig', () => {
       dataDir: dir,
       sessionSecretSource: 'generated',
     });
-    expect(first.redisUrl).toBeNull();
-    expect(first.memcachedServers).toEqual([]);
+    expect(first.storeSettings.get('redis')).toEqual({ url: null });
+    expect(first.storeSettings.get('memcached')).toEqual({ servers: [] });
     const file = path.join(dir, 'session-secret');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const second = loadConfig({ DATA_DIR: dir });
@@ -41,8 +41,10 @@ describe('loadConfig', () => {
       port: 8080,
       sessionSecrets: [secret, 'y'.repeat(40)],
       sessionSecretSource: 'environment',
-      redisUrl: 'redis://127.0.0.1:6379',
-      memcachedServers: ['127.0.0.1:11211', '[::1]:11212'],
+    });
+    expect(config.storeSettings.get('redis')).toEqual({ url: 'redis://127.0.0.1:6379' });
+    expect(config.storeSettings.get('memcached')).toEqual({
+      servers: ['127.0.0.1:11211', '[::1]:11212'],
     });
   });
 

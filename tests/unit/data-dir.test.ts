@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { CookieJar } from '../../src/sessions/cookie-jar';
 import { InstanceSimulator } from '../../src/lab/instances';
 import { Timer } from '../../src/sessions/timer';
-import { createFilesystemStore } from '../../src/sessions/stores/filesystem';
+import { createFilesystemStore } from '../../src/sessions/stores/filesystem/store';
 import { loadConfig } from '../../src/server/config';
 import { securePrivateDirectory } from '../../src/server/data-dir';
 import { openDatabase } from '../../src/server/database';

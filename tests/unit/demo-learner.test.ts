@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleDemoRequest } from '../../src/server/demo-handler';
-import { createSqliteStore } from '../../src/sessions/stores/sqlite';
+import { createSqliteStore } from '../../src/sessions/stores/sqlite/store';
 import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
 

@@ -5,7 +5,7 @@ import { createKeyRing } from '../../src/sessions/codecs/key-ring';
 import {
   SEAL_KEY_PURPOSE,
   createEncryptedCookieStore,
-} from '../../src/sessions/stores/encrypted-cookie';
+} from '../../src/sessions/stores/encrypted-cookie/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';

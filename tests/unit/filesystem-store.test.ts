@@ -7,7 +7,7 @@ import { CookieJar } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
-import { createFilesystemStore } from '../../src/sessions/stores/filesystem';
+import { createFilesystemStore } from '../../src/sessions/stores/filesystem/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
 

@@ -1,22 +1,41 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/server/app-context';
 import { checkHealth } from '../../src/server/health';
 import { StoreUnavailableError, type SessionStore } from '../../src/sessions/types';
+import type { StoreId } from '../../src/sessions/catalog';
+import { createStoreRegistry, readStoreSettings } from '../../src/sessions/registry';
+import { openDatabase } from '../../src/server/database';
 
-function app(db: Database.Database, stores: Partial<Record<'redis' | 'memcached', SessionStore>>) {
-  return {
-    db,
-    config: {
-      redisUrl: stores.redis ? 'redis://127.0.0.1:1' : null,
-      memcachedServers: stores.memcached ? ['127.0.0.1:1'] : [],
-    },
-    stores: new Map(Object.entries(stores)),
-  } as unknown as AppContext;
+const dataDir = mkdtempSync(path.join(tmpdir(), 'session-lab-health-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** The site's real stores, none of their services configured, with some replaced. */
+function app(
+  db: Database.Database,
+  replaced: Partial<Record<'redis' | 'memcached', SessionStore>>,
+) {
+  const stores = new Map(
+    createStoreRegistry(
+      {
+        secrets: ['health-test-secret-0123456789abcdef01234'],
+        secureCookies: false,
+        dataDir,
+        // The stores get a database of their own: the one under test may be closed on purpose.
+        db: openDatabase(':memory:'),
+      },
+      readStoreSettings({}),
+    ),
+  );
+  for (const [id, store] of Object.entries(replaced)) stores.set(id as StoreId, store);
+  return { db, stores } as unknown as AppContext;
 }
 
-function storeThat(ping: () => Promise<void>): SessionStore {
-  return { ping } as unknown as SessionStore;
+function storeThat(id: string, ping: () => Promise<void>): SessionStore {
+  return { info: { id }, ping, notConfigured: null } as unknown as SessionStore;
 }
 
 describe('checkHealth', () => {
@@ -41,8 +60,8 @@ describe('checkHealth', () => {
     const started = Date.now();
     const report = await checkHealth(
       app(new Database(':memory:'), {
-        redis: storeThat(() => Promise.reject(new StoreUnavailableError('down'))),
-        memcached: storeThat(() => new Promise<void>(() => {})),
+        redis: storeThat('redis', () => Promise.reject(new StoreUnavailableError('down'))),
+        memcached: storeThat('memcached', () => new Promise<void>(() => {})),
       }),
     );
     expect(report).toEqual({

@@ -5,7 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import { createStoreRegistry, type StoreRegistry } from '../../src/sessions/registry';
+import {
+  createStoreRegistry,
+  readStoreSettings,
+  type StoreRegistry,
+} from '../../src/sessions/registry';
 import type { Instance } from '../../src/sessions/types';
 import {
   activeWindowMs,
@@ -136,14 +140,10 @@ describe('store figures', () => {
   let instances: InstanceSimulator;
 
   beforeEach(() => {
-    stores = createStoreRegistry({
-      secrets: ['figures-test-secret-0123456789abcdef0123'],
-      secureCookies: false,
-      dataDir,
-      db,
-      redisUrl: null,
-      memcachedServers: [],
-    });
+    stores = createStoreRegistry(
+      { secrets: ['figures-test-secret-0123456789abcdef0123'], secureCookies: false, dataDir, db },
+      readStoreSettings({}),
+    );
     instances = new InstanceSimulator(dataDir);
   });
 
@@ -162,9 +162,7 @@ describe('store figures', () => {
     await save('filesystem', instances.resolve('fresh'), 10);
 
     const figures = Object.fromEntries(
-      (await measureStores({ db, stores, instances, redisUrl: null, memcachedServers: [] })).map(
-        (figure) => [figure.id, figure],
-      ),
+      (await measureStores({ db, stores, instances })).map((figure) => [figure.id, figure]),
     );
     expect(figures.sqlite).toMatchObject({ sessions: 2 });
     expect(figures.sqlite!.bytes).toBe(

@@ -7,7 +7,7 @@ import {
   JWT_KEY_PURPOSE,
   createJwtStore,
   decodeJwtWithoutVerifying,
-} from '../../src/sessions/stores/jwt';
+} from '../../src/sessions/stores/jwt/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';

@@ -5,8 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import { createStoreRegistry, type StoreRegistry } from '../../src/sessions/registry';
-import { createRedisStore } from '../../src/sessions/stores/redis';
+import {
+  createStoreRegistry,
+  readStoreSettings,
+  type StoreRegistry,
+} from '../../src/sessions/registry';
+import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
 import { createClass, joinClass } from '../../src/server/classes';
 import { openDatabase, type Database } from '../../src/server/database';
@@ -19,7 +23,6 @@ import {
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
-import { notConfiguredReason } from '../../src/server/store-configuration';
 import { SimulatedBrowser } from '../support/simulated-browser';
 
 const quiz = quizSchema.parse({
@@ -38,8 +41,6 @@ const quiz = quizSchema.parse({
   ],
 });
 
-const settings = { redisUrl: null, memcachedServers: [] };
-
 let dataDir: string;
 let db: Database;
 let stores: StoreRegistry;
@@ -49,19 +50,15 @@ let deps: LearnerDataDeps;
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-learner-data-'));
   db = openDatabase(':memory:');
-  stores = createStoreRegistry({
-    secrets: ['learner-data-test-secret-0123456789abcdef'],
-    secureCookies: false,
-    dataDir,
-    db,
-    ...settings,
-  });
+  stores = createStoreRegistry(
+    { secrets: ['learner-data-test-secret-0123456789abcdef'], secureCookies: false, dataDir, db },
+    readStoreSettings({}),
+  );
   instances = new InstanceSimulator(dataDir);
   deps = {
     db,
     stores,
     instances,
-    notConfigured: (id: StoreId) => notConfiguredReason(settings, id),
   };
 });
 
@@ -234,10 +231,7 @@ describe('deleting a learner', () => {
       ['redis', unreachableRedis],
     ]) as StoreRegistry;
     try {
-      const deletion = await deleteLearnerData(
-        { ...deps, stores: partial, notConfigured: () => null },
-        learner,
-      );
+      const deletion = await deleteLearnerData({ ...deps, stores: partial }, learner);
       expect(deletion.complete).toBe(false);
       expect(deletion.stores.find((store) => store.storeId === 'redis')).toMatchObject({
         outcome: 'unreachable',

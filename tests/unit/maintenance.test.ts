@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import type { StoreId } from '../../src/sessions/catalog';
-import { createRedisStore } from '../../src/sessions/stores/redis';
+import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
 import { createClass, joinClass } from '../../src/server/classes';
 import { learnerInactivityLimitMs, purgeInactiveLearners } from '../../src/server/learner-purge';
@@ -16,7 +16,6 @@ import { LearnerSessions } from '../../src/server/learner-sessions';
 import { sweepExpired } from '../../src/server/maintenance';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
-import { notConfiguredReason } from '../../src/server/store-configuration';
 import { SimulatedBrowser } from '../support/simulated-browser';
 import { createTestApp, type TestApp } from '../support/test-app';
 
@@ -207,7 +206,6 @@ describe('purging learners idle for 30 days', () => {
       db: app.db,
       stores: app.stores,
       instances: app.instances,
-      notConfigured: (id: StoreId) => notConfiguredReason(app.config, id),
     };
 
     expect(await purgeInactiveLearners(deps, { now, limit: 2 })).toMatchObject({ learners: 2 });
@@ -235,7 +233,7 @@ describe('purging learners idle for 30 days', () => {
     try {
       const stores = new Map([...app.stores, ['redis', unreachableRedis]]) as typeof app.stores;
       const purge = await purgeInactiveLearners(
-        { db: app.db, stores, instances: app.instances, notConfigured: () => null },
+        { db: app.db, stores, instances: app.instances },
         { now },
       );
       // The first learner tried was kept and the run stopped there.

@@ -3,7 +3,7 @@ import { CookieJar } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
-import { createMemoryStore, memoryStoreStats } from '../../src/sessions/stores/memory';
+import { createMemoryStore, memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
 

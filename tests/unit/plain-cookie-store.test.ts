@@ -5,7 +5,7 @@ import {
   createPlainCookieStore,
   decodePlainCookie,
   encodePlainCookie,
-} from '../../src/sessions/stores/plain-cookie';
+} from '../../src/sessions/stores/plain-cookie/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';

@@ -13,12 +13,18 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import { closeStores, createStoreRegistry, type StoreRegistry } from '../../src/sessions/registry';
-import { memoryStoreStats } from '../../src/sessions/stores/memory';
+import {
+  closeStores,
+  createStoreRegistry,
+  readStoreSettings,
+  type StoreRegistry,
+} from '../../src/sessions/registry';
+import type { Environment } from '../../src/sessions/store-kind';
+import { defaultRedisKeyPrefix as redisSessionKeyPrefix } from '../../src/sessions/stores/redis/store';
+import { memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import type { Instance } from '../../src/sessions/types';
 import { createClass, joinClass } from '../../src/server/classes';
 import { openDatabase, type Database } from '../../src/server/database';
-import { redisSessionKeyPrefix } from '../../src/server/instructor-redis';
 import { measureStores } from '../../src/server/instructor-store-figures';
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
@@ -73,20 +79,21 @@ let deps: ResetDeps;
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-reset-'));
   db = openDatabase(path.join(dataDir, 'site.sqlite'));
-  const services = {
-    redisUrl: redis?.url ?? null,
-    memcachedServers: memcached ? [memcached.address] : [],
-  };
-  stores = createStoreRegistry({
-    secrets: ['reset-test-secret-0123456789abcdef0123456'],
-    secureCookies: false,
-    dataDir,
-    db,
-    ...services,
+  stores = registryWith({
+    ...(redis && { REDIS_URL: redis.url }),
+    ...(memcached && { MEMCACHED_SERVERS: memcached.address }),
   });
   instances = new InstanceSimulator(dataDir);
-  deps = { db, stores, instances, ...services };
+  deps = { db, stores, instances };
 });
+
+/** The site's stores over this test's database and directory, with these service settings. */
+function registryWith(env: Environment): StoreRegistry {
+  return createStoreRegistry(
+    { secrets: ['reset-test-secret-0123456789abcdef0123456'], secureCookies: false, dataDir, db },
+    readStoreSettings(env),
+  );
+}
 
 afterEach(async () => {
   await closeStores(stores);
@@ -230,11 +237,13 @@ describe('resetting every demo session', () => {
   });
 
   it('reports unconfigured services as such and still empties the rest', async () => {
-    const report = await resetDemoSessions({ ...deps, redisUrl: null, memcachedServers: [] });
+    const unconfigured = registryWith({});
+    const report = await resetDemoSessions({ ...deps, stores: unconfigured });
     const outcomes = Object.fromEntries(
       report.stores.map((store) => [store.storeId, store.outcome]),
     );
-    if (!redis) expect(outcomes.redis).toBe('not-configured');
+    expect(outcomes.redis).toBe('not-configured');
+    expect(outcomes.memcached).toBe('not-configured');
     expect(outcomes.sqlite).toBe('emptied');
   });
 });
@@ -279,7 +288,9 @@ describe.skipIf(redisSkip !== null)('Redis', () => {
   });
 
   it('says so when Redis does not answer', async () => {
-    const report = await resetDemoSessions({ ...deps, redisUrl: 'redis://127.0.0.1:9' });
+    const unanswered = registryWith({ REDIS_URL: 'redis://127.0.0.1:9' });
+    const report = await resetDemoSessions({ ...deps, stores: unanswered });
+    await closeStores(unanswered);
     expect(report.complete).toBe(false);
     expect(report.stores.find((store) => store.storeId === 'redis')).toMatchObject({
       outcome: 'unreachable',

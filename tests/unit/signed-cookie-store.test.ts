@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CookieJar, serializeSetCookie } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
 import { inspectFlaskCookie } from '../../src/sessions/codecs/flask-session-cookie';
-import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie';
+import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';

@@ -7,12 +7,11 @@ import { CookieJar, serializeSetCookie } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
 import { openDatabase, type Database } from '../../src/server/database';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
+import { createSqliteStore, type SqliteStoreOptions } from '../../src/sessions/stores/sqlite/store';
 import {
-  createSqliteStore,
   listSqliteSessions,
   revokeAllSqliteSessions,
-  type SqliteStoreOptions,
-} from '../../src/sessions/stores/sqlite';
+} from '../../src/sessions/stores/sqlite/admin';
 import { SessionTooLargeError } from '../../src/sessions/types';
 import type { DemoContext, SessionData, SessionStore } from '../../src/sessions/types';
 

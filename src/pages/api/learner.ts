@@ -4,7 +4,6 @@
  */
 import type { APIRoute } from 'astro';
 import { serializeSetCookie } from '../../sessions/cookie-jar';
-import type { StoreId } from '../../sessions/catalog';
 import { getAppContext } from '../../server/app-context';
 import { clientAddress, isHttps, requestAsSent, type RequestContext } from '../../server/client';
 import { learnerSessionsFor } from '../../server/demo-learner';
@@ -18,7 +17,6 @@ import {
   type LearnerDeletion,
 } from '../../server/learner-data';
 import { blankLearnerSessionCookie, LEARNER_SESSION_COOKIE } from '../../server/learner-sessions';
-import { notConfiguredReason } from '../../server/store-configuration';
 
 export const prerender = false;
 
@@ -92,7 +90,6 @@ async function deleteAll(token: string | undefined, context: RequestContext): Pr
     db: app.db,
     stores: app.stores,
     instances: app.instances,
-    notConfigured: (id: StoreId) => notConfiguredReason(app.config, id),
   };
   const deletion = validated ? await deleteLearnerData(deps, validated.learner.id) : null;
   const headers = new Headers();

@@ -26,8 +26,6 @@ export const POST: APIRoute = (context) =>
       db: app.db,
       stores: app.stores,
       instances: app.instances,
-      redisUrl: app.config.redisUrl,
-      memcachedServers: app.config.memcachedServers,
     });
     return instructorJson(report.complete ? 200 : 503, report);
   });

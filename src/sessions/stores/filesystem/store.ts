@@ -46,11 +46,12 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import path from 'node:path';
-import type { CookieJar } from '../cookie-jar';
-import { storeTitles } from '../catalog';
-import { positiveInteger } from './store-options';
-import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
-import { maxOwnerLength, sessionOwner } from '../session-owner';
+import type { CookieJar } from '../../cookie-jar';
+import type { RunningStore } from '../../store-kind';
+import { positiveInteger } from '../common/store-options';
+import { createFilesystemAdmin } from './admin';
+import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
+import { maxOwnerLength, sessionOwner } from '../../session-owner';
 import {
   EvictionLog,
   evictionReason,
@@ -58,8 +59,13 @@ import {
   isVisitorKey,
   sessionVisitor,
   type EvictionRecord,
-} from '../fair-share';
-import { evictionRecord, SessionLedger, type LedgerCaps, type LedgerEntry } from './session-ledger';
+} from '../../fair-share';
+import {
+  evictionRecord,
+  SessionLedger,
+  type LedgerCaps,
+  type LedgerEntry,
+} from '../common/session-ledger';
 import {
   clearSessionId,
   newSessionId,
@@ -67,7 +73,7 @@ import {
   shortenId,
   writeSessionId,
   type SessionIdCookie,
-} from '../server-session-id';
+} from '../../server-session-id';
 import type {
   DemoContext,
   Instance,
@@ -76,7 +82,14 @@ import type {
   SessionData,
   SessionStore,
   StoreInfo,
-} from '../types';
+} from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const filesystemIdentity = {
+  id: 'filesystem',
+  title: 'Filesystem',
+  where: 'server',
+} as const;
 
 export interface FilesystemStoreOptions {
   secure: boolean;
@@ -204,7 +217,7 @@ function isExpired(file: SessionFile, now: number): boolean {
   return now >= file.expiresAt;
 }
 
-export function createFilesystemStore(options: FilesystemStoreOptions): SessionStore {
+export function createFilesystemStore(options: FilesystemStoreOptions): RunningStore {
   const ttlSeconds = positiveInteger(
     'filesystem',
     'ttlSeconds',
@@ -238,7 +251,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     secure: options.secure,
     maxAgeSeconds: ttlSeconds,
   };
-  const title = storeTitles.filesystem;
+  const title = filesystemIdentity.title;
 
   /*
    * The directories this process has written to or found a session in, with their ledgers
@@ -477,7 +490,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
     },
   };
 
-  return {
+  const store: SessionStore = {
     info,
 
     async load(ctx: DemoContext): Promise<Loaded> {
@@ -633,4 +646,5 @@ export function createFilesystemStore(options: FilesystemStoreOptions): SessionS
       return removed;
     },
   };
+  return { ...store, admin: createFilesystemAdmin(store) };
 }

@@ -2,9 +2,15 @@
  * The cautionary tale: the session is plain JSON in a cookie. Anyone can read it, and anyone can
  * change it, because the server believes whatever the browser sends back.
  */
-import { storeTitles } from '../catalog';
-import { assertCookieFits, browserCookieLimit } from '../limits';
-import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
+import { assertCookieFits, browserCookieLimit } from '../../limits';
+import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const plainCookieIdentity = {
+  id: 'plain-cookie',
+  title: 'Plain cookie',
+  where: 'browser',
+} as const;
 
 export interface PlainCookieStoreOptions {
   secure: boolean;
@@ -36,7 +42,7 @@ const COMMON_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 export function createPlainCookieStore(options: PlainCookieStoreOptions): SessionStore {
-  const title = storeTitles['plain-cookie'];
+  const title = plainCookieIdentity.title;
   const cookieName = options.cookieName ?? 'plain_session';
   const maxAgeSeconds = options.maxAgeSeconds ?? THIRTY_ONE_DAYS;
   const attributes = {

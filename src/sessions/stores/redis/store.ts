@@ -23,22 +23,23 @@
  * destroyed with the same owner, trimmed, or the index expires; counting checks which ids still
  * exist, so a session Redis already expired is never counted.
  *
- * Fair share (see `../fair-share.ts`): a new session also joins an index of its address,
- * `<prefix>visitor:<hashed address>`, and is written by one Lua script (`redis-fair-share.ts`)
+ * Fair share (see `../../fair-share.ts`): a new session also joins an index of its address,
+ * `<prefix>visitor:<hashed address>`, and is written by one Lua script (`./fair-share.ts`)
  * that first evicts the learner's and the address's oldest live sessions past their shares
  * (`maxSessionsPerOwner`, `maxSessionsPerVisitor`), atomically. The next load of an evicted id
  * finds a short record under `<prefix>evicted:<SHA-1 of the id>` and answers `evicted`. Redis has
  * no cap of its own here: its memory limit and `maxmemory-policy` decide what happens when it is
  * full (the lesson covers them).
  */
-import { createClient, ErrorReply, type RedisClientType } from 'redis';
-import type { CookieJar } from '../cookie-jar';
-import { storeTitles } from '../catalog';
-import { positiveInteger } from './store-options';
-import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
-import { maxIndexedSessionsPerOwner, sessionOwner } from '../session-owner';
-import { decodeShareEviction, evictionReason, fairShare, sessionVisitor } from '../fair-share';
-import { evictedKeyFor, saveWithinShares, type FairSave } from './redis-fair-share';
+import type { RunningStore } from '../../store-kind';
+import { createRedisAdmin } from './admin';
+import { RedisLink, type RedisClient } from './connection';
+import type { CookieJar } from '../../cookie-jar';
+import { positiveInteger } from '../common/store-options';
+import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
+import { maxIndexedSessionsPerOwner, sessionOwner } from '../../session-owner';
+import { decodeShareEviction, evictionReason, fairShare, sessionVisitor } from '../../fair-share';
+import { evictedKeyFor, saveWithinShares, type FairSave } from './fair-share';
 import {
   clearSessionId,
   isWellFormedSessionId,
@@ -47,17 +48,18 @@ import {
   shortenId,
   writeSessionId,
   type SessionIdCookie,
-} from '../server-session-id';
-import { StoreUnavailableError } from '../types';
+} from '../../server-session-id';
+import { StoreUnavailableError } from '../../types';
 import type {
   DemoContext,
   Loaded,
   ServerView,
   SessionData,
-  SessionStore,
   StoreInfo,
-} from '../types';
-import { describeError, withDeadline } from './remote-service';
+} from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const redisIdentity = { id: 'redis', title: 'Redis', where: 'server' } as const;
 
 export interface RedisStoreOptions {
   /** REDIS_URL, `redis://host:port`; `null` when not configured. */
@@ -84,31 +86,25 @@ export interface RedisStoreOptions {
 }
 
 const defaultTtlSeconds = 24 * 60 * 60;
-const defaultKeyPrefix = 'session-lab:session:';
-/** Reconnect delays double from 50 ms up to this cap, plus jitter, for as long as Redis is down. */
-const maxReconnectDelayMs = 2000;
+/** Session keys are this plus an id; owner and address indexes sit under it too. */
+export const defaultRedisKeyPrefix = 'session-lab:session:';
 
 export const redisNotConfiguredMessage =
   'Redis is not configured: set REDIS_URL=redis://127.0.0.1:6379 and start redis-server ' +
   '(npm run services starts one locally)';
 
-type RedisClient = RedisClientType;
-
-export function createRedisStore(options: RedisStoreOptions): SessionStore {
+export function createRedisStore(options: RedisStoreOptions): RunningStore {
   const ttlSeconds = options.ttlSeconds ?? defaultTtlSeconds;
   const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
-  const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
+  const keyPrefix = options.keyPrefix ?? defaultRedisKeyPrefix;
   const connectTimeoutMs = options.connectTimeoutMs ?? 1000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 500;
-  const log = options.log ?? ((message: string) => console.warn(message));
   positiveInteger('redis', 'ttlSeconds', ttlSeconds);
   positiveInteger('redis', 'maxSessionBytes', maxSessionBytes);
   positiveInteger('redis', 'connectTimeoutMs', connectTimeoutMs);
   positiveInteger('redis', 'commandTimeoutMs', commandTimeoutMs);
   const share = fairShare('redis', options);
 
-  const url = options.url;
-  const address = url === null ? null : redisAddress(url);
   const cookie: SessionIdCookie = {
     name: options.cookieName ?? 'redis_sid',
     path: options.cookiePath ?? '/api/demo/redis',
@@ -116,7 +112,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
     maxAgeSeconds: ttlSeconds,
   };
 
-  const title = storeTitles.redis;
+  const title = redisIdentity.title;
   const info: StoreInfo = {
     id: 'redis',
     title,
@@ -138,119 +134,22 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
   /** Ids this request may write under: one `load` found in Redis, or one `save` issued. */
   const trusted = new WeakMap<CookieJar, string>();
 
-  let client: RedisClient | null = null;
-  /** The first connection attempt, which a request may wait for (bounded). */
-  let firstAttempt: Promise<void> | null = null;
-  /** Why the connection is down; `null` while connected or before the first attempt ends. */
-  let down: string | null = null;
-  /** Whether the current outage has been logged, so reconnect attempts do not flood the log. */
-  let outageLogged = false;
+  const link = new RedisLink({
+    url: options.url,
+    notConfigured: redisNotConfiguredMessage,
+    connectTimeoutMs,
+    commandTimeoutMs,
+    log: options.log ?? ((message: string) => console.warn(message)),
+  });
+  const connected = () => link.connected();
 
-  const notAnswering = (why: string) =>
-    `Redis at ${address} is not answering (${why}); start redis-server or check REDIS_URL`;
-
-  function reportOutage(why: string): void {
-    if (outageLogged) return;
-    outageLogged = true;
-    log(`[session-lab] ${notAnswering(why)}. Retrying in the background.`);
-  }
-
-  function reportRecovery(): void {
-    if (!outageLogged) return;
-    outageLogged = false;
-    log(`[session-lab] Redis at ${address} is answering again.`);
-  }
-
-  function connection(configuredUrl: string): RedisClient {
-    if (client) return client;
-    const created = createClient({
-      url: configuredUrl,
-      socket: {
-        connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries) =>
-          Math.min(50 * 2 ** retries, maxReconnectDelayMs) + Math.floor(Math.random() * 100),
-      },
-      // While disconnected, commands fail at once instead of queueing until Redis returns.
-      disableOfflineQueue: true,
-      // Plain Redis has no maintenance notifications; asking costs a round trip per connect.
-      maintNotifications: 'disabled',
-    });
-    // Without a listener an 'error' event would crash the process; each failed reconnect
-    // attempt emits one, so only the first of an outage is logged.
-    created.on('error', (error: unknown) => {
-      if (client !== created || created.isReady) return;
-      down = describeError(error);
-      reportOutage(down);
-    });
-    created.on('ready', () => {
-      if (client !== created) return;
-      down = null;
-      reportRecovery();
-    });
-    firstAttempt = new Promise<void>((resolve, reject) => {
-      const settle = (error?: unknown) => {
-        created.off('ready', settle);
-        created.off('error', settle);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      created.on('ready', settle);
-      created.on('error', settle);
-    });
-    firstAttempt.catch(() => {});
-    client = created;
-    // Resolves once connected; rejects only when the client is closed. Errors on the way arrive
-    // as 'error' events above, and the client keeps reconnecting.
-    created.connect().catch(() => {});
-    return created;
-  }
-
-  /** A ready client, or `StoreUnavailableError` without waiting longer than the connect timeout. */
-  async function connected(): Promise<RedisClient> {
-    if (url === null) throw new StoreUnavailableError(redisNotConfiguredMessage);
-    const current = connection(url);
-    if (current.isReady) return current;
-    if (down !== null) throw new StoreUnavailableError(notAnswering(down));
-    try {
-      await withDeadline(
-        firstAttempt ?? Promise.resolve(),
-        connectTimeoutMs + 50,
-        `no connection within ${connectTimeoutMs} ms`,
-      );
-    } catch (error) {
-      throw new StoreUnavailableError(notAnswering(describeError(error)));
-    }
-    if (current.isReady) return current;
-    throw new StoreUnavailableError(notAnswering(down ?? 'not connected'));
-  }
-
-  /** Runs Redis commands with a hard deadline, timed as the `store` part of Server-Timing. */
+  /** Runs Redis commands with a hard deadline, timed as a `store` part of Server-Timing. */
   function run<T>(
     ctx: DemoContext,
     description: string,
     work: (redis: RedisClient) => Promise<T>,
   ): Promise<T> {
-    return ctx.timer.measure('store', `Redis ${description}`, async () => {
-      const redis = await connected();
-      try {
-        const result = await withDeadline(
-          work(redis),
-          commandTimeoutMs,
-          `no reply within ${commandTimeoutMs} ms`,
-        );
-        reportRecovery();
-        return result;
-      } catch (error) {
-        if (error instanceof ErrorReply) {
-          throw new StoreUnavailableError(
-            `Redis at ${address} refused the command (${error.message}); check the Redis server`,
-          );
-        }
-        const why = describeError(error);
-        reportOutage(why);
-        throw new StoreUnavailableError(notAnswering(why));
-      }
-    });
+    return ctx.timer.measure('store', `Redis ${description}`, () => link.command(work));
   }
 
   const keyFor = (id: string) => keyPrefix + id;
@@ -270,6 +169,8 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
 
   return {
     info,
+    notConfigured: options.url === null ? redisNotConfiguredMessage : null,
+    admin: createRedisAdmin(link, keyPrefix),
 
     async load(ctx: DemoContext): Promise<Loaded> {
       try {
@@ -399,7 +300,7 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
         key: keyPrefix + shortenId(id),
         bytes,
         expiresAt: pttl >= 0 ? ctx.now() + pttl : null,
-        location: `Redis at ${address}`,
+        location: `Redis at ${link.address}`,
         ...(ownerSessions !== undefined && { ownerSessions }),
       };
     },
@@ -422,50 +323,10 @@ export function createRedisStore(options: RedisStoreOptions): SessionStore {
       return revoked.count;
     },
 
-    async ping(): Promise<void> {
-      const redis = await connected();
-      try {
-        await withDeadline(
-          redis.ping(),
-          commandTimeoutMs,
-          `no reply within ${commandTimeoutMs} ms`,
-        );
-      } catch (error) {
-        throw new StoreUnavailableError(notAnswering(describeError(error)));
-      }
-    },
+    ping: () => link.ping(),
 
-    async close(): Promise<void> {
-      const closing = client;
-      client = null;
-      firstAttempt = null;
-      down = null;
-      outageLogged = false;
-      if (!closing) return;
-      try {
-        if (closing.isReady) {
-          await withDeadline(closing.close(), commandTimeoutMs, 'close timed out');
-        }
-      } catch {
-        // Going away regardless; destroy() below drops the socket.
-      }
-      closing.destroy();
-    },
+    close: () => link.close(),
   };
-}
-
-/** `host:port` for messages; never the password a URL may carry. */
-function redisAddress(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(`the redis store needs a redis:// URL, got "${url.slice(0, 80)}"`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(`the redis store needs a redis:// or rediss:// URL, got ${parsed.protocol}`);
-  }
-  return `${parsed.hostname || 'localhost'}:${parsed.port || '6379'}`;
 }
 
 function parseSession(stored: string): SessionData | null {

@@ -5,12 +5,14 @@
  */
 import type { webcrypto } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
-import { storeTitles } from '../catalog';
-import { decodeBase64UrlExact } from '../codecs/base64url';
-import { createKeyRing } from '../codecs/key-ring';
-import type { KeyRing } from '../codecs/key-ring';
-import { assertCookieFits, browserCookieLimit } from '../limits';
-import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
+import { decodeBase64UrlExact } from '../../codecs/base64url';
+import { createKeyRing } from '../../codecs/key-ring';
+import type { KeyRing } from '../../codecs/key-ring';
+import { assertCookieFits, browserCookieLimit } from '../../limits';
+import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const jwtIdentity = { id: 'jwt', title: 'JWT cookie', where: 'browser' } as const;
 
 export interface JwtStoreOptions {
   /** The first signs; all verify, so a rotated-out secret keeps working until removed. */
@@ -63,7 +65,7 @@ export type JwtDecoded =
 export function createJwtStore(options: JwtStoreOptions): SessionStore {
   const keys = importKeys(createKeyRing(options.secrets, JWT_KEY_PURPOSE));
   const signingKey = keys[0]!;
-  const title = storeTitles.jwt;
+  const title = jwtIdentity.title;
   const maxAgeSeconds = options.maxAgeSeconds ?? ONE_DAY;
   const cookieName = options.cookieName ?? 'jwt';
   const issuer = options.issuer ?? 'session-lab';

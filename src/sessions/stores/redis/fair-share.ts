@@ -14,8 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ErrorReply, type RedisClientType } from 'redis';
-import type { EvictionCause } from '../fair-share';
-import { maxIndexedSessionsPerOwner } from '../session-owner';
+import type { EvictionCause } from '../../fair-share';
+import { maxIndexedSessionsPerOwner } from '../../session-owner';
 
 /**
  * KEYS[1]: the new session's key; KEYS[2..]: the indexes it joins (owner, address).

@@ -44,11 +44,12 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { Client } from 'memjs';
-import type { CookieJar } from '../cookie-jar';
-import { storeTitles } from '../catalog';
-import { wholeNumberBetween } from './store-options';
-import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
-import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../session-owner';
+import type { CookieJar } from '../../cookie-jar';
+import type { RunningStore } from '../../store-kind';
+import { wholeNumberBetween } from '../common/store-options';
+import { createMemcachedAdmin } from './admin';
+import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
+import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../../session-owner';
 import {
   decodeShareEviction,
   encodeShareEviction,
@@ -56,7 +57,7 @@ import {
   fairShare,
   sessionVisitor,
   type EvictionCause,
-} from '../fair-share';
+} from '../../fair-share';
 import {
   clearSessionId,
   isWellFormedSessionId,
@@ -65,8 +66,8 @@ import {
   shortenId,
   writeSessionId,
   type SessionIdCookie,
-} from '../server-session-id';
-import { StoreUnavailableError } from '../types';
+} from '../../server-session-id';
+import { StoreUnavailableError } from '../../types';
 import type {
   DemoContext,
   Loaded,
@@ -74,8 +75,11 @@ import type {
   SessionData,
   SessionStore,
   StoreInfo,
-} from '../types';
-import { describeError, withDeadline } from './remote-service';
+} from '../../types';
+import { describeError, withDeadline } from '../common/remote-service';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const memcachedIdentity = { id: 'memcached', title: 'Memcached', where: 'server' } as const;
 
 export interface MemcachedStoreOptions {
   /** MEMCACHED_SERVERS as `host:port` entries; empty when not configured. */
@@ -144,7 +148,7 @@ function freshGeneration(): number {
   return randomInt(1, 2 ** 31);
 }
 
-export function createMemcachedStore(options: MemcachedStoreOptions): SessionStore {
+export function createMemcachedStore(options: MemcachedStoreOptions): RunningStore {
   const ttlSeconds = options.ttlSeconds ?? defaultTtlSeconds;
   const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
   const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
@@ -171,7 +175,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
     maxAgeSeconds: ttlSeconds,
   };
 
-  const title = storeTitles.memcached;
+  const title = memcachedIdentity.title;
   const info: StoreInfo = {
     id: 'memcached',
     title,
@@ -342,8 +346,9 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
     return { status, reason, data: {} };
   }
 
-  return {
+  const store: SessionStore = {
     info,
+    notConfigured: servers.length === 0 ? memcachedNotConfiguredMessage : null,
 
     async load(ctx: DemoContext): Promise<Loaded> {
       try {
@@ -561,6 +566,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): SessionSto
       closing?.close();
     },
   };
+  return { ...store, admin: createMemcachedAdmin(store, ttlSeconds) };
 }
 
 function parseStored(text: string): StoredSession | null {

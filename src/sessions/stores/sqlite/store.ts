@@ -36,20 +36,21 @@
  * and only with the right secret, answers `evicted` with the reason. The shares are counted when
  * a session starts: a row that later gains an owner does not evict anything.
  */
-import type { CookieJar, CookieOptions } from '../cookie-jar';
+import type { CookieJar, CookieOptions } from '../../cookie-jar';
 import type { Database } from 'better-sqlite3';
-import { preparedFor } from '../prepared-statements';
-import { storeTitles } from '../catalog';
-import { positiveInteger } from './store-options';
-import { defaultMaxSessionBytes, assertSessionFits } from '../limits';
-import { sessionOwner } from '../session-owner';
+import { preparedFor } from '../../prepared-statements';
+import type { RunningStore } from '../../store-kind';
+import { createSqliteAdmin } from './admin';
+import { positiveInteger } from '../common/store-options';
+import { defaultMaxSessionBytes, assertSessionFits } from '../../limits';
+import { sessionOwner } from '../../session-owner';
 import {
   evictionReason,
   fairShare,
   sessionVisitor,
   type EvictionCause,
   type EvictionRecord,
-} from '../fair-share';
+} from '../../fair-share';
 import {
   generateSessionToken,
   hashSecret,
@@ -58,15 +59,17 @@ import {
   parseSessionToken,
   shouldExtend,
   verifySecret,
-} from '../lucia-token';
+} from '../../lucia-token';
 import type {
   DemoContext,
   Loaded,
   ServerView,
   SessionData,
-  SessionStore,
   StoreInfo,
-} from '../types';
+} from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const sqliteIdentity = { id: 'sqlite', title: 'SQLite', where: 'server' } as const;
 
 export interface SqliteStoreOptions {
   /** The site's database, migrated (see `server/migrations.ts`); the store does not close it. */
@@ -86,15 +89,6 @@ export interface SqliteStoreOptions {
   maxSessionBytes?: number;
   cookieName?: string;
   cookiePath?: string;
-}
-
-/** A session as "log out everywhere" lists it: never the secret or its hash, never the data. */
-export interface SqliteSessionSummary {
-  id: string;
-  bytes: number;
-  createdAt: number;
-  expiresAt: number;
-  lastSeenAt: number;
 }
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -263,7 +257,7 @@ type Lookup =
   | { kind: 'evicted'; record: EvictionRecord }
   | { kind: 'valid'; token: string; row: SessionRow };
 
-export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
+export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
   const { db, secure } = options;
   const ttlSeconds = options.ttlSeconds ?? DAY_SECONDS;
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
@@ -282,7 +276,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
 
   const info: StoreInfo = {
     id: 'sqlite',
-    title: storeTitles.sqlite,
+    title: sqliteIdentity.title,
     where: 'server',
     summary:
       'A row per session in a SQLite table: the cookie carries a random id and secret, the database keeps the data and only a hash of the secret, so any session can be listed or revoked.',
@@ -414,6 +408,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
 
   return {
     info,
+    admin: createSqliteAdmin(db),
 
     async load(ctx: DemoContext): Promise<Loaded> {
       const found = lookup(ctx);
@@ -554,26 +549,4 @@ export function createSqliteStore(options: SqliteStoreOptions): SessionStore {
     },
     // #endregion sweep
   };
-}
-
-/** Ends every session the owner created ("log out everywhere"); returns how many ended. */
-export function revokeAllSqliteSessions(db: Database, owner: string): number {
-  return preparedFor(statementCache, db, prepareStatements).deleteOwned.run(owner).changes;
-}
-
-/** The owner's unexpired sessions, most recently used first. */
-export function listSqliteSessions(
-  db: Database,
-  owner: string,
-  now: number = Date.now(),
-): SqliteSessionSummary[] {
-  return preparedFor(statementCache, db, prepareStatements)
-    .selectOwned.all(owner, now)
-    .map((row) => ({
-      id: row.id,
-      bytes: row.bytes,
-      createdAt: row.created_at,
-      expiresAt: row.expires_at,
-      lastSeenAt: row.last_seen_at,
-    }));
 }

@@ -2,10 +2,16 @@
  * Flask's default session: the whole session travels in one signed cookie, in Flask's own format,
  * so a Flask app with the same SECRET_KEY can read what this store writes and the reverse.
  */
-import { storeTitles } from '../catalog';
-import { decodeFlaskSession, encodeFlaskSession } from '../codecs/flask-session-cookie';
-import { assertCookieFits, browserCookieLimit } from '../limits';
-import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
+import { decodeFlaskSession, encodeFlaskSession } from '../../codecs/flask-session-cookie';
+import { assertCookieFits, browserCookieLimit } from '../../limits';
+import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const signedCookieIdentity = {
+  id: 'signed-cookie',
+  title: 'Signed cookie (Flask)',
+  where: 'browser',
+} as const;
 
 export interface SignedCookieStoreOptions {
   /** The first signs; all verify, so a rotated-out key keeps working until removed. */
@@ -37,7 +43,7 @@ export function createSignedCookieStore(options: SignedCookieStoreOptions): Sess
 
   const info: StoreInfo = {
     id: 'signed-cookie',
-    title: storeTitles['signed-cookie'],
+    title: signedCookieIdentity.title,
     where: 'browser',
     summary:
       'Flask’s default session: the data rides in a cookie anyone can read, signed with HMAC so no one without the key can change it.',

@@ -4,7 +4,7 @@
  * The ledger only decides and forgets; the store deletes what it says (a map entry, a file) and
  * records the evictions. Both stores are per instance, so one ledger covers one instance.
  */
-import type { EvictionCause, EvictionRecord, FairShare } from '../fair-share';
+import type { EvictionCause, EvictionRecord, FairShare } from '../../fair-share';
 
 export interface LedgerEntry {
   bytes: number;

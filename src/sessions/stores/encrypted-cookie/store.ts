@@ -7,12 +7,18 @@
  * "v1.<key id>" is the additional authenticated data, so neither can be altered either.
  */
 import { createCipheriv, createDecipheriv, randomBytes, type KeyObject } from 'node:crypto';
-import { storeTitles } from '../catalog';
-import { decodeBase64UrlExact, encodeBase64Url } from '../codecs/base64url';
-import { createKeyRing } from '../codecs/key-ring';
-import type { KeyRing, RingKey } from '../codecs/key-ring';
-import { assertCookieFits, browserCookieLimit } from '../limits';
-import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../types';
+import { decodeBase64UrlExact, encodeBase64Url } from '../../codecs/base64url';
+import { createKeyRing } from '../../codecs/key-ring';
+import type { KeyRing, RingKey } from '../../codecs/key-ring';
+import { assertCookieFits, browserCookieLimit } from '../../limits';
+import type { DemoContext, Loaded, SessionData, SessionStore, StoreInfo } from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const encryptedCookieIdentity = {
+  id: 'encrypted-cookie',
+  title: 'Encrypted cookie',
+  where: 'browser',
+} as const;
 
 export interface EncryptedCookieStoreOptions {
   /** The first seals; all open, so a rotated-out secret keeps working until removed. */
@@ -46,7 +52,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function createEncryptedCookieStore(options: EncryptedCookieStoreOptions): SessionStore {
   const ring = createKeyRing(options.secrets, SEAL_KEY_PURPOSE);
-  const title = storeTitles['encrypted-cookie'];
+  const title = encryptedCookieIdentity.title;
   const maxAgeSeconds = options.maxAgeSeconds ?? FOURTEEN_DAYS;
   const cookieName = options.cookieName ?? 'sealed_session';
   const attributes = {

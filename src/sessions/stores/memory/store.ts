@@ -21,10 +21,11 @@
  * tests/unit/memory-store.test.ts). Each operation itself is synchronous, so the LRU order and the
  * byte total can never be torn.
  */
-import { storeTitles } from '../catalog';
-import { positiveInteger } from './store-options';
-import { assertSessionFits, defaultMaxSessionBytes } from '../limits';
-import { sessionOwner } from '../session-owner';
+import type { RunningStore } from '../../store-kind';
+import { positiveInteger } from '../common/store-options';
+import { createMemoryAdmin } from './admin';
+import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
+import { sessionOwner } from '../../session-owner';
 import {
   EvictionLog,
   evictionKey,
@@ -32,8 +33,13 @@ import {
   fairShare,
   sessionVisitor,
   type EvictionRecord,
-} from '../fair-share';
-import { evictionRecord, SessionLedger, type LedgerCaps, type LedgerEntry } from './session-ledger';
+} from '../../fair-share';
+import {
+  evictionRecord,
+  SessionLedger,
+  type LedgerCaps,
+  type LedgerEntry,
+} from '../common/session-ledger';
 import {
   clearSessionId,
   newSessionId,
@@ -41,15 +47,17 @@ import {
   shortenId,
   writeSessionId,
   type SessionIdCookie,
-} from '../server-session-id';
+} from '../../server-session-id';
 import type {
   DemoContext,
   Loaded,
   ServerView,
   SessionData,
-  SessionStore,
   StoreInfo,
-} from '../types';
+} from '../../types';
+
+/** Who this store is in the catalog: its id, its title, and where it keeps a session. */
+export const memoryIdentity = { id: 'memory', title: 'Server memory', where: 'server' } as const;
 
 export interface MemoryStoreOptions {
   secure: boolean;
@@ -104,6 +112,16 @@ function findSessions(
   return state instanceof InstanceSessions ? state : undefined;
 }
 
+/** Drops every session the store keeps in an instance's memory; returns how many there were. */
+export function forgetMemorySessions(
+  instanceMemory: Map<string, unknown>,
+  cookieName: string = defaultCookieName,
+): number {
+  const held = findSessions(instanceMemory, cookieName)?.ledger.size ?? 0;
+  instanceMemory.delete(stateKey(cookieName));
+  return held;
+}
+
 /** How many sessions, and how many bytes of them, an instance's memory holds, for the panel. */
 export function memoryStoreStats(
   instanceMemory: Map<string, unknown>,
@@ -113,7 +131,7 @@ export function memoryStoreStats(
   return { entries: sessions?.ledger.size ?? 0, bytes: sessions?.ledger.bytes ?? 0 };
 }
 
-export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
+export function createMemoryStore(options: MemoryStoreOptions): RunningStore {
   const ttlSeconds = positiveInteger(
     'memory',
     'ttlSeconds',
@@ -149,7 +167,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
     secure: options.secure,
     maxAgeSeconds: ttlSeconds,
   };
-  const title = storeTitles.memory;
+  const title = memoryIdentity.title;
   const key = stateKey(cookieName);
 
   /*
@@ -223,6 +241,7 @@ export function createMemoryStore(options: MemoryStoreOptions): SessionStore {
 
   return {
     info,
+    admin: createMemoryAdmin(cookieName),
 
     // #region load
     async load(ctx: DemoContext): Promise<Loaded> {
