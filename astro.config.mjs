@@ -49,14 +49,11 @@ function ownServerEntry() {
                 // own server without the front door, the headers and the graceful shutdown.
                 generateBundle(_, bundle) {
                   if (this.environment.name !== 'ssr') return;
-                  const entries = Object.values(bundle).filter(
-                    (output) => output.type === 'chunk' && output.isEntry,
+                  const built = Object.values(bundle).some(
+                    (output) =>
+                      output.type === 'chunk' && output.isEntry && output.facadeModuleId === entry,
                   );
-                  if (
-                    !entries.some(
-                      (chunk) => 'facadeModuleId' in chunk && chunk.facadeModuleId === entry,
-                    )
-                  ) {
+                  if (!built) {
                     this.error(`session-lab: the server entry is not ${entry}; see ownServerEntry`);
                   }
                 },
@@ -69,7 +66,7 @@ function ownServerEntry() {
         serverDirectory = config.build.server;
       },
       'astro:build:generated': ({ routeToHeaders }) => {
-        if (!serverDirectory) return;
+        if (!serverDirectory) throw new Error('astro:config:done has not run');
         /** @type {Record<string, string>} */
         const policies = {};
         for (const [pathname, { headers }] of routeToHeaders) {
