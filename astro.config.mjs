@@ -4,52 +4,78 @@ import node from '@astrojs/node';
 import mdx from '@astrojs/mdx';
 import svelte from '@astrojs/svelte';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { codeThemes } from './src/styles/code-themes.mjs';
 
-const startupModule = fileURLToPath(new URL('./src/server/startup.ts', import.meta.url));
-
 /**
- * Two things the Node adapter's server entry (`@astrojs/node/dist/server.js`) cannot be told
- * through options:
+ * The build's server entry, dist/server/entry.mjs, is our own src/server/serve.ts instead of the
+ * Node adapter's: it makes the HTTP server itself, around the adapter's exported handler, so the
+ * front door, the security headers and the graceful shutdown are in place before it listens
+ * (why, at length, at the top of serve.ts). Two public ways in:
  *
- * - Start-up checks. The adapter loads pages and middleware lazily, on the first request;
- *   importing `src/server/startup.ts` at the top of the entry makes bad settings stop the process
- *   before it listens.
- * - The server it starts. `startServer()` creates and listens on the HTTP server and returns it
- *   (`{ server: { server }, done }`), but the entry calls it itself and keeps the result. The
- *   transform below wraps that function, so whoever calls it (the entry's autostart, or code
- *   importing `startServer` with ASTRO_NODE_AUTOSTART=disabled) hands the result to
- *   `serverStarted()`, which puts the front door (src/server/front-door) before the adapter's own
- *   request handler and adds the security headers and the graceful shutdown on SIGTERM and
- *   SIGINT. `node dist/server/entry.mjs`, `npm run serve` and `npm start` all run this entry.
- *   Should a new adapter version change that line, the build stops here rather than shipping a
- *   server without them.
+ * - Astro builds the server from the SSR environment's `rolldownOptions.input`, which the adapter
+ *   sets to its own entry and which may be set at the Vite level instead; this plugin's config
+ *   hook runs after the adapter's (`order: 'post'`) and names serve.ts.
+ * - Prerendered pages' Content-Security-Policy headers reach integrations as `routeToHeaders` in
+ *   the `astro:build:generated` hook (filled because the adapter has `staticHeaders`). They are
+ *   saved beside the entry as `page-policies.json` (the name src/server/security-headers.ts reads).
+ *
+ * @returns {import('astro').AstroIntegration}
  */
-const adapterStartServer = 'const startServer = () => _startServer(app, options, headersMap);';
-
-/** @returns {import('vite').Plugin} */
-function hookIntoServerStart() {
+function ownServerEntry() {
+  const entry = fileURLToPath(new URL('./src/server/serve.ts', import.meta.url));
+  /** @type {URL | undefined} */
+  let serverDirectory;
   return {
-    name: 'session-lab:hook-into-server-start',
-    apply: 'build',
-    transform(code, id) {
-      if (!id.replaceAll('\\', '/').endsWith('@astrojs/node/dist/server.js')) return null;
-      if (code.split(adapterStartServer).length !== 2) {
-        this.error(
-          'session-lab: @astrojs/node/dist/server.js no longer defines startServer as ' +
-            `"${adapterStartServer}"; update hookIntoServerStart in astro.config.mjs so the ` +
-            'server keeps its graceful shutdown and security headers.',
-        );
-      }
-      const hooked = code.replace(
-        adapterStartServer,
-        'const startServer = () => ' +
-          '__sessionLabServerStarted(_startServer(app, options, headersMap), headersMap, options, import.meta.url);',
-      );
-      const hook = `import { serverStarted as __sessionLabServerStarted } from ${JSON.stringify(startupModule)};`;
-      return { code: `${hook}\n${hooked}`, map: null };
+    name: 'session-lab:own-server-entry',
+    hooks: {
+      'astro:config:setup': ({ updateConfig }) => {
+        updateConfig({
+          vite: {
+            plugins: [
+              {
+                name: 'session-lab:own-server-entry',
+                apply: 'build',
+                config: {
+                  order: 'post',
+                  handler: () => ({
+                    environments: {
+                      ssr: { build: { rolldownOptions: { input: { index: entry } } } },
+                    },
+                  }),
+                },
+                // Should another plugin ever win, the build stops rather than ship the adapter's
+                // own server without the front door, the headers and the graceful shutdown.
+                generateBundle(_, bundle) {
+                  if (this.environment.name !== 'ssr') return;
+                  const built = Object.values(bundle).some(
+                    (output) =>
+                      output.type === 'chunk' && output.isEntry && output.facadeModuleId === entry,
+                  );
+                  if (!built) {
+                    this.error(`session-lab: the server entry is not ${entry}; see ownServerEntry`);
+                  }
+                },
+              },
+            ],
+          },
+        });
+      },
+      'astro:config:done': ({ config }) => {
+        serverDirectory = config.build.server;
+      },
+      'astro:build:generated': ({ routeToHeaders }) => {
+        if (!serverDirectory) throw new Error('astro:config:done has not run');
+        /** @type {Record<string, string>} */
+        const policies = {};
+        for (const [pathname, { headers }] of routeToHeaders) {
+          const policy = headers.get('Content-Security-Policy');
+          if (policy) policies[pathname] = policy;
+        }
+        mkdirSync(serverDirectory, { recursive: true });
+        writeFileSync(new URL('page-policies.json', serverDirectory), JSON.stringify(policies));
+      },
     },
   };
 }
@@ -87,9 +113,8 @@ export default defineConfig({
   // staticHeaders: prerendered pages get their Content-Security-Policy as a header, not a <meta>
   // (which cannot carry frame-ancestors); see src/server/security-headers.ts.
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024, staticHeaders: true }),
-  integrations: [svelte(), mdx()],
+  integrations: [svelte(), mdx(), ownServerEntry()],
   server: { port: 4321 },
-  vite: { plugins: [hookIntoServerStart()] },
   // Styles as files, never inline <style>: the policy allows styles from this site and Astro's
   // hashes, and styles that MDX lessons pull in from components are inlined without a hash.
   build: { inlineStylesheets: 'never' },

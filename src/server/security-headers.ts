@@ -6,16 +6,33 @@
  *
  * The Content-Security-Policy comes from Astro (`security.csp` in astro.config.mjs), which hashes
  * every script and style it emits. Pages rendered on request get it from Astro directly;
- * prerendered pages get the one Astro wrote for them into `_headers.json`; everything else (API
- * JSON, scripts, styles, the 404 page) gets the 404 page's, a page policy with no inline code
- * allowed beyond Astro's own hashes.
+ * prerendered pages get the one Astro made for them at build time, which astro.config.mjs saves
+ * as `page-policies.json` next to the server entry; everything else (API JSON, scripts, styles,
+ * the 404 page) gets the 404 page's, a page policy with no inline code allowed beyond Astro's own
+ * hashes.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** One prerendered page's headers, as the Node adapter reads them from `_headers.json`. */
-export interface StaticRouteHeaders {
-  pathname: string;
-  headers: { key: string; value: string }[];
+/** Prerendered pages' Content-Security-Policy by path, as astro.config.mjs saves them. */
+export type PagePolicies = Readonly<Record<string, string>>;
+
+/** The file astro.config.mjs writes beside the built server entry (same name there). */
+export const pagePoliciesFile = 'page-policies.json';
+
+/**
+ * Reads the policies the build saved. Without them every prerendered page would get a policy
+ * that blocks its own inline scripts, so a build that lacks the file cannot be served.
+ */
+export function readPagePolicies(file: URL): PagePolicies {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as PagePolicies;
+  } catch (error) {
+    throw new Error(
+      `the build has no readable ${pagePoliciesFile} (${String(error)}); run "npm run build"`,
+      { cause: error },
+    );
+  }
 }
 
 export const baselineHeaders: Readonly<Record<string, string>> = {
@@ -36,15 +53,10 @@ export type HeaderSetter = (
   pagePath?: string,
 ) => void;
 
-export function securityHeaderSetter(
-  staticHeaders: readonly StaticRouteHeaders[] = [],
-): HeaderSetter {
+export function securityHeaderSetter(pagePolicies: PagePolicies = {}): HeaderSetter {
   const policies = new Map<string, string>();
-  for (const route of staticHeaders) {
-    const policy = route.headers.find(
-      (header) => header.key.toLowerCase() === 'content-security-policy',
-    );
-    if (policy) policies.set(normalizePath(route.pathname), policy.value);
+  for (const [pathname, policy] of Object.entries(pagePolicies)) {
+    policies.set(normalizePath(pathname), policy);
   }
   const defaultPolicy = policies.get('/404') ?? policies.values().next().value ?? fallbackPolicy;
   return (request, response, pagePath) => {

@@ -438,79 +438,83 @@ describe('graceful shutdown', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('finishes the requests in progress on SIGTERM, exits 0, and keeps every write', async () => {
-    const site = await startSite(env, { dataDir });
-    let restarted: RunningSite | undefined;
-    try {
-      const writes = Array.from({ length: 20 }, (_, index) =>
-        index % 2 === 0
-          ? {
-              kind: 'quiz' as const,
-              index,
-              request: slowRequest(`${site.baseURL}/api/quiz/${quizId}`, {
-                headers: {
-                  'Content-Type': 'application/x-www-form-urlencoded',
-                  Accept: 'application/json',
-                },
-                body: quizForm,
-              }),
-            }
-          : {
-              kind: 'sqlite' as const,
-              index,
-              request: slowRequest(`${site.baseURL}/api/demo/sqlite`, {
-                headers: { 'Content-Type': 'application/json' },
-                body: JSON.stringify({ action: 'set', key: 'write', value: String(index) }),
-              }),
-            },
-      );
-      await Promise.all(writes.map((write) => write.request.headersSent));
-      // Let the server read every request's headers, so each one is in progress.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+  // SIGTERM from systemd, Docker or `kill`; SIGINT from Ctrl-C in a terminal.
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'finishes the requests in progress on %s, exits 0, and keeps every write',
+    async (signal) => {
+      const site = await startSite(env, { dataDir });
+      let restarted: RunningSite | undefined;
+      try {
+        const writes = Array.from({ length: 20 }, (_, index) =>
+          index % 2 === 0
+            ? {
+                kind: 'quiz' as const,
+                index,
+                request: slowRequest(`${site.baseURL}/api/quiz/${quizId}`, {
+                  headers: {
+                    'Content-Type': 'application/x-www-form-urlencoded',
+                    Accept: 'application/json',
+                  },
+                  body: quizForm,
+                }),
+              }
+            : {
+                kind: 'sqlite' as const,
+                index,
+                request: slowRequest(`${site.baseURL}/api/demo/sqlite`, {
+                  headers: { 'Content-Type': 'application/json' },
+                  body: JSON.stringify({ action: 'set', key: 'write', value: String(index) }),
+                }),
+              },
+        );
+        await Promise.all(writes.map((write) => write.request.headersSent));
+        // Let the server read every request's headers, so each one is in progress.
+        await new Promise((resolve) => setTimeout(resolve, 300));
 
-      site.signal('SIGTERM');
-      await expect
-        .poll(() => site.output.join(''), { timeout: 5_000, interval: 20 })
-        .toMatch(/SIGTERM received/);
-      // No longer accepting: a new connection is refused while the old ones finish.
-      expect(await connects(site.port)).toBe(false);
+        site.signal(signal);
+        await expect
+          .poll(() => site.output.join(''), { timeout: 5_000, interval: 20 })
+          .toMatch(new RegExp(`${signal} received`));
+        // No longer accepting: a new connection is refused while the old ones finish.
+        expect(await connects(site.port)).toBe(false);
 
-      for (const write of writes) write.request.finish();
-      const responses = await Promise.all(writes.map((write) => write.request.response));
-      for (const response of responses) expect(response.status, response.body).toBe(200);
+        for (const write of writes) write.request.finish();
+        const responses = await Promise.all(writes.map((write) => write.request.response));
+        for (const response of responses) expect(response.status, response.body).toBe(200);
 
-      const exit = await Promise.race([
-        site.exited,
-        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 12_000)),
-      ]);
-      expect(exit, site.output.join('')).toEqual({ code: 0, signal: null });
+        const exit = await Promise.race([
+          site.exited,
+          new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 12_000)),
+        ]);
+        expect(exit, site.output.join('')).toEqual({ code: 0, signal: null });
 
-      restarted = await startSite(env, { dataDir });
-      for (const [position, write] of writes.entries()) {
-        const response = responses[position]!;
-        const cookie = cookieHeader([response.headers['set-cookie'] ?? []].flat());
-        if (write.kind === 'sqlite') {
-          const read = await readDemo(restarted, 'sqlite', cookie);
-          expect(read.status).toBe('ok');
-          expect(read.data).toEqual({ write: String(write.index) });
-        } else {
-          const { attemptId } = JSON.parse(response.body) as { attemptId: number };
-          const learner = await fetch(`${restarted.baseURL}/api/learner`, {
-            headers: { Cookie: cookie },
-          });
-          const data = (await learner.json()) as {
-            learner: { quizAttempts: { listed: { id: number }[] } } | null;
-          };
-          expect(data.learner?.quizAttempts.listed.map((attempt) => attempt.id)).toEqual([
-            attemptId,
-          ]);
+        restarted = await startSite(env, { dataDir });
+        for (const [position, write] of writes.entries()) {
+          const response = responses[position]!;
+          const cookie = cookieHeader([response.headers['set-cookie'] ?? []].flat());
+          if (write.kind === 'sqlite') {
+            const read = await readDemo(restarted, 'sqlite', cookie);
+            expect(read.status).toBe('ok');
+            expect(read.data).toEqual({ write: String(write.index) });
+          } else {
+            const { attemptId } = JSON.parse(response.body) as { attemptId: number };
+            const learner = await fetch(`${restarted.baseURL}/api/learner`, {
+              headers: { Cookie: cookie },
+            });
+            const data = (await learner.json()) as {
+              learner: { quizAttempts: { listed: { id: number }[] } } | null;
+            };
+            expect(data.learner?.quizAttempts.listed.map((attempt) => attempt.id)).toEqual([
+              attemptId,
+            ]);
+          }
         }
+      } finally {
+        await site.stop();
+        await restarted?.stop();
       }
-    } finally {
-      await site.stop();
-      await restarted?.stop();
-    }
-  });
+    },
+  );
 });
 
 describe.skipIf(skipServices)('two processes sharing DATA_DIR and Redis', () => {

@@ -40,31 +40,11 @@ export async function startSite(
   env: Record<string, string> = {},
   options: SiteOptions = {},
 ): Promise<RunningSite> {
-  if (!existsSync(entry)) {
-    throw new Error(`${entry} is missing: run "npm run build" before the browser tests`);
-  }
+  requireBuild();
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'session-lab-e2e-')));
   const port = await freePort();
-  const server = spawn(process.execPath, [entry], {
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      SESSION_SECRET: '',
-      REDIS_URL: '',
-      MEMCACHED_SERVERS: '',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<SiteExit>((resolve) =>
-    server.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const output: string[] = [];
-  server.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const { server, exited, output } = spawnSite({ PORT: String(port), DATA_DIR: dataDir, ...env });
   const baseURL = `http://127.0.0.1:${port}`;
   await waitForServer(baseURL, server, output);
   return {
@@ -82,6 +62,53 @@ export async function startSite(
       if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the built server until it exits by itself, as it does when it cannot start: what it
+ * printed and how it exited. Fails if it is still running after 20 s.
+ */
+export async function runUntilExit(
+  env: Record<string, string>,
+): Promise<SiteExit & { output: string }> {
+  requireBuild();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-e2e-'));
+  const { server, exited, output } = spawnSite({ DATA_DIR: dataDir, ...env });
+  const timer = setTimeout(() => server.kill('SIGKILL'), 20_000);
+  try {
+    const exit = await exited;
+    return { ...exit, output: output.join('') };
+  } finally {
+    clearTimeout(timer);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function requireBuild(): void {
+  if (!existsSync(entry)) {
+    throw new Error(`${entry} is missing: run "npm run build" before the browser tests`);
+  }
+}
+
+function spawnSite(env: Record<string, string>) {
+  const server = spawn(process.execPath, [entry], {
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      SESSION_SECRET: '',
+      REDIS_URL: '',
+      MEMCACHED_SERVERS: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<SiteExit>((resolve) =>
+    server.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const output: string[] = [];
+  server.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  return { server, exited, output };
 }
 
 export function freePort(): Promise<number> {
