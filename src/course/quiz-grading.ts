@@ -143,6 +143,8 @@ export interface PublicQuiz {
     id: string;
     kind: QuizQuestion['kind'];
     prompt: string;
+    /** Safe before grading: it points at the reasoning, not at an option. */
+    hint?: string;
     options: { id: string; text: string }[];
   }[];
 }
@@ -156,6 +158,7 @@ export function publicQuiz(quiz: Quiz): PublicQuiz {
       id: question.id,
       kind: question.kind,
       prompt: question.prompt,
+      ...(question.hint === undefined ? {} : { hint: question.hint }),
       options: question.options.map((option) => ({ id: option.id, text: option.text })),
     })),
   };

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import type { Quiz } from '../../src/course/schemas';
 import { correctAnswers, loadQuiz, wrongAnswers } from './quiz-answers';
 
 const baseURL = inject('baseURL');
@@ -12,6 +13,26 @@ async function answer(page: Page, answers: [string, string[]][]): Promise<void> 
       await page.locator(`input[name="${questionId}"][value="${optionId}"]`).check();
     }
   }
+}
+
+/**
+ * Reaches the first question's hint by Tab order (Shift+Tab from its first option), opens it with
+ * Enter, and checks the hint text is then visible and was hidden before.
+ */
+async function openFirstHintByKeyboard(page: Page, quiz: Quiz): Promise<void> {
+  const [question] = quiz.questions;
+  if (!question?.hint) throw new Error(`${quiz.title}: the first question has no hint`);
+  const hint = page.getByTestId('quiz-hint').first();
+  const hintText = hint.getByText(question.hint);
+  expect(await hintText.isVisible()).toBe(false);
+  await page.locator(`input[name="${question.id}"]`).first().focus();
+  await page.keyboard.press('Shift+Tab');
+  const focusedText = await page.evaluate(() => document.activeElement?.textContent ?? '');
+  // The visible word and its hidden context must read as separate words.
+  expect(focusedText.replace(/\s+/g, ' ').trim()).toBe('Hint for question 1');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => hint.evaluate((node) => (node as HTMLDetailsElement).open)).toBe(true);
+  expect(await hintText.isVisible()).toBe(true);
 }
 
 async function numberIn(page: Page, testId: string): Promise<number> {
@@ -89,6 +110,13 @@ describe('the course in a browser with JavaScript', () => {
       .poll(() => numberIn(page, 'panel-cookie-header-bytes'))
       .toBeGreaterThan(before + 500);
     expect(await numberIn(page, 'panel-round-trip')).toBeGreaterThanOrEqual(0);
+    await expectNoAxeViolations(page);
+  });
+
+  it("opens a question's hint from the keyboard before answering", async () => {
+    const quiz = loadQuiz('signed-cookie');
+    await page.locator('[data-testid="quiz-form"]').scrollIntoViewIfNeeded();
+    await openFirstHintByKeyboard(page, quiz);
     await expectNoAxeViolations(page);
   });
 
@@ -173,6 +201,13 @@ describe('the course in a browser without JavaScript', () => {
     expect(await page.getByTestId('quiz-result').locator('li.right').count()).toBe(
       quiz.questions.length,
     );
+    await expectNoAxeViolations(page);
+  });
+
+  it('opens a hint without JavaScript, as a native disclosure', async () => {
+    const quiz = loadQuiz('plain-cookie');
+    await page.goto(`${baseURL}/lessons/plain-cookie/`);
+    await openFirstHintByKeyboard(page, quiz);
     await expectNoAxeViolations(page);
   });
 

@@ -15,6 +15,7 @@ const quiz: Quiz = quizSchema.parse({
       id: 'who-reads',
       kind: 'single',
       prompt: 'Who can read a signed cookie?',
+      hint: 'Think about what signing adds to the value and what it leaves as it was.',
       options: [
         {
           id: 'anyone',
@@ -194,5 +195,13 @@ describe('publicQuiz', () => {
       text: 'Tamper-evident',
     });
     expect(shown.questions[1]?.kind).toBe('multiple');
+  });
+
+  it("passes a question's hint, and adds no hint field where the quiz has none", () => {
+    const shown = publicQuiz(quiz);
+    expect(shown.questions[0]?.hint).toBe(
+      'Think about what signing adds to the value and what it leaves as it was.',
+    );
+    expect(shown.questions[1]).not.toHaveProperty('hint');
   });
 });
