@@ -37,6 +37,7 @@ const questionSchema = z
     id: slug,
     kind: z.enum(['single', 'multiple']),
     prompt: z.string().min(1),
+    hint: z.string().min(1).max(300).optional(),
     options: z.array(optionSchema).min(2).max(8),
   })
   .superRefine((question, ctx) => {

@@ -41,6 +41,11 @@ export interface ScenarioGrade {
   modelAnswer: Pick<ModelAnswer, 'summary' | 'points'>;
 }
 
+/** What `POST /api/scenario/{id}` answers to a script or the scenario island. */
+export interface ScenarioSubmissionResult {
+  grade: ScenarioGrade;
+}
+
 /** What the page may show before grading: the situation and the choices, no verdicts. */
 export interface PublicScenario {
   id: string;
