@@ -7,6 +7,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findScenario } from '../../src/course/scenarios';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import { startSite } from './server';
 
 const baseURL = inject('baseURL');
 const lessonPath = '/lessons/choosing/';
@@ -204,5 +205,27 @@ describe('POST /api/scenario/{id}', () => {
     const response = await fetch(`${baseURL}/api/scenario/internal-tool`);
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toMatch(/POST/);
+  });
+
+  it('shares the quiz budget per address, and answers past it with 429 and Retry-After', async () => {
+    const site = await startSite({ RATE_LIMIT_QUIZ: '2/60' });
+    try {
+      const choices = JSON.stringify(findScenario('internal-tool')!.modelAnswer.choices);
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let index = 0; index < 3; index += 1) {
+        last = await fetch(`${site.baseURL}/api/scenario/internal-tool`, {
+          method: 'POST',
+          headers: json,
+          body: choices,
+        });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 429]);
+      expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await last!.json()).toEqual({ error: expect.stringMatching(/too many answers/) });
+    } finally {
+      await site.stop();
+    }
   });
 });
