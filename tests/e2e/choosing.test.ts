@@ -19,7 +19,7 @@ async function choose(section: Locator, answers: Record<string, string>): Promis
 }
 
 /** Islands hydrate when visible; Astro removes the `ssr` attribute once they have. */
-async function hydrated(page: Page, section: Locator): Promise<void> {
+async function hydrated(section: Locator): Promise<void> {
   await section.scrollIntoViewIfNeeded();
   await section.locator('astro-island:not([ssr])').waitFor();
 }
@@ -47,7 +47,7 @@ describe('the Choosing lesson with JavaScript', () => {
 
   it('grades the story scenario on the server, announces it, and shows the model answer', async () => {
     const section = page.getByTestId('scenario-spotify-on-lambda');
-    await hydrated(page, section);
+    await hydrated(section);
     const scenario = findScenario('spotify-on-lambda')!;
     // The first decision by keyboard only: focus its first radio, then arrow to the model choice.
     const storeOptions = scenario.decisions[0]!.options.map((option) => option.id);
@@ -99,7 +99,7 @@ describe('the Choosing lesson with JavaScript', () => {
     await page.reload();
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     const section = page.getByTestId('scenario-internal-tool');
-    await hydrated(page, section);
+    await hydrated(section);
     await choose(section, findScenario('internal-tool')!.modelAnswer.choices);
     await section.getByTestId('scenario-submit').click();
     await expect

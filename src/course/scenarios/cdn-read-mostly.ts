@@ -20,7 +20,7 @@ export const cdnReadMostly: Scenario = {
             'On the first page view of every visitor, to count visits and remember preferences',
           verdict: 'poor',
           explanation:
-            'Every response then carries a `Set-Cookie` line for a new visitor, and OWASP warns that session ids must never be cached ([OWASP: web content caching](' +
+            'Every response then carries a `Set-Cookie` line for a new visitor, and OWASP says session ids must never be cached and asks for `Cache-Control: no-store` on responses that contain them ([OWASP: web content caching](' +
             s.owaspCaching +
             ")). The pages must become uncacheable, or the CDN risks storing one visitor's cookie and handing it to the next, and a session row is written for every reader who never returns.",
         },

@@ -59,12 +59,12 @@ export const internalTool: Scenario = {
         },
         {
           id: 'server-idle-absolute',
-          label: 'On the server: 30 minutes idle and 10 hours absolute, stored with each session',
+          label: 'On the server: 30 minutes idle and 8 hours absolute, stored with each session',
           verdict: 'best',
           explanation:
-            'Both limits are checked against the session row on every request, so a copied cookie dies with the session. OWASP asks for an idle and an absolute timeout, and names 15 to 30 minutes of idle time as common for low-risk applications, 2 to 5 for high-value ones ([OWASP: session expiration](' +
+            'Both limits are checked against the session row on every request, so a copied cookie dies with the session. OWASP asks for an idle and an absolute timeout. It names 15 to 30 minutes of idle time as common for low-risk applications and 2 to 5 for high-value ones, and 4 to 8 hours as an absolute timeout for an application used through an office day ([OWASP: session expiration](' +
             s.owaspExpiration +
-            ')). For a refund tool, choose the shorter end if people accept it.',
+            ')). For a refund tool, lean to the shorter end if people accept it.',
         },
         {
           id: 'none',
@@ -115,7 +115,9 @@ export const internalTool: Scenario = {
           explanation:
             'Nothing reaches this tool through another site, so `Strict` costs little here: at worst a link from chat opens on the login page. In return no cross-site request carries the cookie at all ([MDN: SameSite](' +
             s.sameSite +
-            ')), a sound default for a tool that issues refunds.',
+            ')), and it is the value OWASP prefers for session cookies ([OWASP: SameSite](' +
+            s.owaspSameSite +
+            ')).',
         },
         {
           id: 'lax',

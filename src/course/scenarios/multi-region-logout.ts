@@ -140,7 +140,9 @@ export const multiRegionLogout: Scenario = {
           explanation:
             'The `__Host-` prefix makes the browser refuse the cookie unless it is `Secure`, has `Path=/` and no `Domain`, so no other subdomain can set or overwrite it ([MDN: cookie prefixes](' +
             s.cookiePrefixes +
-            ')). `Lax` keeps it off cross-site POSTs while links from email still arrive logged in.',
+            '); OWASP recommends it for session ids, [OWASP](' +
+            s.owaspPrefixes +
+            ')). OWASP prefers `SameSite=Strict` and accepts `Lax`; `Lax` is chosen here so that links from email and chat arrive logged in, while cross-site POSTs stay without the cookie.',
         },
         {
           id: 'local-storage',

@@ -11,9 +11,13 @@ export const sources = {
   owaspCookieContents:
     'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#expire-and-max-age-attributes',
   owaspCaching:
-    'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#web-content-caching',
+    'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#web-content-caching-and-clear-site-data',
   owaspDomain:
     'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#domain-and-path-attributes',
+  owaspSameSite:
+    'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#samesite-attribute',
+  owaspPrefixes:
+    'https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookie-name-prefixes',
   flaskSessions: 'https://flask.palletsprojects.com/en/stable/api/#sessions',
   flaskLifetime: 'https://flask.palletsprojects.com/en/stable/config/#PERMANENT_SESSION_LIFETIME',
   flaskSecure: 'https://flask.palletsprojects.com/en/stable/config/#SESSION_COOKIE_SECURE',

@@ -103,7 +103,9 @@ export const spotifyOnLambda: Scenario = {
           label: '`HttpOnly`, `Secure` and `SameSite=Lax`',
           verdict: 'best',
           explanation:
-            "Scripts cannot read the cookie, it travels only over HTTPS, and it stays off cross-site subrequests and POSTs. `Lax` still sends it on the top-level redirect back from Spotify's login page, which the callback needs: it must find the `state` value it stored in the session before sending the visitor away ([RFC 6749, section 10.12](" +
+            'Scripts cannot read the cookie, it travels only over HTTPS, and it stays off cross-site subrequests and POSTs. OWASP prefers `Strict` and accepts `Lax` ([OWASP: SameSite](' +
+            s.owaspSameSite +
+            ")); this app needs `Lax`, because it still sends the cookie on the top-level redirect back from Spotify's login page. The callback must find the `state` value it stored in the session before sending the visitor away ([RFC 6749, section 10.12](" +
             s.oauthState +
             ')).',
         },
@@ -210,7 +212,7 @@ export const spotifyOnLambda: Scenario = {
       'Shared: every Lambda instance reads the same table, so the filesystem problem is gone ([Flask-Session: DynamoDB backend](' +
         s.flaskSessionDynamo +
         ')).',
-      'Affordable: the function stays outside any VPC, so nothing bills by the hour. DynamoDB charges for requests and storage, and its free tier covers 25 GB of storage and, in provisioned mode, 25 read and 25 write capacity units ([DynamoDB pricing](' +
+      'Affordable: the function stays outside any VPC, so no NAT gateway or cache node bills by the hour. DynamoDB bills for reads, writes and storage (per request in on-demand mode, per capacity unit in provisioned mode), and its free tier covers 25 GB of storage and 25 read and 25 write capacity units of provisioned capacity ([DynamoDB pricing](' +
         s.dynamoPricing +
         ')). Flask-Session creates its table in on-demand mode; to stay inside the provisioned free tier, create the table yourself and set `SESSION_DYNAMODB_TABLE_EXISTS` ([Flask-Session configuration](' +
         s.flaskSessionConfig +
