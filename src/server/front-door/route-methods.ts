@@ -17,6 +17,7 @@ export const routeMethods: readonly RouteMethods[] = [
   { pattern: '/api/demo/:store', methods: ['GET', 'HEAD', 'POST', 'DELETE'] },
   { pattern: '/api/learner', methods: ['GET', 'HEAD', 'POST', 'DELETE'] },
   { pattern: '/api/quiz/:quiz', methods: ['POST'] },
+  { pattern: '/api/scenario/:id', methods: ['POST'] },
   { pattern: '/api/instructor/reset', methods: ['POST'] },
   { pattern: '/api/instructor/classes/:id/figures', methods: ['GET', 'HEAD'] },
   { pattern: '/api/instructor/classes/:id/results.csv', methods: ['GET', 'HEAD'] },
