@@ -4,12 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { quizSchema } from '../../src/course/schemas';
 
-/**
- * Quizzes being rewritten elsewhere with their hints. Exempt only while they carry no hint at all:
- * once any question has one, the whole quiz is held to the rule, so this list cannot hide a gap.
- */
-const rewrittenWithHintsElsewhere = new Set(['choosing.yaml']);
-
 const quizzes = readdirSync('quizzes')
   .filter((file) => file.endsWith('.yaml'))
   .map((file) => ({
@@ -21,11 +15,8 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-describe.each(quizzes)('$file', ({ file, quiz }) => {
-  const awaitingRewrite =
-    rewrittenWithHintsElsewhere.has(file) && quiz.questions.every((q) => q.hint === undefined);
-
-  it.skipIf(awaitingRewrite)('gives every question a hint', () => {
+describe.each(quizzes)('$file', ({ quiz }) => {
+  it('gives every question a hint', () => {
     const missing = quiz.questions.filter((question) => !question.hint?.trim());
     expect(missing.map((question) => question.id)).toEqual([]);
   });
