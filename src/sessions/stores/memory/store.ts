@@ -48,13 +48,7 @@ import {
   writeSessionId,
   type SessionIdCookie,
 } from '../../server-session-id';
-import type {
-  DemoContext,
-  Loaded,
-  ServerView,
-  SessionData,
-  StoreInfo,
-} from '../../types';
+import type { DemoContext, Loaded, ServerView, SessionData, StoreInfo } from '../../types';
 
 /** Who this store is in the catalog: its id, its title, and where it keeps a session. */
 export const memoryIdentity = { id: 'memory', title: 'Server memory', where: 'server' } as const;

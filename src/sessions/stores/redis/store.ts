@@ -50,13 +50,7 @@ import {
   type SessionIdCookie,
 } from '../../server-session-id';
 import { StoreUnavailableError } from '../../types';
-import type {
-  DemoContext,
-  Loaded,
-  ServerView,
-  SessionData,
-  StoreInfo,
-} from '../../types';
+import type { DemoContext, Loaded, ServerView, SessionData, StoreInfo } from '../../types';
 
 /** Who this store is in the catalog: its id, its title, and where it keeps a session. */
 export const redisIdentity = { id: 'redis', title: 'Redis', where: 'server' } as const;

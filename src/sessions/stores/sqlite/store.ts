@@ -60,13 +60,7 @@ import {
   shouldExtend,
   verifySecret,
 } from '../../lucia-token';
-import type {
-  DemoContext,
-  Loaded,
-  ServerView,
-  SessionData,
-  StoreInfo,
-} from '../../types';
+import type { DemoContext, Loaded, ServerView, SessionData, StoreInfo } from '../../types';
 
 /** Who this store is in the catalog: its id, its title, and where it keeps a session. */
 export const sqliteIdentity = { id: 'sqlite', title: 'SQLite', where: 'server' } as const;
