@@ -33,7 +33,7 @@ export async function createTestApp(
   const created = createAppContext(config);
   const stores = new Map(created.stores);
   for (const [id, store] of Object.entries(options.stores?.(created) ?? {})) {
-    stores.set(id as StoreId, store);
+    if (store) stores.set(id as StoreId, store);
   }
   const app: AppContext = { ...created, stores };
   const { db } = app;

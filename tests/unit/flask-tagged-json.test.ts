@@ -4,11 +4,10 @@ import {
   FlaskUUID,
   Markup,
   TaggedJsonError,
-  compareCodePoints,
   decodeTaggedJson,
   encodeTaggedJson,
-  formatPythonNumber,
 } from '../../src/sessions/codecs/flask-tagged-json';
+import { compareCodePoints, formatPythonNumber } from '../../src/sessions/codecs/python-text';
 
 /*
  * The expected texts below were produced once by real Flask 2.2.2 (Debian python3-flask) with

@@ -1,82 +1,33 @@
-/**
- * Server-side sessions in Memcached (memjs, binary protocol): the cookie carries only a random id;
- * the item under a prefixed key is `{ expiresAt, data }` as JSON, written with a TTL on every
- * save. Memcached cannot report an item's remaining TTL to this client, so `expiresAt` is stored
- * alongside the data for the panel and checked on load against the request's clock.
- *
- * Memcached is a cache, not a database: it may evict a session before its TTL when memory runs
- * short (LRU), everything is lost when it restarts, an item may be at most 1 MiB by default
- * (`-I`), and an expiry over 30 days is read as a Unix timestamp, so TTLs here stay below that.
- *
- * memjs connects lazily per server and reconnects on the next command after a failure. Retries
- * and failover are off and every command races a deadline, so a down server answers within the
- * timeout: `load` reports `unavailable` with how to fix it, writes throw `StoreUnavailableError`.
- *
- * Concurrency: overlapping requests on one session each GET the whole item, change it and SET it
- * back; the last SET wins and the others' updates are lost (20 concurrent increments from 0 end
- * at 1 in the integration test). memcached's CAS could detect it; session libraries do not.
- *
- * Owners: Memcached cannot list its keys, so "log out everywhere" cannot find an owner's sessions
- * by asking. Each owner (`ctx.owner`) has a generation number instead, `<prefix>owner-gen:<owner>`,
- * and a session saved for an owner carries the owner and the generation it was stamped with.
- * `revokeAll` increments the generation; `load` refuses a session whose generation is not the
- * owner's current one, wherever and whenever it was made. That is what signs sessions out. A
- * missing generation (evicted, or Memcached restarted) refuses every stamped session too, and is
- * re-created at a random value, so stamps from before can never match it again.
- *
- * For the count `revokeAll` returns, and to free the memory at once rather than at expiry, each
- * owner also has a list of the ids of sessions started for them, `<prefix>owner-ids:<owner>`, the
- * newest `maxIndexedSessionsPerOwner`. It is only an aid: read, changed and written back without
- * a lock, two sessions starting at the same moment can lose one entry, and an evicted list loses
- * them all; those sessions are still refused by the generation, just not counted or deleted early.
- * For the same reason the panel gets no `ownerSessions` from this store: a count would mean a GET
- * per listed id on every request, and could still be short.
- *
- * Fair share (see `../fair-share.ts`): a new session also joins a list of its address,
- * `<prefix>visitor-ids:<hashed address>`. When the owner's or the address's list grows past its
- * share (`maxSessionsPerOwner`, `maxSessionsPerVisitor`), the store GETs the listed sessions, drops
- * the ones that are gone, and evicts the oldest live ones past the share, leaving
- * `<prefix>evicted:<hash of the id>` for their next load to report. Like the lists themselves this
- * is best effort, without a lock: two sessions starting at the same moment can both see room, so
- * a share can be passed by the few that raced, until the next new session trims it back. It costs
- * one GET per listed session, and only when a list is past its share. Memcached bounds its memory
- * itself (`-m`) by evicting least recently used items; those evictions it does not report.
- */
-import { createHash, randomInt } from 'node:crypto';
+/** The Memcached store's load, save and revocation; the kind's overview is in ./index.ts. */
 import { Client } from 'memjs';
 import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { wholeNumberBetween } from '../common/store-options';
 import { createMemcachedAdmin } from './admin';
-import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
-import { maxIndexedSessionsPerOwner, maxOwnerLength, sessionOwner } from '../../session-owner';
+import { MemcachedLink, memcachedNotConfiguredMessage } from './connection';
 import {
-  decodeShareEviction,
-  encodeShareEviction,
-  evictionReason,
-  fairShare,
-  sessionVisitor,
-  type EvictionCause,
-} from '../../fair-share';
+  currentGeneration,
+  freshGeneration,
+  joinList,
+  listedIds,
+  memcachedKeys,
+  parseStored,
+  signedOut,
+  type StoredSession,
+} from './items';
+import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
+import { sessionOwner } from '../../session-owner';
+import { decodeShareEviction, evictionReason, fairShare, sessionVisitor } from '../../fair-share';
 import {
   clearSessionId,
-  isWellFormedSessionId,
   newSessionId,
   readSessionId,
   shortenId,
   writeSessionId,
   type SessionIdCookie,
 } from '../../server-session-id';
-import { StoreUnavailableError } from '../../types';
-import type {
-  DemoContext,
-  Loaded,
-  ServerView,
-  SessionData,
-  SessionStore,
-  StoreInfo,
-} from '../../types';
-import { describeError, withDeadline } from '../common/remote-service';
+import { StoreUnavailableError, type DemoContext, type Loaded } from '../../types';
+import type { ServerView, SessionData, SessionStore, StoreInfo } from '../../types';
 
 /** Who this store is in the catalog: its id, its title, and where it keeps a session. */
 export const memcachedIdentity = { id: 'memcached', title: 'Memcached', where: 'server' } as const;
@@ -112,18 +63,6 @@ const maxItemDataBytes = 1_000_000;
 const maxKeyPrefixBytes = 200;
 const defaultKeyPrefix = 'session-lab:session:';
 
-export const memcachedNotConfiguredMessage =
-  'Memcached is not configured: set MEMCACHED_SERVERS=127.0.0.1:11211 and start memcached ' +
-  '(npm run services starts one locally)';
-
-interface StoredSession {
-  expiresAt: number;
-  /** Present together: who the session belongs to, and the generation it was stamped with. */
-  owner?: string;
-  gen?: number;
-  data: SessionData;
-}
-
 /** What a request may write under: the id `load` found or `save` issued, and its stamp. */
 interface Trusted {
   id: string;
@@ -131,29 +70,11 @@ interface Trusted {
   gen: number | null;
 }
 
-/** Owner ids that are used in keys as they are; anything else is hashed to fit a key. */
-const keySafeOwner = /^[A-Za-z0-9_-]{1,40}$/;
-
-/**
- * Memcached keys are at most 250 bytes, without spaces or control characters, and an owner id may
- * be 128 characters of anything. '~' is outside `keySafeOwner`, so a hash never equals a raw id.
- */
-function ownerKeyPart(owner: string): string {
-  if (keySafeOwner.test(owner)) return owner;
-  return `~${createHash('sha256').update(owner).digest('base64url').slice(0, 32)}`;
-}
-
-/** Where a new generation starts: random, so no stamp from before an eviction can match it. */
-function freshGeneration(): number {
-  return randomInt(1, 2 ** 31);
-}
-
 export function createMemcachedStore(options: MemcachedStoreOptions): RunningStore {
   const ttlSeconds = options.ttlSeconds ?? defaultTtlSeconds;
   const maxSessionBytes = options.maxSessionBytes ?? defaultMaxSessionBytes;
   const keyPrefix = options.keyPrefix ?? defaultKeyPrefix;
   const timeoutMs = options.timeoutMs ?? 500;
-  const log = options.log ?? ((message: string) => console.warn(message));
   wholeNumberBetween('memcached', 'ttlSeconds', ttlSeconds, 1, maxRelativeTtlSeconds);
   wholeNumberBetween('memcached', 'maxSessionBytes', maxSessionBytes, 1, maxItemDataBytes);
   wholeNumberBetween('memcached', 'timeoutMs', timeoutMs, 1, 60_000);
@@ -199,65 +120,23 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
   /** Generations and id lists outlive the sessions they cover by a margin, within 30 days. */
   const ownerTtlSeconds = Math.min(ttlSeconds + 60, maxRelativeTtlSeconds);
 
-  let client: Client | null = null;
-  /** Whether the last command failed; only then does a first visit's load ask the server. */
-  let outage = false;
+  const link = new MemcachedLink({
+    servers,
+    timeoutMs,
+    ttlSeconds,
+    log: options.log ?? ((message: string) => console.warn(message)),
+  });
 
-  const notAnswering = (why: string) =>
-    `Memcached at ${where} is not answering (${why}); start memcached or check MEMCACHED_SERVERS`;
-
-  function connection(): Client {
-    if (servers.length === 0) throw new StoreUnavailableError(memcachedNotConfiguredMessage);
-    client ??= Client.create(servers.join(','), {
-      // One attempt, no failover to another node: a down server answers within the timeout,
-      // and the next command simply connects again.
-      retries: 1,
-      failover: false,
-      timeout: timeoutMs / 1000,
-      conntimeout: timeoutMs / 1000,
-      expires: ttlSeconds,
-      // memjs logs every failed command; the store logs once per outage instead.
-      logger: { log: () => {} },
-    });
-    return client;
-  }
-
-  /** Runs one memjs command with a hard deadline, timed as the `store` part of Server-Timing. */
+  /** Runs one memjs command with a hard deadline, timed as a `store` part of Server-Timing. */
   function run<T>(
     ctx: DemoContext | null,
     description: string,
     work: (memcached: Client) => Promise<T>,
   ): Promise<T> {
-    const attempt = async () => {
-      const memcached = connection();
-      try {
-        const result = await withDeadline(
-          work(memcached),
-          timeoutMs,
-          `no reply within ${timeoutMs} ms`,
-        );
-        if (outage) log(`[session-lab] Memcached at ${where} is answering again.`);
-        outage = false;
-        return result;
-      } catch (error) {
-        const message = notAnswering(describeError(error));
-        if (!outage) log(`[session-lab] ${message}.`);
-        outage = true;
-        throw new StoreUnavailableError(message);
-      }
-    };
-    return ctx ? ctx.timer.measure('store', `Memcached ${description}`, attempt) : attempt();
+    return ctx
+      ? ctx.timer.measure('store', `Memcached ${description}`, () => link.command(work))
+      : link.command(work);
   }
-
-  const keyFor = (id: string) => keyPrefix + id;
-  // At most 200 + 10 + 40 bytes, within Memcached's 250.
-  const generationKeyFor = (owner: string) => `${keyPrefix}owner-gen:${ownerKeyPart(owner)}`;
-  const idListKeyFor = (owner: string) => `${keyPrefix}owner-ids:${ownerKeyPart(owner)}`;
-  // 22 key-safe characters (`sessionVisitor`).
-  const visitorListKeyFor = (visitor: string) => `${keyPrefix}visitor-ids:${visitor}`;
-  // At most 200 + 8 + 32 bytes; a hash, so the records are no list of ids.
-  const evictedKeyFor = (id: string) =>
-    `${keyPrefix}evicted:${createHash('sha256').update(id).digest('base64url').slice(0, 32)}`;
 
   /** The owner's current generation, or null when Memcached holds none (never made, or lost). */
   async function generationOf(ctx: DemoContext, owner: string): Promise<number | null> {
@@ -268,63 +147,8 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
     return Number.isSafeInteger(generation) ? generation : null;
   }
 
-  /** The current generation, made if missing; incrementing by 0 reads and creates atomically. */
-  async function currentGeneration(memcached: Client, owner: string): Promise<number> {
-    const { value } = await memcached.increment(generationKeyFor(owner), 0, {
-      initial: freshGeneration(),
-      expires: ownerTtlSeconds,
-    });
-    if (typeof value !== 'number') throw new Error('memcached returned no generation');
-    return value;
-  }
-
-  async function listedIds(memcached: Client, listKey: string): Promise<string[]> {
-    const { value } = await memcached.get(listKey);
-    return value === null ? [] : value.toString('utf8').split(' ').filter(isWellFormedSessionId);
-  }
-
-  /**
-   * Adds a new session to an owner's or an address's list, newest last, and evicts the oldest live
-   * sessions the list names past its share. Unlocked: see the header comment.
-   */
-  async function joinList(
-    memcached: Client,
-    list: { key: string; share: number; cause: EvictionCause },
-    id: string,
-    now: number,
-  ): Promise<void> {
-    let ids = (await listedIds(memcached, list.key)).filter((listed) => listed !== id);
-    if (ids.length + 1 > list.share) {
-      const items = await Promise.all(ids.map((listed) => memcached.get(keyFor(listed))));
-      const live = ids
-        .map((listed, index) => {
-          const value = items[index]?.value ?? null;
-          return { listed, stored: value === null ? null : parseStored(value.toString('utf8')) };
-        })
-        .filter(({ stored }) => stored !== null && stored.expiresAt > now);
-      const evicted = live.slice(0, Math.max(0, live.length + 1 - list.share));
-      await Promise.all(
-        evicted.map(({ listed, stored }) =>
-          Promise.all([
-            memcached.delete(keyFor(listed)),
-            memcached.set(evictedKeyFor(listed), encodeShareEviction(list.cause, list.share), {
-              expires: Math.max(1, Math.ceil((stored!.expiresAt - now) / 1000)),
-            }),
-          ]),
-        ),
-      );
-      ids = live.slice(evicted.length).map(({ listed }) => listed);
-    }
-    ids.push(id);
-    await memcached.set(list.key, ids.slice(-maxIndexedSessionsPerOwner).join(' '), {
-      expires: ownerTtlSeconds,
-    });
-  }
-
-  /** Whether a stored session was signed out everywhere since it was stamped. */
-  function signedOut(stored: StoredSession, current: number | null): boolean {
-    return stored.owner !== undefined && stored.gen !== current;
-  }
+  const keys = memcachedKeys(keyPrefix);
+  const { keyFor, generationKeyFor, idListKeyFor, visitorListKeyFor, evictedKeyFor } = keys;
 
   async function read(
     ctx: DemoContext,
@@ -355,9 +179,9 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
         const sent = ctx.cookies.get(cookie.name);
         const id = readSessionId(ctx.cookies, cookie);
         if (id === undefined) {
-          connection();
+          link.assertConfigured();
           // A first visit costs no round trip, unless the server was down last time: then ask.
-          if (outage) await run(ctx, 'GET', (memcached) => memcached.get(keyPrefix));
+          if (link.outage) await run(ctx, 'GET', (memcached) => memcached.get(keyPrefix));
           if (!sent) return { status: 'new', data: {} };
           return startOver(
             ctx,
@@ -448,7 +272,8 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
           ctx,
           stamped === null ? 'INCR 0 + GET + SET ×2 (owner)' : 'SET + TOUCH ×2 (owner)',
           async (memcached) => {
-            const generation = stamped ?? (await currentGeneration(memcached, owner));
+            const generation =
+              stamped ?? (await currentGeneration(memcached, keys, owner, ownerTtlSeconds));
             const item =
               `{"expiresAt":${expiresAt},"owner":${JSON.stringify(owner)},` +
               `"gen":${generation},"data":${serialized}}`;
@@ -459,6 +284,8 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
               stamped === null
                 ? joinList(
                     memcached,
+                    keys,
+                    ownerTtlSeconds,
                     { key: idListKeyFor(owner), share: share.perOwner, cause: 'owner-share' },
                     id,
                     ctx.now(),
@@ -479,7 +306,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
           cause: 'visitor-share',
         } as const;
         await run(ctx, 'GET + SET (address list)', (memcached) =>
-          joinList(memcached, list, id, ctx.now()),
+          joinList(memcached, keys, ownerTtlSeconds, list, id, ctx.now()),
         );
       }
       writeSessionId(ctx.cookies, cookie, id, ctx.now(), ctx.secure);
@@ -489,7 +316,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
     async destroy(ctx: DemoContext): Promise<void> {
       const id = trusted.get(ctx.cookies)?.id ?? readSessionId(ctx.cookies, cookie);
       if (id !== undefined) await run(ctx, 'DELETE', (memcached) => memcached.delete(keyFor(id)));
-      else connection();
+      else link.assertConfigured();
       trusted.delete(ctx.cookies);
       clearSessionId(ctx.cookies, cookie, ctx.secure);
     },
@@ -559,29 +386,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
       await run(null, 'GET', (memcached) => memcached.get(keyPrefix));
     },
 
-    async close(): Promise<void> {
-      const closing = client;
-      client = null;
-      outage = false;
-      closing?.close();
-    },
+    close: async () => link.close(),
   };
   return { ...store, admin: createMemcachedAdmin(store, ttlSeconds) };
-}
-
-function parseStored(text: string): StoredSession | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return null;
-    const { expiresAt, owner, gen, data } = value as Partial<StoredSession>;
-    if (typeof expiresAt !== 'number') return null;
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
-    if (owner === undefined && gen === undefined) return { expiresAt, data };
-    // A stamp this store would not have written makes the item no session at all.
-    if (typeof owner !== 'string' || owner === '' || owner.length > maxOwnerLength) return null;
-    if (!Number.isSafeInteger(gen)) return null;
-    return { expiresAt, owner, gen, data };
-  } catch {
-    return null;
-  }
 }

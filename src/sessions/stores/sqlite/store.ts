@@ -1,46 +1,9 @@
-/**
- * Server-side sessions in SQLite, the Lucia way (see `../lucia-token.ts`): the cookie holds
- * `id.secret`, the `demo_session` table holds the id, the SHA-256 of the secret and the data. The
- * site's learner sessions use the same token code, so the demo shows how the site itself works.
- *
- * Strict mode (OWASP): an id is used only after its secret matched a row this store wrote, so a
- * planted or guessed cookie always ends in a brand-new session with a new id (no fixation). An
- * unknown id and a wrong secret get the same answer, after the same hash, so neither the response
- * nor its timing says whether an id exists.
- *
- * Concurrency: better-sqlite3 is synchronous, so each statement is atomic and no two run at once in
- * this process, but a request's load and save are separate steps with awaits between them. Twenty
- * overlapping load + increment + save sequences on one session all load the same counter and each
- * save writes back its own copy: the counter ends at 1, not 20 (last save wins; the test in
- * `tests/unit/sqlite-store.test.ts` shows it). The store takes no lock across a request, as
- * Flask-Session and express-session don't either; a counter that must not lose updates belongs in
- * one SQL statement (`UPDATE … SET data = json_set(…)`) or behind a version check, not in a
- * read-modify-write of the whole session. Parallel first requests without a cookie likewise get one
- * session each, and the browser keeps whichever cookie arrives last. One race does not lose: a save
- * whose session was revoked after its load writes nothing, so a slow request cannot undo a logout.
- *
- * Owners: each row records the learner whose request saved it (`ctx.owner`), so `revokeAll` ends
- * every session of one learner, whichever instance or device made it: the table is shared. The
- * owner column needs no cap of its own: the rows are capped by `maxSessions`, and a partial index
- * finds one owner's rows without a scan.
- *
- * Fair share (see `../fair-share.ts`): the table is shared by every visitor, so a new session
- * first evicts its learner's own least recently seen sessions past `maxSessionsPerOwner`, and its
- * address's past `maxSessionsPerVisitor` (the hashed address that started a row is its `visitor`);
- * then, if the table is at `maxSessions`, expired rows go and, if that is not enough, the rows
- * closest to expiry, which are the ones least recently extended (an active session is extended
- * once less than half its lifetime is left). All of it happens in the insert's IMMEDIATE
- * transaction, so two processes cannot both count the same free place. A newcomer is never
- * refused. An evicted row leaves its id, secret hash, cause and expiry in
- * `demo_session_eviction` (at most `maxEvictionRecords` rows), so the next load of that cookie,
- * and only with the right secret, answers `evicted` with the reason. The shares are counted when
- * a session starts: a row that later gains an owner does not evict anything.
- */
+/** The SQLite store's load, save and revocation; the kind's overview is in ./index.ts. */
 import type { CookieJar, CookieOptions } from '../../cookie-jar';
 import type { Database } from 'better-sqlite3';
-import { preparedFor } from '../../prepared-statements';
 import type { RunningStore } from '../../store-kind';
 import { createSqliteAdmin } from './admin';
+import { sqliteStatements, type NewSession, type SessionRow } from './statements';
 import { positiveInteger } from '../common/store-options';
 import { defaultMaxSessionBytes, assertSessionFits } from '../../limits';
 import { sessionOwner } from '../../session-owner';
@@ -107,134 +70,6 @@ const MALFORMED_REASON =
 const EXPIRED_REASON =
   'The session passed its expiry without a visit, so the server deleted it and a new one starts.';
 
-interface SessionRow {
-  id: string;
-  secret_hash: Uint8Array;
-  data: string;
-  bytes: number;
-  expires_at: number;
-  last_seen_at: number;
-  cause: null;
-  session_limit: null;
-}
-
-/** The record an evicted session left, found by the same lookup as a live row. */
-interface EvictedRow {
-  id: string;
-  secret_hash: Uint8Array;
-  data: null;
-  bytes: null;
-  expires_at: number;
-  last_seen_at: null;
-  cause: EvictionCause;
-  session_limit: number;
-}
-
-interface NewSession {
-  id: string;
-  secretHash: Uint8Array;
-  owner: string | null;
-  visitor: string | null;
-  data: string;
-  bytes: number;
-  now: number;
-  expiresAt: number;
-}
-
-interface SummaryRow {
-  id: string;
-  bytes: number;
-  created_at: number;
-  expires_at: number;
-  last_seen_at: number;
-}
-
-function prepareStatements(db: Database) {
-  return {
-    // Both tables in one statement, so a live id, an evicted one and an unknown one all cost
-    // the same two index lookups and one hash: the answer's timing tells nothing.
-    select: db.prepare<[{ id: string }], SessionRow | EvictedRow>(
-      `SELECT id, secret_hash, data, bytes, expires_at, last_seen_at,
-              NULL AS cause, NULL AS session_limit
-       FROM demo_session WHERE id = @id
-       UNION ALL
-       SELECT id, secret_hash, NULL, NULL, expires_at, NULL, cause, session_limit
-       FROM demo_session_eviction WHERE id = @id`,
-    ),
-    insert: db.prepare<
-      [string, Uint8Array, string | null, string | null, string, number, number, number, number]
-    >(
-      `INSERT INTO demo_session
-         (id, secret_hash, owner, visitor, data, bytes, created_at, expires_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    // `expires_at > ?` makes a save that raced with expiry or deletion touch nothing. A save
-    // without an owner leaves the row's owner as it was.
-    update: db.prepare<[string, number, number, number, string | null, string, number]>(
-      `UPDATE demo_session
-       SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?, owner = coalesce(?, owner)
-       WHERE id = ? AND expires_at > ?`,
-    ),
-    // The same write for the row a load of this request verified, only while its expiry is still
-    // what that load left: if anything else changed it since, the save looks the row up again.
-    updateUnchanged: db.prepare<
-      [string, number, number, number, string | null, string, number, number]
-    >(
-      `UPDATE demo_session
-       SET data = ?, bytes = ?, expires_at = ?, last_seen_at = ?, owner = coalesce(?, owner)
-       WHERE id = ? AND expires_at = ? AND expires_at > ?`,
-    ),
-    touch: db.prepare<[number, number, string]>(
-      'UPDATE demo_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
-    ),
-    delete: db.prepare<[string]>('DELETE FROM demo_session WHERE id = ?'),
-    deleteExpired: db.prepare<[number]>('DELETE FROM demo_session WHERE expires_at <= ?'),
-    count: db.prepare<[], number>('SELECT count(*) FROM demo_session').pluck(),
-    // Ties (sessions seen in the same millisecond) go by rowid, the order rows were inserted in.
-    liveOwnedOldestFirst: db
-      .prepare<[string, number], string>(
-        `SELECT id FROM demo_session WHERE owner = ? AND expires_at > ?
-         ORDER BY last_seen_at, rowid`,
-      )
-      .pluck(),
-    liveOfVisitorOldestFirst: db
-      .prepare<[string, number], string>(
-        `SELECT id FROM demo_session WHERE visitor = ? AND expires_at > ?
-         ORDER BY last_seen_at, rowid`,
-      )
-      .pluck(),
-    closestToExpiry: db
-      .prepare<[number], string>('SELECT id FROM demo_session ORDER BY expires_at, rowid LIMIT ?')
-      .pluck(),
-    recordEviction: db.prepare<[EvictionCause, number, number, string]>(
-      `INSERT OR REPLACE INTO demo_session_eviction
-         (id, secret_hash, cause, session_limit, evicted_at, expires_at)
-       SELECT id, secret_hash, ?, ?, ?, expires_at FROM demo_session WHERE id = ?`,
-    ),
-    trimEvictions: db.prepare<[number]>(
-      `DELETE FROM demo_session_eviction WHERE id IN (
-         SELECT id FROM demo_session_eviction ORDER BY evicted_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
-    ),
-    deleteExpiredEvictions: db.prepare<[number]>(
-      'DELETE FROM demo_session_eviction WHERE expires_at <= ?',
-    ),
-    deleteOwned: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
-    countOwned: db
-      .prepare<[string, number], number>(
-        'SELECT count(*) FROM demo_session WHERE owner = ? AND expires_at > ?',
-      )
-      .pluck(),
-    selectOwned: db.prepare<[string, number], SummaryRow>(
-      `SELECT id, bytes, created_at, expires_at, last_seen_at
-       FROM demo_session WHERE owner = ? AND expires_at > ?
-       ORDER BY last_seen_at DESC, id`,
-    ),
-  };
-}
-
-type Statements = ReturnType<typeof prepareStatements>;
-const statementCache = new WeakMap<Database, Statements>();
-
 /** The session a request's load found valid: its token, its row, and the expiry load left it with. */
 interface Verified {
   token: string;
@@ -265,7 +100,7 @@ export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
   }
   const share = fairShare('sqlite', options);
   const ttlMs = ttlSeconds * 1000;
-  const statements = preparedFor(statementCache, db, prepareStatements);
+  const statements = sqliteStatements(db);
   const attributes: CookieOptions = { httpOnly: true, sameSite: 'Lax', secure, path: cookiePath };
 
   const info: StoreInfo = {
