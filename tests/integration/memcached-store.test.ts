@@ -9,10 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CookieJar } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
 import { newSessionId } from '../../src/sessions/server-session-id';
-import {
-  createMemcachedStore,
-  memcachedNotConfiguredMessage,
-} from '../../src/sessions/stores/memcached/store';
+import { createMemcachedStore } from '../../src/sessions/stores/memcached/store';
+import { memcachedNotConfiguredMessage } from '../../src/sessions/stores/memcached/connection';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
 import { serviceSkipReason, startMemcached, type RunningService } from '../support/services';
