@@ -36,8 +36,10 @@ async function cookieBytes(store: SessionStore, directory: string): Promise<[str
   const ctx = browser.request(testInstance('sizes', directory), () => Date.now());
   await store.save(ctx, { user_id: 42 });
   browser.receive(ctx);
-  const [[name, value]] = [...browser.cookies];
-  return [name!, Buffer.byteLength(name! + value!)];
+  const [cookie, ...others] = [...browser.cookies];
+  if (!cookie || others.length > 0) throw new Error('expected exactly one session cookie');
+  const [name, value] = cookie;
+  return [name, Buffer.byteLength(name + value)];
 }
 
 test('cookie sizes', async () => {
