@@ -52,17 +52,17 @@ export const benchmarks: Benchmark[] = [
     file: 'bench/lessons/session-reads.bench.ts',
     command: 'npm run bench -- bench/lessons/session-reads.bench.ts',
     date: '2026-12-07',
-    runs: 'Two invocations of 5 runs each; every run times 20,000 reads (5,000 for Redis) after untimed warm-up reads. Ranges are the lowest and highest of the 10 run medians.',
+    runs: 'Three invocations of 5 runs each; every run times 20,000 reads (5,000 for Redis) after untimed warm-up reads. Ranges are the lowest and highest of the 15 run medians.',
     figures: [
       { what: 'Map.get + JSON.parse (memory store)', value: '3.6 to 6.7 µs' },
-      { what: 'readFileSync + JSON.parse, file in the page cache', value: '13.5 to 21 µs' },
+      { what: 'readFileSync + JSON.parse, file in the page cache', value: '13.5 to 22 µs' },
       {
         what: 'await readFile + JSON.parse, file in the page cache (as the filesystem store reads)',
         value: '108 to 219 µs',
       },
       {
         what: 'SQLite (better-sqlite3, WAL): select by id + SHA-256 compare + JSON.parse',
-        value: '19 to 36 µs',
+        value: '19 to 38 µs',
       },
       {
         what: 'Flask signed cookie holding the 3.9 KB session: verify + inflate + parse',
@@ -84,7 +84,7 @@ export const benchmarks: Benchmark[] = [
     file: 'bench/lessons/session-writes.bench.ts',
     command: 'npm run bench -- bench/lessons/session-writes.bench.ts',
     date: '2026-12-07',
-    runs: 'Two invocations of 5 runs each; every run times 5,000 writes after 500 untimed warm-up writes. Ranges are the lowest and highest of the 10 run medians.',
+    runs: 'Three invocations of 5 runs each; every run times 5,000 writes after 500 untimed warm-up writes. Ranges are the lowest and highest of the 15 run medians.',
     figures: [
       { what: 'Temporary file + rename, no fsync (files in /tmp)', value: '477 to 725 µs' },
       { what: 'SQLite UPDATE of one row', value: '32 to 61 µs' },
@@ -99,7 +99,7 @@ export const benchmarks: Benchmark[] = [
     file: 'bench/lessons/memory-heap.bench.ts',
     command: 'npm run bench -- bench/lessons/memory-heap.bench.ts',
     date: '2026-12-07',
-    runs: 'Two runs at each size (10,000, 100,000 and 1,000,000 sessions); the two runs agreed to within 4 bytes per session.',
+    runs: 'Two invocations of two runs at each size (10,000, 100,000 and 1,000,000 sessions); all runs at a size agreed to within 4 bytes per session.',
     figures: [
       { what: 'Heap per session', value: '205 to 227 bytes' },
       { what: '100,000 sessions', value: '20.3 MiB' },
