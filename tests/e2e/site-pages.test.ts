@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
+import { benchmarks } from '../../src/course/benchmarks';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
 
 const baseURL = inject('baseURL');
@@ -105,6 +106,16 @@ describe('course extras', () => {
   it('prints every lesson’s takeaways on the cheat sheet', async () => {
     await page.goto(`${baseURL}/cheat-sheet/`);
     expect(await page.locator('.sheet section').count()).toBe(lessons.length);
+    await expectNoAxeViolations(page);
+  });
+
+  it('lists every benchmark a lesson links, each under its own anchor', async () => {
+    await page.goto(`${baseURL}/benchmarks/`);
+    for (const benchmark of benchmarks) {
+      const section = page.locator(`section#${benchmark.id}`);
+      expect(await section.count(), benchmark.id).toBe(1);
+      expect(await section.textContent()).toContain(benchmark.command);
+    }
     await expectNoAxeViolations(page);
   });
 });
