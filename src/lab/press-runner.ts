@@ -1,0 +1,91 @@
+/**
+ * Performs the demo requests of a "predict, then press" checkpoint on the server, exactly as the
+ * demo API would answer the learner's browser: each step is a real demo request carrying the
+ * cookies the browser holds at that moment (see browser-cookie-jar.ts), so the press acts on the
+ * same session the lesson's demo shows, and the learner's browser gets every cookie it set.
+ */
+import type { StepResult, StepSpec } from '../course/predictions/types';
+import type { AppContext } from '../server/app-context';
+import type { RateLimiter } from '../server/rate-limit';
+import type { BrowserCookieJar } from './browser-cookie-jar';
+import { runDemoRequest, toHttpError } from './demo-handler';
+
+/** The most requests one press may send; a race step counts each of its requests. */
+export const maxPressRequests = 24;
+
+export interface PressTarget {
+  storeId: string;
+  /** The site's origin as the browser sees it (https: behind a trusted proxy). */
+  origin: string;
+  clientAddress: string;
+}
+
+/**
+ * A press counts as one write against the learner's rate limit (the route takes it), not one per
+ * request inside it, so its steps run with a limiter that always allows.
+ */
+const alreadyCounted = { take: () => ({ allowed: true }) } as unknown as RateLimiter;
+
+export async function runPress(
+  app: AppContext,
+  target: PressTarget,
+  steps: readonly StepSpec[],
+  jar: BrowserCookieJar,
+): Promise<StepResult[]> {
+  const pressApp: AppContext = { ...app, demoWriteLimiter: alreadyCounted };
+  const results: StepResult[] = [];
+  for (const spec of steps) {
+    const step = typeof spec === 'function' ? spec(results) : spec;
+    const count = step.together ?? 1;
+    if (results.length + count > maxPressRequests) {
+      throw new Error(`a press may send at most ${maxPressRequests} requests`);
+    }
+    const url = new URL(`/api/demo/${encodeURIComponent(target.storeId)}`, target.origin);
+    url.searchParams.set('instance', step.instance ?? '1');
+    const cookie = jar.header();
+    // Requests sent together all leave with the cookies the browser holds now.
+    const batch = await Promise.all(
+      Array.from({ length: count }, () =>
+        send(
+          pressApp,
+          target,
+          new Request(url, {
+            method: step.method,
+            headers: {
+              Accept: 'application/json',
+              ...(cookie ? { Cookie: cookie } : {}),
+              ...(step.action ? { 'Content-Type': 'application/json' } : {}),
+            },
+            body: step.action ? JSON.stringify(step.action) : undefined,
+          }),
+        ),
+      ),
+    );
+    // Applied in the order they were sent, as the console logs a race.
+    for (const { result, setCookies } of batch) {
+      for (const line of setCookies) jar.apply(line);
+      results.push(result);
+    }
+    // A store that is not running answers every later step the same way: stop asking.
+    if (results.some((result) => !result.ok && result.status === 503)) break;
+  }
+  return results;
+}
+
+async function send(
+  app: AppContext,
+  target: PressTarget,
+  request: Request,
+): Promise<{ result: StepResult; setCookies: string[] }> {
+  try {
+    const outcome = await runDemoRequest(app, {
+      storeId: target.storeId,
+      request,
+      clientAddress: target.clientAddress,
+    });
+    return { result: { ok: true, body: outcome.body }, setCookies: outcome.headers.getSetCookie() };
+  } catch (error) {
+    const http = toHttpError(error);
+    return { result: { ok: false, status: http.status, error: http.message }, setCookies: [] };
+  }
+}
