@@ -80,6 +80,32 @@ export async function handlePredictionPost(
   }
 }
 
+/**
+ * The learner's prediction at this checkpoint (and its press, if any), so a page opened again
+ * shows where the learner left off: `{ prediction: null }` for a browser with none.
+ */
+export function handlePredictionGet(app: AppContext, context: PredictionRequest): Response {
+  try {
+    const checkpoint = findCheckpointFor(context.params);
+    const request = requestAsSent(context, app.config.trustProxy);
+    const cookies = new CookieJar(parseCookieHeader(request.headers.get('cookie')));
+    const secure = new URL(request.url).protocol === 'https:';
+    const learner = demoLearner(app, cookies, { reserve: false, secure });
+    const record = learner ? getPrediction(app.db, learner.id, checkpoint.id) : null;
+    const headers = new Headers({
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    // A learner session due for its refresh gets it here as on any other request.
+    for (const line of cookies.setCookieLines()) headers.append('Set-Cookie', line);
+    const body = { prediction: record ? predictionAnswer(checkpoint, record) : null };
+    return new Response(JSON.stringify(body), { status: 200, headers });
+  } catch (error) {
+    if (error instanceof HttpError) return jsonError(error.status, error.message, error.headers);
+    throw error;
+  }
+}
+
 function findCheckpointFor(params: PredictionRequest['params']): Checkpoint {
   const id = params.checkpoint ?? '';
   const checkpoint = findCheckpoint(id);

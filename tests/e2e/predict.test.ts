@@ -87,6 +87,16 @@ describe('a checkpoint with JavaScript', () => {
       })
       .toBe(read);
     await expectNoAxeViolations(page);
+
+    // Opened again, the checkpoint shows where the learner left off.
+    await page.reload();
+    const again = await checkpoint(page, 'memory-restart');
+    await again.getByTestId('predict-outcome').waitFor();
+    expect(await again.getByTestId('predict-happened').getAttribute('data-outcome')).toBe(
+      answer.press!.outcome,
+    );
+    expect(await again.getByTestId('predict-option-survives').isChecked()).toBe(true);
+    expect(await again.getByTestId('predict-press').isDisabled()).toBe(false);
     await page.close();
   });
 
@@ -128,6 +138,8 @@ describe('a checkpoint with JavaScript', () => {
       [390, 844],
     ] as const) {
       for (const scheme of ['light', 'dark'] as const) {
+        // A fresh learner each time: a returning one would find the checkpoint already pressed.
+        await browser.context.clearCookies();
         const page = await browser.context.newPage();
         await page.setViewportSize({ width, height });
         await page.emulateMedia({ colorScheme: scheme });
@@ -175,6 +187,11 @@ describe('a checkpoint without JavaScript', () => {
     const row = page.getByTestId('learner-predictions').locator('tbody tr');
     expect(await row.count()).toBe(1);
     expect(await row.first().textContent()).toContain('not right');
+    // The prediction started the lesson and counts toward it.
+    const lesson = page
+      .getByTestId('learner-lessons')
+      .locator('tbody tr', { hasText: 'Database sessions' });
+    expect(await lesson.textContent()).toContain('1 of 2');
     await page.goto(`${baseURL}/predictions/sqlite-wrong-secret/`);
     await expectNoAxeViolations(page);
     await page.close();

@@ -16,6 +16,7 @@ import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
 import { deleteLearnerData, readLearnerData } from '../../src/server/learner-data';
 import { getLearnerProgress } from '../../src/server/progress';
 import {
+  handlePredictionGet,
   handlePredictionPost,
   judge,
   parsePredictionInput,
@@ -362,6 +363,30 @@ describe('the prediction API', () => {
     );
     expect(deletion.rows.predictions).toBe(1);
     expect(db.prepare('SELECT count(*) FROM prediction').pluck().get()).toBe(0);
+  });
+
+  it('GET answers the learner’s prediction here, or null for a browser with none', async () => {
+    const url = `${origin}/api/demo/memory/predictions/memory-restart`;
+    const get = (cookie?: string) =>
+      handlePredictionGet(testApp.app, {
+        request: new Request(url, { headers: cookie ? { Cookie: cookie } : {} }),
+        url: new URL(url),
+        clientAddress: '192.0.2.9',
+        params: { store: 'memory', checkpoint: 'memory-restart' },
+      });
+    expect(await (await get()).json()).toEqual({ prediction: null });
+    const committed = await post('memory', 'memory-restart', '{"stage":"commit","option":"lost"}');
+    const answer = (await (await get(cookiesOf(committed))).json()) as {
+      prediction: PredictionAnswer;
+    };
+    expect(answer.prediction).toMatchObject({ predicted: 'lost', press: null });
+    const unknown = await handlePredictionGet(testApp.app, {
+      request: new Request(url),
+      url: new URL(url),
+      clientAddress: '192.0.2.9',
+      params: { store: 'memory', checkpoint: 'nope' },
+    });
+    expect(unknown.status).toBe(404);
   });
 
   it('a form post without JavaScript commits and presses, then 303s to the result page', async () => {

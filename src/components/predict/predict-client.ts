@@ -39,3 +39,19 @@ export async function postPrediction(
     };
   }
 }
+
+/** The learner's prediction here from an earlier visit, or null (also when the request fails). */
+export async function fetchPrediction(endpoint: string): Promise<PredictionAnswer | null> {
+  try {
+    const reply = await fetch(endpoint, {
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'application/json' },
+    });
+    if (!reply.ok) return null;
+    const body = (await reply.json()) as { prediction?: PredictionAnswer | null };
+    return body.prediction ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -5,8 +5,12 @@
  */
 import type { APIRoute } from 'astro';
 import { getAppContext } from '../../../../../server/app-context';
-import { handlePredictionPost } from '../../../../../server/prediction-request';
+import {
+  handlePredictionGet,
+  handlePredictionPost,
+} from '../../../../../server/prediction-request';
 
 export const prerender = false;
 
+export const GET: APIRoute = (context) => handlePredictionGet(getAppContext(), context);
 export const POST: APIRoute = (context) => handlePredictionPost(getAppContext(), context);
