@@ -43,24 +43,27 @@ export async function runPress(
     const url = new URL(`/api/demo/${encodeURIComponent(target.storeId)}`, target.origin);
     url.searchParams.set('instance', step.instance ?? '1');
     const cookie = jar.header();
-    // Requests sent together all leave with the cookies the browser holds now.
-    const batch = await Promise.all(
-      Array.from({ length: count }, () =>
-        send(
-          pressApp,
-          target,
-          new Request(url, {
-            method: step.method,
-            headers: {
-              Accept: 'application/json',
-              ...(cookie ? { Cookie: cookie } : {}),
-              ...(step.action ? { 'Content-Type': 'application/json' } : {}),
-            },
-            body: step.action ? JSON.stringify(step.action) : undefined,
-          }),
-        ),
-      ),
-    );
+    const request = () =>
+      new Request(url, {
+        method: step.method,
+        headers: {
+          Accept: 'application/json',
+          ...(cookie ? { Cookie: cookie } : {}),
+          ...(step.action ? { 'Content-Type': 'application/json' } : {}),
+        },
+        body: step.action ? JSON.stringify(step.action) : undefined,
+      });
+    // Requests sent together all leave with the cookies the browser holds now. Each starts in its
+    // own turn of the event loop, as requests arriving over the network are handled: they then
+    // overlap only where a handler really waits (I/O, a timer), as they do when the console's race
+    // sends them over HTTP. Started in one turn, they would also interleave at every `await`
+    // between load and save, which requests from a client never do on this server.
+    const pending: Promise<{ result: StepResult; setCookies: string[] }>[] = [];
+    for (let index = 0; index < count; index++) {
+      if (index > 0) await new Promise((resolve) => setImmediate(resolve));
+      pending.push(send(pressApp, target, request()));
+    }
+    const batch = await Promise.all(pending);
     // Applied in the order they were sent, as the console logs a race.
     for (const { result, setCookies } of batch) {
       for (const line of setCookies) jar.apply(line);

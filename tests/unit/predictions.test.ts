@@ -374,13 +374,13 @@ describe('the prediction API', () => {
         clientAddress: '192.0.2.9',
         params: { store: 'memory', checkpoint: 'memory-restart' },
       });
-    expect(await (await get()).json()).toEqual({ prediction: null });
+    expect(await get().json()).toEqual({ prediction: null });
     const committed = await post('memory', 'memory-restart', '{"stage":"commit","option":"lost"}');
-    const answer = (await (await get(cookiesOf(committed))).json()) as {
+    const answer = (await get(cookiesOf(committed)).json()) as {
       prediction: PredictionAnswer;
     };
     expect(answer.prediction).toMatchObject({ predicted: 'lost', press: null });
-    const unknown = await handlePredictionGet(testApp.app, {
+    const unknown = handlePredictionGet(testApp.app, {
       request: new Request(url),
       url: new URL(url),
       clientAddress: '192.0.2.9',

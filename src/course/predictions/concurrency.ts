@@ -5,7 +5,10 @@ import type { Checkpoint } from './types';
 /** As many overlapping increments as the console's race sends. */
 export const overlappingIncrements = 20;
 
-/** Read, send the increments together (same cookies), read again; how far did the counter move? */
+/**
+ * Increment once (so a session and its cookie exist: without one, every racing request would
+ * start a session of its own), send the increments together with the same cookies, read again.
+ */
 function raceCheckpoint(
   id: string,
   store: StoreId,
@@ -18,7 +21,7 @@ function raceCheckpoint(
     lesson: 'concurrency',
     store,
     question,
-    setup: `Pressing reads the counter, sends ${n} increments at once (all carrying the same cookies), then reads it again.`,
+    setup: `Pressing increments the counter once, sends ${n} increments at once (all carrying the same cookies), then reads it.`,
     pressLabel: `Send ${n} increments at once`,
     options: [
       { id: 'all', label: `By ${n}: every increment counts`, explanation: explain.all },
@@ -26,7 +29,7 @@ function raceCheckpoint(
       { id: 'one', label: 'By 1: the increments overwrite each other', explanation: explain.one },
     ],
     steps: [
-      { method: 'GET' },
+      { method: 'POST', action: { action: 'increment' } },
       { method: 'POST', action: { action: 'increment' }, together: n },
       { method: 'GET' },
     ],
