@@ -32,14 +32,34 @@ async function checkpoint(page: Page, id: string): Promise<Locator> {
 }
 
 /** Commits `option`, presses, and returns the server's JSON answer to the press. */
-async function commitAndPress(page: Page, section: Locator, option: string) {
+async function commitAndPress(
+  page: Page,
+  section: Locator,
+  option: string,
+  { keyboard = false }: { keyboard?: boolean } = {},
+) {
   const press = section.getByTestId('predict-press');
   expect(await press.isDisabled()).toBe(true);
   expect(await section.getByTestId('predict-lock').textContent()).toContain(
     'Locked until you commit a prediction',
   );
-  await section.getByTestId(`predict-option-${option}`).check();
-  await section.getByTestId('predict-commit').click();
+  if (keyboard) {
+    // Arrow keys move through the radio group and select; Tab reaches the buttons in order.
+    const radios = section.locator('input[type="radio"]');
+    await radios.first().focus();
+    await page.keyboard.press('Space');
+    while (!(await section.getByTestId(`predict-option-${option}`).isChecked())) {
+      await page.keyboard.press('ArrowDown');
+    }
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'predict-commit',
+    );
+    await page.keyboard.press('Enter');
+  } else {
+    await section.getByTestId(`predict-option-${option}`).check();
+    await section.getByTestId('predict-commit').click();
+  }
   await expect.poll(() => press.isDisabled(), { timeout: 10_000 }).toBe(false);
   expect(await section.getByTestId('predict-lock').textContent()).toContain('Unlocked');
 
@@ -49,7 +69,15 @@ async function commitAndPress(page: Page, section: Locator, option: string) {
       response.request().method() === 'POST' &&
       response.request().postData()?.includes('"press"') === true,
   );
-  await press.click();
+  if (keyboard) {
+    // The commit button is disabled once used; the focus moves on to the unlocked press button.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(
+      'predict-press',
+    );
+    await page.keyboard.press('Enter');
+  } else {
+    await press.click();
+  }
   const answer = (await (await answered).json()) as PredictionAnswer;
   await section.getByTestId('predict-outcome').waitFor();
   return answer;
@@ -100,11 +128,11 @@ describe('a checkpoint with JavaScript', () => {
     await page.close();
   });
 
-  it('a 5 KB cookie: the outcome matches what Chromium itself kept', async () => {
+  it('a 5 KB cookie, by keyboard: the outcome matches what Chromium itself kept', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${baseURL}/lessons/cookie-size/`);
     const section = await checkpoint(page, 'cookie-size-dropped');
-    const answer = await commitAndPress(page, section, 'kept');
+    const answer = await commitAndPress(page, section, 'kept', { keyboard: true });
     const cookies = await browser.context.cookies(`${baseURL}/api/demo/signed-cookie`);
     const session = cookies.find((cookie) => cookie.name === 'session');
     expect(session).toBeDefined();
