@@ -18,6 +18,7 @@ import {
   type SessionStore,
 } from '../sessions/types';
 import { preparedFor, type Database } from './database';
+import { deletePredictions, listPredictions } from './predictions';
 
 /** Longer histories are counted in full but listed only this far, newest first. */
 export const maxListedRows = 200;
@@ -49,6 +50,16 @@ export interface LearnerData {
   };
   /** Rows of the SQLite demo store that name this learner as their owner. */
   sqliteDemoSessions: { bytes: number; createdAt: string; expiresAt: string }[];
+  /** Predictions at "predict, then press" checkpoints: at most one per checkpoint, newest first. */
+  predictions: {
+    checkpointId: string;
+    lessonId: string;
+    predicted: string;
+    predictedAt: string;
+    outcome: string | null;
+    correct: boolean | null;
+    pressedAt: string | null;
+  }[];
 }
 
 export interface StoreDeletion {
@@ -72,6 +83,7 @@ export interface LearnerDeletion {
     learnerSessions: number;
     classMemberships: number;
     demoSessions: number;
+    predictions: number;
     learner: number;
   };
 }
@@ -182,6 +194,15 @@ export function readLearnerData(
       createdAt: iso(row.created_at),
       expiresAt: iso(row.expires_at),
     })),
+    predictions: listPredictions(db, learnerId).map((prediction) => ({
+      checkpointId: prediction.checkpointId,
+      lessonId: prediction.lessonId,
+      predicted: prediction.predicted,
+      predictedAt: prediction.predictedAt.toISOString(),
+      outcome: prediction.outcome,
+      correct: prediction.correct,
+      pressedAt: prediction.pressedAt?.toISOString() ?? null,
+    })),
   };
 }
 
@@ -212,6 +233,7 @@ export async function deleteLearnerData(
         learnerSessions: 0,
         classMemberships: 0,
         demoSessions: 0,
+        predictions: 0,
         learner: 0,
       };
   return { complete, stores, rows };
@@ -227,6 +249,7 @@ function deleteRows(db: Database, learnerId: string): LearnerDeletion['rows'] {
     classMemberships: statements.deleteMemberships.run(learnerId).changes,
     // demo_session has no foreign key (demo sessions exist without a learner), so no cascade.
     demoSessions: statements.deleteDemoSessions.run(learnerId).changes,
+    predictions: deletePredictions(db, learnerId),
     learner: statements.deleteLearner.run(learnerId).changes,
   }))();
 }

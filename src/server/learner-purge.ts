@@ -29,6 +29,7 @@ export interface LearnerPurge {
   lessonProgress: number;
   learnerSessions: number;
   classMemberships: number;
+  predictions: number;
 }
 
 function prepareStatements(db: Database) {
@@ -59,6 +60,7 @@ export async function purgeInactiveLearners(
     lessonProgress: 0,
     learnerSessions: 0,
     classMemberships: 0,
+    predictions: 0,
   };
   const idle = preparedFor(statementCache, deps.db, prepareStatements).idle.all(
     now - learnerInactivityLimitMs,
@@ -92,6 +94,7 @@ export async function purgeInactiveLearners(
     purge.lessonProgress += deletion.rows.lessonProgress;
     purge.learnerSessions += deletion.rows.learnerSessions;
     purge.classMemberships += deletion.rows.classMemberships;
+    purge.predictions += deletion.rows.predictions;
   }
   return purge;
 }

@@ -161,4 +161,25 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX demo_session_eviction_by_expiry ON demo_session_eviction (expires_at);
     `,
   },
+  {
+    name: 'predictions',
+    sql: `
+      -- "Predict, then press": the learner's latest prediction at each checkpoint of a lesson, and
+      -- what the press really showed. One row per learner and checkpoint, so it stays small.
+      CREATE TABLE prediction (
+        learner_id TEXT NOT NULL REFERENCES learner (id) ON DELETE CASCADE,
+        checkpoint_id TEXT NOT NULL CHECK (length(checkpoint_id) BETWEEN 1 AND 64),
+        lesson_id TEXT NOT NULL,
+        predicted TEXT NOT NULL CHECK (length(predicted) BETWEEN 1 AND 64),
+        predicted_at INTEGER NOT NULL,
+        -- Set by the press: the option that happened (null when the result could not be checked
+        -- or fit no option), what the server reported, and whether the prediction matched.
+        pressed_at INTEGER,
+        outcome TEXT,
+        observed TEXT CHECK (observed IS NULL OR length(observed) <= 600),
+        correct INTEGER CHECK (correct IN (0, 1)),
+        PRIMARY KEY (learner_id, checkpoint_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];

@@ -21,6 +21,7 @@ import {
   type LearnerDataDeps,
 } from '../../src/server/learner-data';
 import { LearnerSessions } from '../../src/server/learner-sessions';
+import { commitPrediction } from '../../src/server/predictions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 import { SimulatedBrowser } from '../support/simulated-browser';
@@ -78,6 +79,8 @@ async function learnerWithEverything() {
     lessonId: 'memory-store',
   });
   markLessonVisited(db, learner, 'why-sessions', 500);
+  // A lesson already visited, so the prediction adds its own row only.
+  commitPrediction(db, learner, { id: 'memory-restart', lesson: 'why-sessions' }, 'lost', 600);
   joinClass(db, createClass(db, 'Morning group').id, learner);
 
   const fresh = instances.resolve('fresh');
@@ -130,6 +133,7 @@ function countRows(learner: string) {
   const count = (sql: string) => db.prepare<[string], number>(sql).pluck().get(learner);
   return {
     learner: count('SELECT count(*) FROM learner WHERE id = ?'),
+    predictions: count('SELECT count(*) FROM prediction WHERE learner_id = ?'),
     learnerSessions: count('SELECT count(*) FROM learner_session WHERE learner_id = ?'),
     quizAttempts: count('SELECT count(*) FROM quiz_attempt WHERE learner_id = ?'),
     lessonProgress: count('SELECT count(*) FROM lesson_progress WHERE learner_id = ?'),
@@ -151,6 +155,9 @@ describe('what the site holds about a learner', () => {
       'memory-store',
       'why-sessions',
     ]);
+    expect(data.predictions).toEqual([
+      expect.objectContaining({ checkpointId: 'memory-restart', predicted: 'lost', outcome: null }),
+    ]);
     expect(data.sqliteDemoSessions).toHaveLength(2);
   });
 
@@ -171,6 +178,7 @@ describe('deleting a learner', () => {
       lessonProgress: 2,
       classMemberships: 1,
       demoSessions: 2,
+      predictions: 1,
     });
 
     const deletion = await deleteLearnerData(deps, learner);
@@ -191,6 +199,7 @@ describe('deleting a learner', () => {
       quizAttempts: 2,
       lessonProgress: 2,
       classMemberships: 1,
+      predictions: 1,
     });
 
     expect(countRows(learner)).toEqual({
@@ -200,6 +209,7 @@ describe('deleting a learner', () => {
       lessonProgress: 0,
       classMemberships: 0,
       demoSessions: 0,
+      predictions: 0,
     });
     expect(await filesOwnedBy(learner)).toBe(0);
     // The learner's browsers come back to nothing, in every store and on every instance.

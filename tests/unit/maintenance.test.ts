@@ -14,6 +14,7 @@ import { createClass, joinClass } from '../../src/server/classes';
 import { learnerInactivityLimitMs, purgeInactiveLearners } from '../../src/server/learner-purge';
 import { LearnerSessions } from '../../src/server/learner-sessions';
 import { sweepExpired } from '../../src/server/maintenance';
+import { commitPrediction } from '../../src/server/predictions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 import { SimulatedBrowser } from '../support/simulated-browser';
@@ -79,6 +80,13 @@ async function learnerLastActiveAt(lastActiveAt: number, classId: string) {
     },
   );
   markLessonVisited(app.db, learner.id, 'why-sessions', lastActiveAt);
+  commitPrediction(
+    app.db,
+    learner.id,
+    { id: 'memory-restart', lesson: 'why-sessions' },
+    'lost',
+    lastActiveAt,
+  );
   joinClass(app.db, classId, learner.id, lastActiveAt);
 
   const places: [StoreId, Instance][] = [
@@ -110,6 +118,7 @@ function rowsOf(learner: string) {
     lessonProgress: count('SELECT count(*) FROM lesson_progress WHERE learner_id = ?'),
     classMemberships: count('SELECT count(*) FROM classroom_member WHERE learner_id = ?'),
     demoSessions: count('SELECT count(*) FROM demo_session WHERE owner = ?'),
+    predictions: count('SELECT count(*) FROM prediction WHERE learner_id = ?'),
   };
 }
 
@@ -120,6 +129,7 @@ const everything = {
   lessonProgress: 2,
   classMemberships: 1,
   demoSessions: 1,
+  predictions: 1,
 };
 const nothing = {
   learner: 0,
@@ -128,6 +138,7 @@ const nothing = {
   lessonProgress: 0,
   classMemberships: 0,
   demoSessions: 0,
+  predictions: 0,
 };
 
 async function filesOwnedBy(owner: string): Promise<number> {
@@ -172,6 +183,7 @@ describe('purging learners idle for 30 days', () => {
     expect(removed.inactiveLearners).toBe(1);
     expect(removed['inactiveLearners.quizAttempts']).toBe(2);
     expect(removed['inactiveLearners.classMemberships']).toBe(1);
+    expect(removed['inactiveLearners.predictions']).toBe(1);
     // memory 1, filesystem 2 (a named and a fresh instance), sqlite 1
     expect(removed['inactiveLearners.storeSessions']).toBe(4);
     expect(rowsOf(idle.learner)).toEqual(nothing);

@@ -46,6 +46,7 @@ describe('database and migrations', () => {
       'learner',
       'learner_session',
       'lesson_progress',
+      'prediction',
       'quiz_attempt',
     ]);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -15,6 +15,7 @@ export interface RouteMethods {
 /** Routes that take more than GET and HEAD, or that are API routes. */
 export const routeMethods: readonly RouteMethods[] = [
   { pattern: '/api/demo/:store', methods: ['GET', 'HEAD', 'POST', 'DELETE'] },
+  { pattern: '/api/demo/:store/predictions/:checkpoint', methods: ['GET', 'HEAD', 'POST'] },
   { pattern: '/api/learner', methods: ['GET', 'HEAD', 'POST', 'DELETE'] },
   { pattern: '/api/quiz/:quiz', methods: ['POST'] },
   { pattern: '/api/scenario/:id', methods: ['POST'] },

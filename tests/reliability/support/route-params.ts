@@ -4,6 +4,7 @@
  * entry here fails the route-table test, so a new route cannot be fuzzed with placeholder text.
  */
 import { readdirSync } from 'node:fs';
+import { checkpoints } from '../../../src/course/predictions';
 import { storeIds } from '../../../src/sessions/catalog';
 
 /** Things the fuzzed site holds, made before the run: a class and a quiz attempt. */
@@ -20,6 +21,7 @@ const names = (dir: string, extension: RegExp) =>
 
 export const quizIds = names('quizzes', /\.yaml$/);
 export const lessonIds = names('content/lessons', /\.mdx?$/);
+export const checkpointIds = checkpoints.map((checkpoint) => checkpoint.id);
 
 const oddValues = [
   'nope',
@@ -36,7 +38,9 @@ export function paramValues(fixtures: SiteFixtures): Record<string, string[]> {
     store: [...storeIds, 'SQLITE', 'sqlite.json', ...oddValues],
     quiz: [...quizIds, ...oddValues],
     slug: [...lessonIds, ...oddValues],
-    id: [fixtures.classId, '0', '-1', '1e3', ...oddValues],
+    // A class id (instructor pages) or a checkpoint id (a prediction's result page).
+    id: [fixtures.classId, ...checkpointIds, '0', '-1', '1e3', ...oddValues],
+    checkpoint: [...checkpointIds, ...oddValues],
     attempt: [fixtures.attemptId, '0', '-1', '1.5', 'NaN', '9007199254740993', ...oddValues],
     status: ['400', '405', '411', '413', '500', '404', ...oddValues],
     code: [fixtures.joinCode, fixtures.joinCode.toLowerCase(), 'AAAAAA', ...oddValues],

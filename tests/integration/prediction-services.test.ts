@@ -1,0 +1,58 @@
+/**
+ * The Redis and Memcached checkpoints against real servers (started on free loopback ports): the
+ * press reads its outcome from the real stores' responses, as it does on a site that runs them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findCheckpoint } from '../../src/course/predictions';
+import { BrowserCookieJar } from '../../src/lab/browser-cookie-jar';
+import { runPress } from '../../src/lab/press-runner';
+import { judge } from '../../src/server/prediction-request';
+import {
+  serviceSkipReason,
+  startMemcached,
+  startRedis,
+  type RunningRedis,
+  type RunningService,
+} from '../support/services';
+import { createTestApp, type TestApp } from '../support/test-app';
+
+const skipReason = serviceSkipReason('redis') ?? serviceSkipReason('memcached');
+if (skipReason) console.warn(skipReason);
+
+describe.skipIf(skipReason !== null)('checkpoints on real Redis and Memcached', () => {
+  let redis: RunningRedis;
+  let memcached: RunningService;
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
+    testApp = await createTestApp({
+      env: { REDIS_URL: redis.url, MEMCACHED_SERVERS: memcached.address },
+    });
+  });
+
+  afterAll(async () => {
+    for (const store of testApp?.app.stores.values() ?? []) await store.close?.();
+    await testApp?.close();
+    await Promise.all([redis?.stop(), memcached?.stop()]);
+  });
+
+  for (const [id, taught] of [
+    ['redis-other-instance', 'found'],
+    ['memcached-restart', 'survives'],
+  ] as const) {
+    it(`${id}: the press shows "${taught}", read from the real store`, async () => {
+      const checkpoint = findCheckpoint(id)!;
+      const results = await runPress(
+        testApp.app,
+        { storeId: checkpoint.store, origin: 'http://127.0.0.1:4321', clientAddress: '192.0.2.3' },
+        checkpoint.steps,
+        new BrowserCookieJar(null),
+      );
+      expect(results.every((result) => result.ok)).toBe(true);
+      const judged = judge(checkpoint, taught, results);
+      expect(judged).toMatchObject({ outcome: taught, correct: true });
+      expect(judged.observed).toMatch(/counter 1/);
+    });
+  }
+});
