@@ -1,7 +1,8 @@
 /**
  * Imports point down the layers of src/ (docs/architecture.md): the session domain at the bottom
- * imports nothing else from src; measurement (lab) and the course content may import the domain;
- * the server may import all three; pages, components and layouts may import everything. A file may
+ * imports nothing else from src; measurement (lab) may import the domain; the course (lessons,
+ * quizzes, checkpoints that read demo reports) may import both; the server may import all three;
+ * pages, components and layouts may import everything. A file may
  * always import within its own layer. Anything else is an upward (or sideways) import and fails
  * lint, so the layering cannot drift.
  */
@@ -10,9 +11,9 @@ import path from 'node:path';
 const layers = [
   { name: 'sessions', rank: 0, folders: ['sessions'] },
   { name: 'lab', rank: 1, folders: ['lab'] },
-  { name: 'course', rank: 1, folders: ['course'] },
-  { name: 'server', rank: 2, folders: ['server'] },
-  { name: 'ui', rank: 3, folders: ['pages', 'components', 'layouts', 'styles'] },
+  { name: 'course', rank: 2, folders: ['course'] },
+  { name: 'server', rank: 3, folders: ['server'] },
+  { name: 'ui', rank: 4, folders: ['pages', 'components', 'layouts', 'styles'] },
 ];
 
 function layerOf(file, srcRoot) {

@@ -8,7 +8,7 @@
  * `/api/demo/<store>`) is sent to the store's demo address, where every request of a press goes.
  */
 import { browserCookieLimit } from '../sessions/limits';
-import { parseCookieHeader } from './cookie-jar';
+import { parseCookieHeader } from '../sessions/cookie-jar';
 import { cookieSizeBytes } from './wire';
 
 export class BrowserCookieJar {

@@ -14,8 +14,8 @@ import {
 } from '../course/predictions/answer';
 import { describeResult } from '../course/predictions/read-results';
 import { BrowserCookieJar } from '../lab/browser-cookie-jar';
-import { CookieJar, parseCookieHeader } from '../lab/cookie-jar';
-import { runPress } from '../lab/press-runner';
+import { CookieJar, parseCookieHeader } from '../sessions/cookie-jar';
+import { runPress } from './press-runner';
 import { storeTitles } from '../sessions/catalog';
 import type { AppContext } from './app-context';
 import { clientAddress, requestAsSent, type RequestContext } from './client';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCheckpoint } from '../../src/course/predictions';
 import { BrowserCookieJar } from '../../src/lab/browser-cookie-jar';
-import { runPress } from '../../src/lab/press-runner';
+import { runPress } from '../../src/server/press-runner';
 import { judge } from '../../src/server/prediction-request';
 import {
   serviceSkipReason,

@@ -13,6 +13,10 @@ tester.run('imports-point-down', layers.rules['imports-point-down'], {
   valid: [
     { filename: file('server/health.ts'), code: "import { x } from '../sessions/types';" },
     { filename: file('lab/wire.ts'), code: "import { x } from '../sessions/timer';" },
+    {
+      filename: file('course/predictions/types.ts'),
+      code: "import { x } from '../../lab/demo-api';",
+    },
     { filename: file('pages/index.astro.ts'), code: "import x from '../components/A.svelte';" },
     { filename: file('sessions/stores/memory.ts'), code: "import { y } from '../types';" },
     { filename: file('sessions/types.ts'), code: "import { y } from 'node:crypto';" },
@@ -36,6 +40,11 @@ tester.run('imports-point-down', layers.rules['imports-point-down'], {
     {
       filename: file('lab/demo.ts'),
       code: "import { lessons } from '../course/lessons';",
+      errors: [{ messageId: 'upward' }],
+    },
+    {
+      filename: file('course/grading.ts'),
+      code: "import { app } from '../server/app-context';",
       errors: [{ messageId: 'upward' }],
     },
     {

@@ -13,7 +13,7 @@ import { overlappingIncrements } from '../../src/course/predictions/concurrency'
 import type { PredictionAnswer } from '../../src/course/predictions/answer';
 import type { StepResult } from '../../src/course/predictions/types';
 import { BrowserCookieJar } from '../../src/lab/browser-cookie-jar';
-import { runPress } from '../../src/lab/press-runner';
+import { runPress } from '../../src/server/press-runner';
 import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
 import { deleteLearnerData, readLearnerData } from '../../src/server/learner-data';
 import { getLearnerProgress } from '../../src/server/progress';
@@ -23,7 +23,6 @@ import {
   judge,
   parsePredictionInput,
 } from '../../src/server/prediction-request';
-import { notConfiguredReason } from '../../src/server/store-configuration';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const lessonsDir = path.resolve('content/lessons');
@@ -363,7 +362,6 @@ describe('the prediction API', () => {
         db,
         stores: testApp.app.stores,
         instances: testApp.app.instances,
-        notConfigured: (id) => notConfiguredReason(testApp.app.config, id),
       },
       learnerId,
     );

@@ -5,9 +5,9 @@
  * same session the lesson's demo shows, and the learner's browser gets every cookie it set.
  */
 import type { StepResult, StepSpec } from '../course/predictions/types';
-import type { AppContext } from '../server/app-context';
-import type { RateLimiter } from '../server/rate-limit';
-import type { BrowserCookieJar } from './browser-cookie-jar';
+import type { AppContext } from './app-context';
+import type { RateLimiter } from './rate-limit';
+import type { BrowserCookieJar } from '../lab/browser-cookie-jar';
 import { runDemoRequest, toHttpError } from './demo-handler';
 
 /** The most requests one press may send; a race step counts each of its requests. */
