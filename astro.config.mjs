@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { codeThemes } from './src/styles/code-themes.mjs';
 
 /**
- * The build's server entry, dist/server/entry.mjs, is our own src/server/serve.ts instead of the
+ * The build's server entry, dist/server/entry.mjs, is our own src/server/platform/serve.ts instead of the
  * Node adapter's: it makes the HTTP server itself, around the adapter's exported handler, so the
  * front door, the security headers and the graceful shutdown are in place before it listens
  * (why, at length, at the top of serve.ts). Two public ways in:
@@ -19,12 +19,12 @@ import { codeThemes } from './src/styles/code-themes.mjs';
  *   hook runs after the adapter's (`order: 'post'`) and names serve.ts.
  * - Prerendered pages' Content-Security-Policy headers reach integrations as `routeToHeaders` in
  *   the `astro:build:generated` hook (filled because the adapter has `staticHeaders`). They are
- *   saved beside the entry as `page-policies.json` (the name src/server/security-headers.ts reads).
+ *   saved beside the entry as `page-policies.json` (the name src/server/platform/security-headers.ts reads).
  *
  * @returns {import('astro').AstroIntegration}
  */
 function ownServerEntry() {
-  const entry = fileURLToPath(new URL('./src/server/serve.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('./src/server/platform/serve.ts', import.meta.url));
   /** @type {URL | undefined} */
   let serverDirectory;
   return {
@@ -111,7 +111,7 @@ function inlineScriptHashes(directory) {
 export default defineConfig({
   site: 'http://localhost:4321',
   // staticHeaders: prerendered pages get their Content-Security-Policy as a header, not a <meta>
-  // (which cannot carry frame-ancestors); see src/server/security-headers.ts.
+  // (which cannot carry frame-ancestors); see src/server/platform/security-headers.ts.
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024, staticHeaders: true }),
   integrations: [svelte(), mdx(), ownServerEntry()],
   server: { port: 4321 },

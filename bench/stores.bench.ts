@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'vitest';
-import { openDatabase } from '../src/server/database';
+import { openDatabase } from '../src/server/platform/database';
 import { randomTokenPart } from '../src/sessions/lucia-token';
 import {
   serviceSkipReason,

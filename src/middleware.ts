@@ -2,7 +2,7 @@
  * Responses rendered on request read or set a session (the learner's, or a demo store's), so no
  * browser or proxy may keep a copy: `Cache-Control: no-store` unless the route chose otherwise.
  * Prerendered pages hold no session and keep normal caching. The other security headers are set
- * for every response, static files included, in src/server/security-headers.ts.
+ * for every response, static files included, in src/server/platform/security-headers.ts.
  */
 import { defineMiddleware } from 'astro:middleware';
 

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'vitest';
 import { applyDemoAction } from '../../src/lab/demo-actions';
-import { openDatabase } from '../../src/server/database';
+import { openDatabase } from '../../src/server/platform/database';
 import { encodeFlaskSession } from '../../src/sessions/codecs/flask-session-cookie';
 import { encodeTaggedJson } from '../../src/sessions/codecs/flask-tagged-json';
 import { createEncryptedCookieStore } from '../../src/sessions/stores/encrypted-cookie/store';

@@ -1,5 +1,5 @@
 /** What the benchmark needs from each store: the store driven for real, and its raw primitive. */
-import type { Database } from '../../src/server/database';
+import type { Database } from '../../src/server/platform/database';
 import type { StoreId } from '../../src/sessions/catalog';
 import type { SessionData } from '../../src/sessions/types';
 import type { RunningRedis, RunningService } from '../../tests/support/services';

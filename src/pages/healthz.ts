@@ -3,8 +3,8 @@
  * 503 when it does not; Redis and Memcached are reported, not required.
  */
 import type { APIRoute } from 'astro';
-import { getAppContext } from '../server/app-context';
-import { checkHealth } from '../server/health';
+import { getAppContext } from '../server/platform/app-context';
+import { checkHealth } from '../server/platform/health';
 
 export const prerender = false;
 

@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classPseudonym } from '../../src/server/instructor-csv';
+import { classPseudonym } from '../../src/server/instructor/results-csv';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
 import { loadQuiz, wrongAnswers } from './quiz-answers';
 import { startSite, type RunningSite } from './server';

@@ -1,5 +1,5 @@
 /**
- * Start-up of the built server (src/server/serve.ts, built as dist/server/entry.mjs): a bad
+ * Start-up of the built server (src/server/platform/serve.ts, built as dist/server/entry.mjs): a bad
  * setting stops it before it listens, with exit status 1 and a message naming the variable, and a
  * port already taken stops it with a message saying so; neither leaves a process running.
  */

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCheckpoint } from '../../src/course/predictions';
 import { BrowserCookieJar } from '../../src/lab/browser-cookie-jar';
-import { runPress } from '../../src/server/press-runner';
-import { judge } from '../../src/server/prediction-request';
+import { runPress } from '../../src/server/demo/press-runner';
+import { judge } from '../../src/server/demo/prediction-request';
 import {
   serviceSkipReason,
   startMemcached,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { StoreId } from '../../src/sessions/catalog';
 import { newSessionId } from '../../src/sessions/server-session-id';
 import type { Instance, SessionData, SessionStore } from '../../src/sessions/types';
-import { openDatabase, type Database } from '../../src/server/database';
+import { openDatabase, type Database } from '../../src/server/platform/database';
 import { generateSessionToken } from '../../src/sessions/lucia-token';
 import { createEncryptedCookieStore } from '../../src/sessions/stores/encrypted-cookie/store';
 import { createFilesystemStore } from '../../src/sessions/stores/filesystem/store';

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StoreId } from '../../src/sessions/catalog';
 import type { SessionStore } from '../../src/sessions/types';
-import { createAppContext, type AppContext } from '../../src/server/app-context';
-import { loadConfig } from '../../src/server/config';
+import { createAppContext, type AppContext } from '../../src/server/platform/app-context';
+import { loadConfig } from '../../src/server/platform/config';
 
 export interface TestApp {
   app: AppContext;

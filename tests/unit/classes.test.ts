@@ -14,16 +14,16 @@ import {
   newJoinCode,
   normalizeJoinCode,
   validateClassName,
-} from '../../src/server/classes';
-import { openDatabase, type Database } from '../../src/server/database';
+} from '../../src/server/instructor/classes';
+import { openDatabase, type Database } from '../../src/server/platform/database';
 import {
   classPseudonym,
   classResultsCsv,
   csvField,
   resultsCsvHeader,
-} from '../../src/server/instructor-csv';
-import { LearnerSessions } from '../../src/server/learner-sessions';
-import { recordQuizAttempt } from '../../src/server/progress';
+} from '../../src/server/instructor/results-csv';
+import { LearnerSessions } from '../../src/server/learner/learner-sessions';
+import { recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quiz = quizSchema.parse({

@@ -4,7 +4,7 @@ import {
   isHttps,
   requestAsSent,
   type RequestContext,
-} from '../../src/server/client';
+} from '../../src/server/platform/client';
 
 function context(
   headers: Record<string, string> = {},

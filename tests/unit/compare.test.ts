@@ -17,7 +17,7 @@ import {
 import { memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
-import { openDatabase, type Database } from '../../src/server/database';
+import { openDatabase, type Database } from '../../src/server/platform/database';
 
 const cookieStores = ['plain-cookie', 'signed-cookie', 'encrypted-cookie', 'jwt'];
 const embeddedServerStores = ['memory', 'filesystem', 'sqlite'];

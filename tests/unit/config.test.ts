@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/server/config';
+import { ConfigError, loadConfig } from '../../src/server/platform/config';
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'session-lab-config-'));
 const secret = 'x'.repeat(32);

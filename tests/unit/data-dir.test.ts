@@ -18,9 +18,9 @@ import { CookieJar } from '../../src/sessions/cookie-jar';
 import { InstanceSimulator } from '../../src/lab/instances';
 import { Timer } from '../../src/sessions/timer';
 import { createFilesystemStore } from '../../src/sessions/stores/filesystem/store';
-import { loadConfig } from '../../src/server/config';
-import { securePrivateDirectory } from '../../src/server/data-dir';
-import { openDatabase } from '../../src/server/database';
+import { loadConfig } from '../../src/server/platform/config';
+import { securePrivateDirectory } from '../../src/server/platform/data-dir';
+import { openDatabase } from '../../src/server/platform/database';
 
 const modeOf = (target: string) => statSync(target).mode & 0o777;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { knownCookieValues, siteCookieNames } from '../../src/components/demo/cookie-values';
-import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
+import { LEARNER_SESSION_COOKIE } from '../../src/server/learner/learner-sessions';
 import { exchange, report, setCookie } from './demo-fixtures';
 
 describe('knownCookieValues', () => {

@@ -4,9 +4,9 @@
  * a store saved something for them; a refused write leaves no row, no session and no cookie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleDemoRequest } from '../../src/server/demo-handler';
+import { handleDemoRequest } from '../../src/server/demo/handler';
 import { createSqliteStore } from '../../src/sessions/stores/sqlite/store';
-import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
+import { LEARNER_SESSION_COOKIE } from '../../src/server/learner/learner-sessions';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const origin = 'http://127.0.0.1:4321';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { inspect } from '../../src/server/front-door/front-door';
-import { maxBodyBytes } from '../../src/server/http';
+import { inspect } from '../../src/server/platform/front-door/front-door';
+import { maxBodyBytes } from '../../src/server/platform/http';
 
 function request(method: string, url: string, headers: Record<string, string> = {}) {
   return { method, url, headers } as unknown as IncomingMessage;

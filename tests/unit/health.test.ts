@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AppContext } from '../../src/server/app-context';
-import { checkHealth } from '../../src/server/health';
+import type { AppContext } from '../../src/server/platform/app-context';
+import { checkHealth } from '../../src/server/platform/health';
 import { StoreUnavailableError, type SessionStore } from '../../src/sessions/types';
 import type { StoreId } from '../../src/sessions/catalog';
 import { createStoreRegistry, readStoreSettings } from '../../src/sessions/registry';
-import { openDatabase } from '../../src/server/database';
+import { openDatabase } from '../../src/server/platform/database';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'session-lab-health-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/server/database';
-import { SignInGuard, tokenMatches } from '../../src/server/instructor-auth';
+import { openDatabase, type Database } from '../../src/server/platform/database';
+import { SignInGuard, tokenMatches } from '../../src/server/instructor/auth';
 import {
   blankInstructorSessionCookie,
   INSTRUCTOR_SESSION_COOKIE,
   INSTRUCTOR_SESSION_LIFETIME_MS,
   instructorSessionCookie,
   InstructorSessions,
-} from '../../src/server/instructor-sessions';
+} from '../../src/server/instructor/sessions';
 import { serializeSetCookie } from '../../src/sessions/cookie-jar';
 
 let db: Database;

@@ -16,12 +16,12 @@ import {
   classActivity,
   classQuizFigures,
   type QuizEntry,
-} from '../../src/server/class-figures';
-import { createClass, joinClass } from '../../src/server/classes';
-import { openDatabase, type Database } from '../../src/server/database';
-import { measureStores } from '../../src/server/instructor-store-figures';
-import { LearnerSessions } from '../../src/server/learner-sessions';
-import { recordQuizAttempt } from '../../src/server/progress';
+} from '../../src/server/instructor/class-figures';
+import { createClass, joinClass } from '../../src/server/instructor/classes';
+import { openDatabase, type Database } from '../../src/server/platform/database';
+import { measureStores } from '../../src/server/instructor/store-figures';
+import { LearnerSessions } from '../../src/server/learner/learner-sessions';
+import { recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 import { SimulatedBrowser } from '../support/simulated-browser';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createClass, joinCodeAlphabet } from '../../src/server/classes';
-import { openDatabase, type Database } from '../../src/server/database';
-import { lookUpJoinCode } from '../../src/server/join-lookup';
-import { FailureLimiter } from '../../src/server/rate-limit';
+import { createClass, joinCodeAlphabet } from '../../src/server/instructor/classes';
+import { openDatabase, type Database } from '../../src/server/platform/database';
+import { lookUpJoinCode } from '../../src/server/learner/join-lookup';
+import { FailureLimiter } from '../../src/server/platform/rate-limit';
 
 let db: Database;
 let app: { db: Database; joinLookupLimiter: FailureLimiter };

@@ -12,17 +12,17 @@ import {
 } from '../../src/sessions/registry';
 import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
-import { createClass, joinClass } from '../../src/server/classes';
-import { openDatabase, type Database } from '../../src/server/database';
+import { createClass, joinClass } from '../../src/server/instructor/classes';
+import { openDatabase, type Database } from '../../src/server/platform/database';
 import {
   deleteLearnerData,
   expiredStoreCookies,
   readLearnerData,
   type LearnerDataDeps,
-} from '../../src/server/learner-data';
-import { LearnerSessions } from '../../src/server/learner-sessions';
-import { commitPrediction } from '../../src/server/predictions';
-import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
+} from '../../src/server/learner/learner-data';
+import { LearnerSessions } from '../../src/server/learner/learner-sessions';
+import { commitPrediction } from '../../src/server/learner/predictions';
+import { markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 import { SimulatedBrowser } from '../support/simulated-browser';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/server/database';
+import { openDatabase, type Database } from '../../src/server/platform/database';
 import {
   LEARNER_ACTIVITY_PRECISION_MS,
   LEARNER_SESSION_COOKIE,
@@ -8,7 +8,7 @@ import {
   LearnerSessions,
   blankLearnerSessionCookie,
   learnerSessionCookie,
-} from '../../src/server/learner-sessions';
+} from '../../src/server/learner/learner-sessions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 1);

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, schemaVersion, type Database } from '../../src/server/database';
-import { migrations } from '../../src/server/migrations';
+import { openDatabase, schemaVersion, type Database } from '../../src/server/platform/database';
+import { migrations } from '../../src/server/platform/migrations';
 
 const opened: Database[] = [];
 const tempDirs: string[] = [];

@@ -13,16 +13,16 @@ import { overlappingIncrements } from '../../src/course/predictions/concurrency'
 import type { PredictionAnswer } from '../../src/course/predictions/answer';
 import type { StepResult } from '../../src/course/predictions/types';
 import { BrowserCookieJar } from '../../src/lab/browser-cookie-jar';
-import { runPress } from '../../src/server/press-runner';
-import { LEARNER_SESSION_COOKIE } from '../../src/server/learner-sessions';
-import { deleteLearnerData, readLearnerData } from '../../src/server/learner-data';
-import { getLearnerProgress } from '../../src/server/progress';
+import { runPress } from '../../src/server/demo/press-runner';
+import { LEARNER_SESSION_COOKIE } from '../../src/server/learner/learner-sessions';
+import { deleteLearnerData, readLearnerData } from '../../src/server/learner/learner-data';
+import { getLearnerProgress } from '../../src/server/learner/progress';
 import {
   handlePredictionGet,
   handlePredictionPost,
   judge,
   parsePredictionInput,
-} from '../../src/server/prediction-request';
+} from '../../src/server/demo/prediction-request';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const lessonsDir = path.resolve('content/lessons');

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema, type Quiz } from '../../src/course/schemas';
-import { openDatabase, type Database } from '../../src/server/database';
-import { LearnerSessions } from '../../src/server/learner-sessions';
+import { openDatabase, type Database } from '../../src/server/platform/database';
+import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import {
   getAttempt,
   getLearnerProgress,
   markLessonVisited,
   recordQuizAttempt,
-} from '../../src/server/progress';
+} from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quiz: Quiz = quizSchema.parse({

@@ -4,7 +4,7 @@ import {
   describeRate,
   FailureLimiter,
   RateLimiter,
-} from '../../src/server/rate-limit';
+} from '../../src/server/platform/rate-limit';
 
 describe('RateLimiter', () => {
   it('allows a burst of max, then refills at max per window', () => {

@@ -23,13 +23,13 @@ import type { Environment } from '../../src/sessions/store-kind';
 import { defaultRedisKeyPrefix as redisSessionKeyPrefix } from '../../src/sessions/stores/redis/store';
 import { memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import type { Instance } from '../../src/sessions/types';
-import { createClass, joinClass } from '../../src/server/classes';
-import { openDatabase, type Database } from '../../src/server/database';
-import { measureStores } from '../../src/server/instructor-store-figures';
-import { LearnerSessions } from '../../src/server/learner-sessions';
-import { markLessonVisited, recordQuizAttempt } from '../../src/server/progress';
+import { createClass, joinClass } from '../../src/server/instructor/classes';
+import { openDatabase, type Database } from '../../src/server/platform/database';
+import { measureStores } from '../../src/server/instructor/store-figures';
+import { LearnerSessions } from '../../src/server/learner/learner-sessions';
+import { markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
-import { resetDemoSessions, type ResetDeps } from '../../src/server/reset-demo-sessions';
+import { resetDemoSessions, type ResetDeps } from '../../src/server/instructor/reset-demo-sessions';
 import {
   serviceSkipReason,
   startMemcached,

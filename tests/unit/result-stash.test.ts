@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ResultStash, type StashedResult } from '../../src/lab/result-stash';
-import { RESULT_COOKIE, stashResultForBrowser } from '../../src/server/result-link';
+import { RESULT_COOKIE, stashResultForBrowser } from '../../src/server/demo/result-link';
 
 const at = 1_000_000;
 const failed = (error: string): StashedResult => ({ ok: false, status: 503, error });

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowedMethods, routeMethods } from '../../src/server/front-door/route-methods';
+import { allowedMethods, routeMethods } from '../../src/server/platform/front-door/route-methods';
 
 const pagesDir = path.resolve('src/pages');
 const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'ALL'];

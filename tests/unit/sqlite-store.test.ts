@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CookieJar, serializeSetCookie } from '../../src/sessions/cookie-jar';
 import { Timer } from '../../src/sessions/timer';
-import { openDatabase, type Database } from '../../src/server/database';
+import { openDatabase, type Database } from '../../src/server/platform/database';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { createSqliteStore, type SqliteStoreOptions } from '../../src/sessions/stores/sqlite/store';
 import {

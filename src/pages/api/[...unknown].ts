@@ -4,7 +4,7 @@
  * trailing slash after `results.csv`), so an API client never gets the HTML 404 page.
  */
 import type { APIRoute } from 'astro';
-import { jsonError } from '../../server/http';
+import { jsonError } from '../../server/platform/http';
 
 export const prerender = false;
 

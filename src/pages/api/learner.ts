@@ -4,19 +4,27 @@
  */
 import type { APIRoute } from 'astro';
 import { serializeSetCookie } from '../../sessions/cookie-jar';
-import { getAppContext } from '../../server/app-context';
-import { clientAddress, isHttps, requestAsSent, type RequestContext } from '../../server/client';
-import { learnerSessionsFor } from '../../server/demo-learner';
-import { assertSameOrigin, HttpError, jsonError, readFields } from '../../server/http';
-import { readLearner } from '../../server/learner';
+import { getAppContext } from '../../server/platform/app-context';
+import {
+  clientAddress,
+  isHttps,
+  requestAsSent,
+  type RequestContext,
+} from '../../server/platform/client';
+import { learnerSessionsFor } from '../../server/learner/demo-learner';
+import { assertSameOrigin, HttpError, jsonError, readFields } from '../../server/platform/http';
+import { readLearner } from '../../server/learner/current-learner';
 import {
   deleteLearnerData,
   expiredStoreCookies,
   readLearnerData,
   shortenId,
   type LearnerDeletion,
-} from '../../server/learner-data';
-import { blankLearnerSessionCookie, LEARNER_SESSION_COOKIE } from '../../server/learner-sessions';
+} from '../../server/learner/learner-data';
+import {
+  blankLearnerSessionCookie,
+  LEARNER_SESSION_COOKIE,
+} from '../../server/learner/learner-sessions';
 
 export const prerender = false;
 

@@ -1,9 +1,9 @@
 /** Ends the instructor session (POST, origin-checked) and goes back to /instructor/. */
 import type { APIRoute } from 'astro';
-import { getAppContext } from '../../server/app-context';
-import { requestAsSent } from '../../server/client';
-import { assertSameOrigin, HttpError, jsonError } from '../../server/http';
-import { signOut } from '../../server/instructor-auth';
+import { getAppContext } from '../../server/platform/app-context';
+import { requestAsSent } from '../../server/platform/client';
+import { assertSameOrigin, HttpError, jsonError } from '../../server/platform/http';
+import { signOut } from '../../server/instructor/auth';
 
 export const prerender = false;
 

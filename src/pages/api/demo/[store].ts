@@ -1,9 +1,9 @@
 import type { APIRoute } from 'astro';
-import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../server/demo-handler';
+import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../server/demo/handler';
 import type { StashedResult } from '../../../lab/result-stash';
-import { getAppContext } from '../../../server/app-context';
-import { clientAddress, isHttps, requestAsSent } from '../../../server/client';
-import { stashResultForBrowser } from '../../../server/result-link';
+import { getAppContext } from '../../../server/platform/app-context';
+import { clientAddress, isHttps, requestAsSent } from '../../../server/platform/client';
+import { stashResultForBrowser } from '../../../server/demo/result-link';
 
 export const prerender = false;
 
@@ -32,7 +32,7 @@ const handle: APIRoute = async (context) => {
     result = { ok: false, status: http.status, error: http.message };
   }
   const page = back ?? `/demos/${encodeURIComponent(demo.storeId)}/`;
-  // The result shows the session's data: only this browser may see it (src/server/result-link.ts).
+  // The result shows the session's data: only this browser may see it (src/server/demo/result-link.ts).
   const link = stashResultForBrowser(result, page, isHttps(context));
   headers.append('Set-Cookie', link.setCookie);
   headers.set('Location', link.location);

@@ -3,12 +3,12 @@
  * the body must say so: `{"confirm":"RESET"}` or the form field `confirm=RESET`.
  */
 import type { APIRoute } from 'astro';
-import { getAppContext } from '../../../server/app-context';
-import { requestAsSent } from '../../../server/client';
-import { assertSameOrigin, HttpError, readFields } from '../../../server/http';
-import { requireInstructor } from '../../../server/instructor-auth';
-import { answerInstructorRequest, instructorJson } from '../../../server/instructor-responses';
-import { resetDemoSessions } from '../../../server/reset-demo-sessions';
+import { getAppContext } from '../../../server/platform/app-context';
+import { requestAsSent } from '../../../server/platform/client';
+import { assertSameOrigin, HttpError, readFields } from '../../../server/platform/http';
+import { requireInstructor } from '../../../server/instructor/auth';
+import { answerInstructorRequest, instructorJson } from '../../../server/instructor/responses';
+import { resetDemoSessions } from '../../../server/instructor/reset-demo-sessions';
 
 export const prerender = false;
 

@@ -2,11 +2,16 @@ import type { APIRoute } from 'astro';
 import { getEntry } from 'astro:content';
 import type { QuizSubmissionResult } from '../../../course/quiz-api';
 import { findLessonByQuiz, getLessonQuizMap } from '../../../course/lesson-index';
-import { getAppContext } from '../../../server/app-context';
-import { clientAddress, isHttps, requestAsSent } from '../../../server/client';
-import { assertSameOrigin, HttpError, jsonError, readBoundedText } from '../../../server/http';
-import { withLearner } from '../../../server/learner';
-import { getLearnerProgress, recordQuizAttempt } from '../../../server/progress';
+import { getAppContext } from '../../../server/platform/app-context';
+import { clientAddress, isHttps, requestAsSent } from '../../../server/platform/client';
+import {
+  assertSameOrigin,
+  HttpError,
+  jsonError,
+  readBoundedText,
+} from '../../../server/platform/http';
+import { withLearner } from '../../../server/learner/current-learner';
+import { getLearnerProgress, recordQuizAttempt } from '../../../server/learner/progress';
 import { gradeQuiz, parseQuizForm, QuizAnswerError } from '../../../course/quiz-grading';
 
 export const prerender = false;

@@ -7,15 +7,15 @@ import {
   type ScenarioAnswers,
 } from '../../../course/scenarios/grading';
 import { scenarioResultPath } from '../../../course/scenarios/result-url';
-import { getAppContext } from '../../../server/app-context';
-import { clientAddress, requestAsSent } from '../../../server/client';
+import { getAppContext } from '../../../server/platform/app-context';
+import { clientAddress, requestAsSent } from '../../../server/platform/client';
 import {
   assertSameOrigin,
   HttpError,
   jsonError,
   readBoundedText,
   readFields,
-} from '../../../server/http';
+} from '../../../server/platform/http';
 
 export const prerender = false;
 

@@ -4,11 +4,11 @@
  * the learner's own demo session.
  */
 import type { APIRoute } from 'astro';
-import { getAppContext } from '../../../../../server/app-context';
+import { getAppContext } from '../../../../../server/platform/app-context';
 import {
   handlePredictionGet,
   handlePredictionPost,
-} from '../../../../../server/prediction-request';
+} from '../../../../../server/demo/prediction-request';
 
 export const prerender = false;
 

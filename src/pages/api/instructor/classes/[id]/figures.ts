@@ -1,15 +1,15 @@
 /** A class's live figures as JSON, which the dashboard polls every few seconds. */
 import type { APIRoute } from 'astro';
-import { getAppContext } from '../../../../../server/app-context';
-import { getClass } from '../../../../../server/classes';
-import { HttpError } from '../../../../../server/http';
-import { requireInstructor } from '../../../../../server/instructor-auth';
-import { liveClassFigures } from '../../../../../server/instructor-figures';
-import { quizEntries } from '../../../../../server/instructor-quizzes';
+import { getAppContext } from '../../../../../server/platform/app-context';
+import { getClass } from '../../../../../server/instructor/classes';
+import { HttpError } from '../../../../../server/platform/http';
+import { requireInstructor } from '../../../../../server/instructor/auth';
+import { liveClassFigures } from '../../../../../server/instructor/live-figures';
+import { quizEntries } from '../../../../../server/instructor/quizzes';
 import {
   answerInstructorRequest,
   instructorJson,
-} from '../../../../../server/instructor-responses';
+} from '../../../../../server/instructor/responses';
 
 export const prerender = false;
 

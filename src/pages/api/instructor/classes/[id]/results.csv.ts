@@ -1,12 +1,12 @@
 /** A class's quiz results as a CSV download, with per-class pseudonyms instead of learner ids. */
 import type { APIRoute } from 'astro';
-import { getAppContext } from '../../../../../server/app-context';
-import { getClass } from '../../../../../server/classes';
-import { HttpError } from '../../../../../server/http';
-import { requireInstructor } from '../../../../../server/instructor-auth';
-import { classResultsCsv } from '../../../../../server/instructor-csv';
-import { quizTitles } from '../../../../../server/instructor-quizzes';
-import { answerInstructorRequest } from '../../../../../server/instructor-responses';
+import { getAppContext } from '../../../../../server/platform/app-context';
+import { getClass } from '../../../../../server/instructor/classes';
+import { HttpError } from '../../../../../server/platform/http';
+import { requireInstructor } from '../../../../../server/instructor/auth';
+import { classResultsCsv } from '../../../../../server/instructor/results-csv';
+import { quizTitles } from '../../../../../server/instructor/quizzes';
+import { answerInstructorRequest } from '../../../../../server/instructor/responses';
 
 export const prerender = false;
 

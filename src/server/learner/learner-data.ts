@@ -1,0 +1,346 @@
+/**
+ * Everything the site holds about one anonymous learner, and its deletion. "Deleted" means gone
+ * from the stores and the database, not hidden: server stores revoke every session the learner
+ * owns (on every simulated instance, where instances do not share), and every row that names the
+ * learner is deleted in one transaction.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { CookieJar } from '../../sessions/cookie-jar';
+import { maxNamedInstances } from '../../lab/instances';
+import { Timer } from '../../sessions/timer';
+import type { StoreId } from '../../sessions/catalog';
+import type { StoreRegistry } from '../../sessions/registry';
+import {
+  StoreUnavailableError,
+  type DemoContext,
+  type Instance,
+  type SessionStore,
+} from '../../sessions/types';
+import { preparedFor, type Database } from '../platform/database';
+import { deletePredictions, listPredictions } from './predictions';
+
+/** Longer histories are counted in full but listed only this far, newest first. */
+export const maxListedRows = 200;
+
+export interface LearnerData {
+  learner: { id: string; shortId: string; createdAt: string };
+  /** The site's own database sessions for this learner, expired ones included until purged. */
+  sessions: {
+    shortId: string;
+    current: boolean;
+    createdAt: string;
+    expiresAt: string;
+    lastSeenAt: string;
+    expired: boolean;
+  }[];
+  quizAttempts: {
+    total: number;
+    listed: {
+      id: number;
+      quizId: string;
+      scorePercent: number;
+      passed: boolean;
+      createdAt: string;
+    }[];
+  };
+  lessons: {
+    total: number;
+    listed: { lessonId: string; firstVisitedAt: string; completedAt: string | null }[];
+  };
+  /** Rows of the SQLite demo store that name this learner as their owner. */
+  sqliteDemoSessions: { bytes: number; createdAt: string; expiresAt: string }[];
+  /** Predictions at "predict, then press" checkpoints: at most one per checkpoint, newest first. */
+  predictions: {
+    checkpointId: string;
+    lessonId: string;
+    predicted: string;
+    predictedAt: string;
+    outcome: string | null;
+    correct: boolean | null;
+    pressedAt: string | null;
+  }[];
+}
+
+export interface StoreDeletion {
+  storeId: StoreId;
+  title: string;
+  outcome: 'deleted' | 'not-configured' | 'unreachable';
+  /** Sessions the store reported deleting, over all instances searched. */
+  sessions: number;
+  /** The simulated instances searched (one for stores that every instance shares). */
+  instances: string[];
+  message?: string;
+}
+
+export interface LearnerDeletion {
+  /** False when a configured store could not be reached: the learner is kept so a retry can. */
+  complete: boolean;
+  stores: StoreDeletion[];
+  rows: {
+    quizAttempts: number;
+    lessonProgress: number;
+    learnerSessions: number;
+    classMemberships: number;
+    demoSessions: number;
+    predictions: number;
+    learner: number;
+  };
+}
+
+export interface LearnerDataDeps {
+  db: Database;
+  stores: StoreRegistry;
+  instances: { resolve(requested: string | null): Instance };
+  now?: () => number;
+}
+
+function prepareStatements(db: Database) {
+  return {
+    learner: db.prepare<[string], { id: string; created_at: number }>(
+      'SELECT id, created_at FROM learner WHERE id = ?',
+    ),
+    sessions: db.prepare<
+      [string],
+      { id: string; created_at: number; expires_at: number; last_seen_at: number }
+    >(
+      `SELECT id, created_at, expires_at, last_seen_at FROM learner_session
+       WHERE learner_id = ? ORDER BY last_seen_at DESC, id`,
+    ),
+    attemptCount: db
+      .prepare<[string], number>('SELECT count(*) FROM quiz_attempt WHERE learner_id = ?')
+      .pluck(),
+    attempts: db.prepare<
+      [string, number],
+      { id: number; quiz_id: string; score_percent: number; passed: number; created_at: number }
+    >(
+      `SELECT id, quiz_id, score_percent, passed, created_at FROM quiz_attempt
+       WHERE learner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ),
+    lessonCount: db
+      .prepare<[string], number>('SELECT count(*) FROM lesson_progress WHERE learner_id = ?')
+      .pluck(),
+    lessons: db.prepare<
+      [string, number],
+      { lesson_id: string; first_visited_at: number; completed_at: number | null }
+    >(
+      `SELECT lesson_id, first_visited_at, completed_at FROM lesson_progress
+       WHERE learner_id = ? ORDER BY first_visited_at DESC, lesson_id LIMIT ?`,
+    ),
+    demoSessions: db.prepare<
+      [string, number],
+      { bytes: number; created_at: number; expires_at: number }
+    >(
+      `SELECT bytes, created_at, expires_at FROM demo_session
+       WHERE owner = ? ORDER BY created_at DESC LIMIT ?`,
+    ),
+    deleteAttempts: db.prepare<[string]>('DELETE FROM quiz_attempt WHERE learner_id = ?'),
+    deleteLessons: db.prepare<[string]>('DELETE FROM lesson_progress WHERE learner_id = ?'),
+    deleteSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
+    deleteMemberships: db.prepare<[string]>('DELETE FROM classroom_member WHERE learner_id = ?'),
+    deleteDemoSessions: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
+    deleteLearner: db.prepare<[string]>('DELETE FROM learner WHERE id = ?'),
+  };
+}
+
+const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The start of an id: enough to recognise it, too little to use it. */
+export function shortenId(id: string): string {
+  return id.length > 8 ? `${id.slice(0, 8)}…` : id;
+}
+
+/** What the database holds for the learner, or null when there is no such learner. */
+export function readLearnerData(
+  db: Database,
+  learnerId: string,
+  { now = Date.now(), currentSessionId }: { now?: number; currentSessionId?: string } = {},
+): LearnerData | null {
+  const statements = preparedFor(statementCache, db, prepareStatements);
+  const learner = statements.learner.get(learnerId);
+  if (!learner) return null;
+  return {
+    learner: { id: learner.id, shortId: shortenId(learner.id), createdAt: iso(learner.created_at) },
+    sessions: statements.sessions.all(learnerId).map((row) => ({
+      shortId: shortenId(row.id),
+      current: row.id === currentSessionId,
+      createdAt: iso(row.created_at),
+      expiresAt: iso(row.expires_at),
+      lastSeenAt: iso(row.last_seen_at),
+      expired: row.expires_at <= now,
+    })),
+    quizAttempts: {
+      total: statements.attemptCount.get(learnerId) ?? 0,
+      listed: statements.attempts.all(learnerId, maxListedRows).map((row) => ({
+        id: row.id,
+        quizId: row.quiz_id,
+        scorePercent: row.score_percent,
+        passed: row.passed === 1,
+        createdAt: iso(row.created_at),
+      })),
+    },
+    lessons: {
+      total: statements.lessonCount.get(learnerId) ?? 0,
+      listed: statements.lessons.all(learnerId, maxListedRows).map((row) => ({
+        lessonId: row.lesson_id,
+        firstVisitedAt: iso(row.first_visited_at),
+        completedAt: row.completed_at === null ? null : iso(row.completed_at),
+      })),
+    },
+    sqliteDemoSessions: statements.demoSessions.all(learnerId, maxListedRows).map((row) => ({
+      bytes: row.bytes,
+      createdAt: iso(row.created_at),
+      expiresAt: iso(row.expires_at),
+    })),
+    predictions: listPredictions(db, learnerId).map((prediction) => ({
+      checkpointId: prediction.checkpointId,
+      lessonId: prediction.lessonId,
+      predicted: prediction.predicted,
+      predictedAt: prediction.predictedAt.toISOString(),
+      outcome: prediction.outcome,
+      correct: prediction.correct,
+      pressedAt: prediction.pressedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/**
+ * Deletes everything the learner owns: first their sessions in every server store, then, only if
+ * every configured store answered, every database row naming them. Stores go first because the
+ * learner id is what finds their sessions; deleting it first would orphan them.
+ */
+export async function deleteLearnerData(
+  deps: LearnerDataDeps,
+  learnerId: string,
+  /** Where to look in each store; a caller deleting many learners lists the instances once. */
+  instancesOf: (store: SessionStore) => Promise<Instance[]> = (store) =>
+    instancesToSearch(deps, store),
+): Promise<LearnerDeletion> {
+  const stores: StoreDeletion[] = [];
+  for (const store of deps.stores.values()) {
+    if (store.revokeAll) {
+      stores.push(await revokeEverywhere(deps, store, await instancesOf(store), learnerId));
+    }
+  }
+  const complete = stores.every((store) => store.outcome !== 'unreachable');
+  const rows = complete
+    ? deleteRows(deps.db, learnerId)
+    : {
+        quizAttempts: 0,
+        lessonProgress: 0,
+        learnerSessions: 0,
+        classMemberships: 0,
+        demoSessions: 0,
+        predictions: 0,
+        learner: 0,
+      };
+  return { complete, stores, rows };
+}
+
+function deleteRows(db: Database, learnerId: string): LearnerDeletion['rows'] {
+  const statements = preparedFor(statementCache, db, prepareStatements);
+  // Explicit deletes rather than relying on ON DELETE CASCADE alone: the counts are the receipt.
+  return db.transaction(() => ({
+    quizAttempts: statements.deleteAttempts.run(learnerId).changes,
+    lessonProgress: statements.deleteLessons.run(learnerId).changes,
+    learnerSessions: statements.deleteSessions.run(learnerId).changes,
+    classMemberships: statements.deleteMemberships.run(learnerId).changes,
+    // demo_session has no foreign key (demo sessions exist without a learner), so no cascade.
+    demoSessions: statements.deleteDemoSessions.run(learnerId).changes,
+    predictions: deletePredictions(db, learnerId),
+    learner: statements.deleteLearner.run(learnerId).changes,
+  }))();
+}
+
+async function revokeEverywhere(
+  deps: LearnerDataDeps,
+  store: SessionStore,
+  instances: Instance[],
+  learnerId: string,
+): Promise<StoreDeletion> {
+  const { id, title } = store.info;
+  const result: StoreDeletion = {
+    storeId: id,
+    title,
+    outcome: 'deleted',
+    sessions: 0,
+    instances: instances.map((instance) => instance.id),
+  };
+  try {
+    for (const instance of instances) {
+      result.sessions += await store.revokeAll!(contextFor(deps.now, instance, learnerId));
+    }
+  } catch (error) {
+    if (!(error instanceof StoreUnavailableError)) throw error;
+    const reason = store.notConfigured ?? null;
+    result.outcome = reason === null ? 'unreachable' : 'not-configured';
+    result.message = reason ?? error.message;
+  }
+  return result;
+}
+
+/**
+ * Every instance that may hold the store's sessions: one for stores all instances share; for the
+ * others the named instances plus every instance directory left on disk (a "fresh" serverless
+ * instance writes one, and a filesystem session in it outlives the request).
+ */
+export async function instancesToSearch(
+  deps: Pick<LearnerDataDeps, 'instances'>,
+  store: SessionStore,
+): Promise<Instance[]> {
+  const first = deps.instances.resolve('1');
+  if (store.info.facts.sharedAcrossInstances) return [first];
+  const named = Array.from({ length: maxNamedInstances }, (_, index) =>
+    deps.instances.resolve(String(index + 1)),
+  );
+  const root = path.dirname(first.directory);
+  const namedIds = new Set(named.map((instance) => instance.id));
+  let entries: string[] = [];
+  try {
+    entries = (await readdir(root, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory() && !namedIds.has(entry.name))
+      .map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const leftovers = entries.map((name) => ({
+    id: name,
+    memory: new Map<string, unknown>(),
+    directory: path.join(root, name),
+  }));
+  return [...named, ...leftovers];
+}
+
+function contextFor(
+  now: (() => number) | undefined,
+  instance: Instance,
+  owner: string | null,
+): DemoContext {
+  return { cookies: new CookieJar(), instance, timer: new Timer(), now: now ?? Date.now, owner };
+}
+
+/**
+ * The `Set-Cookie` lines that make a browser drop every demo store's cookie. Each store's cookie
+ * is scoped to its own demo address, but a response from any path may expire it, so a deletion
+ * without JavaScript still empties the browser's cookie stores. A store that cannot be reached
+ * sends nothing; its id cookie then names a session that no longer exists.
+ */
+export async function expiredStoreCookies(
+  deps: Pick<LearnerDataDeps, 'stores' | 'instances' | 'now'>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const instance = deps.instances.resolve('1');
+  for (const store of deps.stores.values()) {
+    const ctx = contextFor(deps.now, instance, null);
+    try {
+      await store.destroy(ctx);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      continue;
+    }
+    lines.push(...ctx.cookies.setCookieLines());
+  }
+  return lines;
+}

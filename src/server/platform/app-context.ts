@@ -1,0 +1,75 @@
+/**
+ * The long-lived parts of the running server, made once per process on first use: settings,
+ * the site's database, the demo stores and the simulated instances.
+ */
+import type { Database } from 'better-sqlite3';
+import path from 'node:path';
+import { measureStores } from '../../lab/compare';
+import { ComparisonRuns } from '../../lab/compare-cache';
+import { InstanceSimulator } from '../../lab/instances';
+import { createStoreRegistry, type StoreRegistry } from '../../sessions/registry';
+import { loadConfig, type Config } from './config';
+import { securePrivateDirectory } from './data-dir';
+import { openDatabase } from './database';
+import { FailureLimiter, RateLimiter } from './rate-limit';
+
+export interface AppContext {
+  config: Config;
+  db: Database;
+  stores: StoreRegistry;
+  instances: InstanceSimulator;
+  demoWriteLimiter: RateLimiter;
+  quizSubmitLimiter: RateLimiter;
+  /** Join codes looked up that found no class, per client: guessing codes meets a wall. */
+  joinLookupLimiter: FailureLimiter;
+  /** Requests to measure the comparison page again, per client. */
+  compareLimiter: RateLimiter;
+  /** The comparison page's measurement, shared by every visitor. */
+  comparisons: ComparisonRuns;
+}
+
+let context: AppContext | undefined;
+
+export function getAppContext(): AppContext {
+  context ??= createAppContext(loadConfig());
+  return context;
+}
+
+/** Exported for tests, which build one from settings of their own; the server has one. */
+export function createAppContext(config: Config): AppContext {
+  const tightened = securePrivateDirectory(config.dataDir);
+  if (tightened) console.warn(tightened);
+  const db = openDatabase(path.join(config.dataDir, 'session-lab.sqlite'));
+  const stores = createStoreRegistry(
+    {
+      secrets: config.sessionSecrets,
+      // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
+      secureCookies: false,
+      dataDir: config.dataDir,
+      db,
+      maxSessionsPerVisitor: config.demoSessionsPerAddress,
+    },
+    config.storeSettings,
+  );
+  const instances = new InstanceSimulator(config.dataDir);
+  // One throwaway instance for the comparison, used by nothing else: sessions start from nothing.
+  const compareInstance = instances.resolve('fresh');
+  return {
+    config,
+    db,
+    stores,
+    instances,
+    demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
+    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
+    joinLookupLimiter: new FailureLimiter(config.joinLookupLimit),
+    compareLimiter: new RateLimiter(config.compareLimit),
+    comparisons: new ComparisonRuns({
+      measure: () =>
+        measureStores({
+          stores,
+          instance: compareInstance,
+        }),
+      minIntervalMs: config.compareIntervalSeconds * 1000,
+    }),
+  };
+}
