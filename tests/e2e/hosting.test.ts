@@ -18,7 +18,7 @@ import {
   startRedis,
   type RunningRedis,
   type RunningService,
-} from '../support/services';
+} from '../../scripts/services/index.ts';
 import { launchBrowser, type BrowserSession } from './browser';
 import { correctAnswers, loadQuiz } from './quiz-answers';
 import { startSite, type RunningSite } from './server';

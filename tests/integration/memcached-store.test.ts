@@ -15,7 +15,11 @@ import {
 } from '../../src/sessions/stores/memcached/store';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
-import { serviceSkipReason, startMemcached, type RunningService } from '../support/services';
+import {
+  serviceSkipReason,
+  startMemcached,
+  type RunningService,
+} from '../../scripts/services/index.ts';
 
 const skipReason = serviceSkipReason('memcached');
 if (skipReason) console.warn(skipReason);

@@ -11,7 +11,7 @@ import { newSessionId } from '../../src/sessions/server-session-id';
 import { createRedisStore, redisNotConfiguredMessage } from '../../src/sessions/stores/redis/store';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
-import { serviceSkipReason, startRedis, type RunningRedis } from '../support/services';
+import { serviceSkipReason, startRedis, type RunningRedis } from '../../scripts/services/index.ts';
 
 const skipReason = serviceSkipReason('redis');
 if (skipReason) console.warn(skipReason);
