@@ -151,7 +151,6 @@ export async function startPostgres(fixedPort?: number): Promise<RunningPostgres
     `-c unix_socket_directories=${directory}`,
     '-c fsync=off',
     '-c full_page_writes=off',
-    '-c synchronous_commit=off',
   ].join(' ');
   let running = false;
   const pgCtl = (args: string[]) => run('pg_ctl', ['-D', data, ...args]);

@@ -92,6 +92,15 @@ export class PostgresLink {
     });
   }
 
+  /**
+   * Throws when the store cannot work right now: not configured, or down since the last query
+   * (then one `SELECT 1` checks whether it is back). Costs nothing while the server answers, so a
+   * first visit without a cookie learns of an outage too.
+   */
+  async reachable(): Promise<void> {
+    if (this.#outageLogged || this.#options.url === null) await this.ping();
+  }
+
   /** One bounded round trip, for /healthz. */
   async ping(): Promise<void> {
     await this.#run(async (pool) => pool.query('SELECT 1'), false);
@@ -106,21 +115,33 @@ export class PostgresLink {
   }
 
   async #run<T>(work: (pool: pg.Pool) => Promise<T>, needsSchema = true): Promise<T> {
-    const pool = this.#connection();
     try {
-      if (needsSchema) {
-        this.#schema ??= ensureSchema(pool).catch((error: unknown) => {
-          this.#schema = null;
-          throw error;
-        });
-        await this.#schema;
-      }
-      const result = await work(pool);
-      this.#reportRecovery();
-      return result;
+      return await this.#attempt(work, needsSchema);
+    } catch (error) {
+      // A pooled connection the server ended (a restart) fails only when next used. Every
+      // statement here is safe to repeat, and a transaction cut off never committed: try once
+      // more, on a fresh connection.
+      if (!isStaleConnection(error)) throw this.#unavailable(error);
+    }
+    try {
+      return await this.#attempt(work, needsSchema);
     } catch (error) {
       throw this.#unavailable(error);
     }
+  }
+
+  async #attempt<T>(work: (pool: pg.Pool) => Promise<T>, needsSchema: boolean): Promise<T> {
+    const pool = this.#connection();
+    if (needsSchema) {
+      this.#schema ??= ensureSchema(pool).catch((error: unknown) => {
+        this.#schema = null;
+        throw error;
+      });
+      await this.#schema;
+    }
+    const result = await work(pool);
+    this.#reportRecovery();
+    return result;
   }
 
   #unavailable(error: unknown): StoreUnavailableError {
@@ -179,6 +200,18 @@ export class PostgresLink {
   }
 }
 // #endregion pool
+
+/** An error of a connection that died under the query, not of the query or of a timeout. */
+function isStaleConnection(error: unknown): boolean {
+  if (error instanceof pg.DatabaseError || error instanceof StoreUnavailableError) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : '';
+  return (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    /Connection terminated unexpectedly|not queryable/.test(message)
+  );
+}
 
 /** `host:port/database` for messages; never the password a URL may carry. */
 export function postgresAddress(url: string): string {

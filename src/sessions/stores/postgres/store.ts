@@ -161,8 +161,10 @@ export function createPostgresStore(options: PostgresStoreOptions): RunningStore
     const found = await lookup(ctx);
     switch (found.kind) {
       case 'none':
+        await link.reachable();
         return { status: 'new', data: {} };
       case 'malformed':
+        await link.reachable();
         clearCookie(ctx);
         return { status: 'new', reason: MALFORMED_REASON, data: {} };
       case 'not-issued':
