@@ -40,7 +40,6 @@ export type Queryable = Pick<pg.PoolClient, 'query'>;
  */
 const unavailableClasses = ['08', '53', '57'];
 
-// #region pool
 export class PostgresLink {
   readonly address: string | null;
   readonly #options: PostgresLinkOptions;
@@ -167,6 +166,7 @@ export class PostgresLink {
     if (url === null) throw new StoreUnavailableError(notConfigured);
     if (this.#pool) return this.#pool;
     const { maxConnections, connectTimeoutMs, statementTimeoutMs, idleTimeoutMs } = this.#options;
+    // #region pool
     const pool = new pg.Pool({
       connectionString: url,
       max: maxConnections,
@@ -183,6 +183,7 @@ export class PostgresLink {
     pool.on('error', (error) => {
       if (this.#pool === pool) this.#reportOutage(describeError(error));
     });
+    // #endregion pool
     this.#pool = pool;
     return pool;
   }
@@ -199,7 +200,6 @@ export class PostgresLink {
     this.#options.log(`[session-lab] PostgreSQL at ${this.address} is answering again.`);
   }
 }
-// #endregion pool
 
 /** An error of a connection that died under the query, not of the query or of a timeout. */
 function isStaleConnection(error: unknown): boolean {
