@@ -1,5 +1,5 @@
 /**
- * The Memcached store against a real memcached (tests/support/services.ts starts one per block on
+ * The Memcached store against a real memcached (scripts/services/, the shared launcher, starts one per block on
  * a free loopback port). A simulated browser carries the cookies from one request to the next;
  * a separate connection checks what memcached itself holds, TTLs included (meta commands).
  */

@@ -1,5 +1,5 @@
 /**
- * The Redis store against a real redis-server (tests/support/services.ts starts one per block on
+ * The Redis store against a real redis-server (scripts/services/, the shared launcher, starts one per block on
  * a free loopback port). A simulated browser carries the cookies from one request to the next;
  * a separate client checks what Redis itself holds.
  */
