@@ -1,7 +1,8 @@
 /**
- * The Memcached store against a real memcached (scripts/services/, the shared launcher, starts one per block on
- * a free loopback port). A simulated browser carries the cookies from one request to the next;
- * a separate connection checks what memcached itself holds, TTLs included (meta commands).
+ * The Memcached store against a real memcached (scripts/services/, the shared launcher, starts one
+ * per block on a free loopback port). A simulated browser carries the cookies from one request to
+ * the next; a separate connection checks what memcached itself holds, TTLs included (meta
+ * commands).
  */
 import { Client } from 'memjs';
 import { createConnection } from 'node:net';

@@ -1,7 +1,7 @@
 /**
- * The Redis store against a real redis-server (scripts/services/, the shared launcher, starts one per block on
- * a free loopback port). A simulated browser carries the cookies from one request to the next;
- * a separate client checks what Redis itself holds.
+ * The Redis store against a real redis-server (scripts/services/, the shared launcher, starts one
+ * per block on a free loopback port). A simulated browser carries the cookies from one request to
+ * the next; a separate client checks what Redis itself holds.
  */
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
