@@ -2,8 +2,8 @@
  * Hosting for a class: /healthz, a reverse proxy in front (TRUST_PROXY), security headers, graceful
  * shutdown that loses no acknowledged write, and two processes sharing one DATA_DIR and one Redis,
  * a private DATA_DIR whatever the umask. Each block starts servers of its own (tests/e2e/server.ts)
- * with real Redis and Memcached (from the shared launcher in scripts/services/); the header checks use
- * the shared site.
+ * with real Redis and Memcached (from the shared launcher in scripts/services/); the header
+ * checks use the shared site.
  */
 import { createHash } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
