@@ -15,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   serviceSkipReason,
   startMemcached,
+  startPostgres,
   startRedis,
+  type RunningPostgres,
   type RunningRedis,
   type RunningService,
 } from '../../scripts/services/index.ts';
@@ -25,6 +27,8 @@ import { startSite, type RunningSite } from './server';
 
 const skipServices = serviceSkipReason('redis') ?? serviceSkipReason('memcached');
 if (skipServices) console.warn(skipServices);
+const skipPostgres = serviceSkipReason('postgres');
+if (skipPostgres) console.warn(skipPostgres);
 
 const quizId = 'signed-cookie';
 const quizForm = new URLSearchParams(
@@ -585,6 +589,47 @@ describe.skipIf(skipServices)('two processes sharing DATA_DIR and Redis', () => 
     const cookie = cookieHeader(set.headers.getSetCookie());
     expect((await readDemo(first, 'memory', cookie)).data).toEqual({ from: 'first' });
     expect(await readDemo(second, 'memory', cookie)).toMatchObject({ status: 'new', data: {} });
+  });
+});
+
+describe.skipIf(skipPostgres)('two machines sharing one PostgreSQL', () => {
+  let postgres: RunningPostgres;
+  let first: RunningSite;
+  let second: RunningSite;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    // Separate data directories, as on two machines; one secret, so either reads the learner id.
+    const env = { DATABASE_URL: postgres.url, SESSION_SECRET: 'two-machines-0123456789abcdefghij' };
+    [first, second] = await Promise.all([startSite(env), startSite(env)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([first?.stop(), second?.stop()]);
+    await postgres?.remove();
+  });
+
+  it('share a PostgreSQL demo session both ways, and log it out everywhere from either', async () => {
+    expect(first.dataDir).not.toBe(second.dataDir);
+    const set = await demo(first, 'postgres', { action: 'set', key: 'from', value: 'first' });
+    expect(set.status).toBe(200);
+    let cookie = cookieHeader(set.headers.getSetCookie());
+    expect(await readDemo(second, 'postgres', cookie)).toMatchObject({
+      status: 'ok',
+      data: { from: 'first' },
+    });
+    const incremented = await demo(second, 'postgres', { action: 'increment' }, { Cookie: cookie });
+    expect(incremented.status).toBe(200);
+    cookie = cookieHeader(incremented.headers.getSetCookie(), cookie);
+    expect(await readDemo(first, 'postgres', cookie)).toMatchObject({
+      status: 'ok',
+      data: { from: 'first', counter: 1 },
+    });
+
+    const revoked = await demo(second, 'postgres', { action: 'revoke-all' }, { Cookie: cookie });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.text()).toMatch(/Signed out everywhere: 1 session deleted/);
+    expect(await readDemo(first, 'postgres', cookie)).toMatchObject({ status: 'new', data: {} });
   });
 });
 
