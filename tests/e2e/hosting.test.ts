@@ -14,12 +14,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   serviceSkipReason,
-  startMemcached,
+  serviceVariables,
   startPostgres,
   startRedis,
+  startServiceFor,
   type RunningPostgres,
+  type ServiceKind,
+  type ServiceWithSetting,
   type RunningRedis,
-  type RunningService,
 } from '../../scripts/services/index.ts';
 import { launchBrowser, type BrowserSession } from './browser';
 import { correctAnswers, loadQuiz } from './quiz-answers';
@@ -100,58 +102,56 @@ async function health(site: RunningSite) {
   };
 }
 
-describe.skipIf(skipServices)('/healthz', () => {
-  let redis: RunningRedis;
-  let memcached: RunningService;
+describe.skipIf(skipServices ?? skipPostgres)('/healthz', () => {
+  const kinds = Object.keys(serviceVariables) as ServiceKind[];
+  let services: ServiceWithSetting[];
   let site: RunningSite;
+  /** Every service's store in the same state, as /healthz lists them. */
+  const every = (state: string) => Object.fromEntries(kinds.map((kind) => [kind, state]));
 
   beforeAll(async () => {
-    [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
-    site = await startSite({ REDIS_URL: redis.url, MEMCACHED_SERVERS: memcached.address });
+    services = await Promise.all(kinds.map(startServiceFor));
+    site = await startSite(
+      Object.fromEntries(services.map(({ variable, value }) => [variable, value])),
+    );
   });
 
   afterAll(async () => {
     await site?.stop();
-    await Promise.all([redis?.stop(), memcached?.stop()]);
+    await Promise.all((services ?? []).map(({ service }) => service.remove?.() ?? service.stop()));
   });
 
-  it('reports the database and both services as ok', async () => {
+  it('reports the database and every service as ok', async () => {
     const report = await health(site);
     expect(report.status).toBe(200);
     expect(report.cacheControl).toBe('no-store');
-    expect(report.body).toEqual({
-      status: 'ok',
-      database: 'ok',
-      stores: { redis: 'ok', memcached: 'ok' },
-    });
+    expect(kinds).toEqual(expect.arrayContaining(['redis', 'memcached', 'postgres']));
+    expect(report.body).toEqual({ status: 'ok', database: 'ok', stores: every('ok') });
   });
 
-  it('stays healthy, and answers at once, while Redis and Memcached are down', async () => {
-    await Promise.all([redis.stop(), memcached.stop()]);
+  it('stays healthy, and answers at once, while the services are down', async () => {
+    await Promise.all(services.map(({ service }) => service.stop()));
     const report = await health(site);
     expect(report.status).toBe(200);
-    expect(report.body).toEqual({
-      status: 'ok',
-      database: 'ok',
-      stores: { redis: 'unavailable', memcached: 'unavailable' },
-    });
+    expect(report.body).toEqual({ status: 'ok', database: 'ok', stores: every('unavailable') });
     expect(report.ms).toBeLessThan(3_000);
   });
 
   it('reports them ok again once they are back', async () => {
-    await Promise.all([redis.start(), memcached.start()]);
+    await Promise.all(services.map(({ service }) => service.start()));
     await expect
       .poll(async () => (await health(site)).body.stores, { timeout: 10_000, interval: 250 })
-      .toEqual({ redis: 'ok', memcached: 'ok' });
+      .toEqual(every('ok'));
   });
 
   it('says which services are not configured', async () => {
+    // The shared test site has a PostgreSQL of its own (global-setup.ts), and no Redis or Memcached.
     const report = await fetch(`${inject('baseURL')}/healthz`);
     expect(report.status).toBe(200);
     expect(await report.json()).toEqual({
       status: 'ok',
       database: 'ok',
-      stores: { redis: 'not-configured', memcached: 'not-configured' },
+      stores: { redis: 'not-configured', memcached: 'not-configured', postgres: 'ok' },
     });
   });
 });
