@@ -17,6 +17,7 @@ import {
 } from '../../scripts/services/index.ts';
 import { openDatabase } from '../../src/server/database';
 import type { StoreId } from '../../src/sessions/catalog';
+import { storeKinds } from '../../src/sessions/registry';
 import type { SiteResources, StoreKind } from '../../src/sessions/store-kind';
 import type { SessionData, SessionStore } from '../../src/sessions/types';
 import { SimulatedBrowser, testInstance } from './simulated-browser';
@@ -53,6 +54,11 @@ function neededService(kind: StoreKind<StoreId>): ServiceKind | null {
     site.db.close();
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/** The kinds that need a service (their demos answer 503 without it), from the registry. */
+export function storesNeedingAService(): StoreId[] {
+  return storeKinds.filter((kind) => neededService(kind) !== null).map((kind) => kind.id);
 }
 
 /** The same characters in another order: the value's shape, almost surely never issued. */
