@@ -17,7 +17,7 @@ import {
   startRedis,
   type RunningRedis,
   type RunningService,
-} from '../tests/support/services';
+} from '../scripts/services/index.ts';
 import { DeathWatch, fuzzSeed, runFuzz } from '../tests/reliability/support/fuzz-run';
 import { killDuringWrites, type KillReport } from '../tests/reliability/support/kill-scenario';
 import { generousLimits, LiveSite } from '../tests/reliability/support/live-site';

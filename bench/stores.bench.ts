@@ -17,7 +17,7 @@ import {
   type RunningRedis,
   type RunningService,
   type ServiceKind,
-} from '../tests/support/services';
+} from '../scripts/services/index.ts';
 import type { BenchCase, Resources } from './lib/bench-case';
 import { cookieCases } from './lib/cookie-cases';
 import { collectGarbage, compare, measureAlone, timerOverhead, type Plan } from './lib/measure';

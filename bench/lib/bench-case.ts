@@ -2,7 +2,7 @@
 import type { Database } from '../../src/server/platform/database';
 import type { StoreId } from '../../src/sessions/catalog';
 import type { SessionData } from '../../src/sessions/types';
-import type { RunningRedis, RunningService } from '../../tests/support/services';
+import type { RunningRedis, RunningService } from '../../scripts/services/index.ts';
 import type { StoreDriver } from './driver';
 import type { TimedOp } from './measure';
 

@@ -1,6 +1,6 @@
 /**
  * Simulated server instances inside one process (the serverless lesson). Each has its own memory
- * map and its own directory; cookie stores, SQLite, Redis and Memcached are shared by all.
+ * map and its own directory; every other store (cookies, databases, cache servers) is shared by all.
  *
  * There are exactly four long-lived instances, named "1"–"4", and "fresh" ones that live for one
  * request. The name is matched exactly: anything a number parser would also read as 1 ("01",

@@ -17,12 +17,13 @@ import { jwtKind } from './stores/jwt';
 import { memcachedKind } from './stores/memcached';
 import { memoryKind } from './stores/memory';
 import { plainCookieKind } from './stores/plain-cookie';
+import { postgresKind } from './stores/postgres';
 import { redisKind } from './stores/redis';
 import { signedCookieKind } from './stores/signed-cookie';
 import { sqliteKind } from './stores/sqlite';
 
 // prettier-ignore
-export const storeKinds = [plainCookieKind, signedCookieKind, encryptedCookieKind, jwtKind, memoryKind, filesystemKind, sqliteKind, redisKind, memcachedKind] as const;
+export const storeKinds = [plainCookieKind, signedCookieKind, encryptedCookieKind, jwtKind, memoryKind, filesystemKind, sqliteKind, postgresKind, redisKind, memcachedKind] as const;
 
 /** Each kind's settings, read from the environment once at start-up. */
 export type StoreSettings = ReadonlyMap<string, unknown>;

@@ -1,4 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
+import { cookieStores, howToEnable, liveServerStores, unconfiguredStores } from './stores';
 
 const baseURL = inject('baseURL');
 const demo = `${baseURL}/api/demo/signed-cookie`;
@@ -164,15 +165,7 @@ describe('pages', () => {
   });
 });
 
-describe.each([
-  'plain-cookie',
-  'signed-cookie',
-  'encrypted-cookie',
-  'jwt',
-  'memory',
-  'filesystem',
-  'sqlite',
-])('the %s demo over real HTTP', (store) => {
+describe.each([...cookieStores, ...liveServerStores])('the %s demo over real HTTP', (store) => {
   const url = `${baseURL}/api/demo/${store}`;
 
   it('sets a session, sends it back, and reports the bytes exactly', async () => {
@@ -199,15 +192,12 @@ describe.each([
   });
 });
 
-describe.each([
-  ['redis', /REDIS_URL/],
-  ['memcached', /MEMCACHED_SERVERS/],
-])('the %s demo without its server configured', (store, howTo) => {
+describe.each(unconfiguredStores)('the %s demo without its server configured', (store) => {
   it('answers 503 with how to enable it, for reads and writes', async () => {
     const read = await fetch(`${baseURL}/api/demo/${store}`);
     expect(read.status).toBe(503);
     expect(read.headers.get('retry-after')).toBeTruthy();
-    expect(await errorOf(read)).toMatch(howTo);
+    expect(await errorOf(read)).toMatch(howToEnable);
     const write = await postJson(`${baseURL}/api/demo/${store}`, { action: 'increment' });
     expect(write.status).toBe(503);
   });

@@ -5,20 +5,11 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
 import { startSite } from './server';
+import { everyStore, liveServerStores, unconfiguredStores } from './stores';
 
 const baseURL = inject('baseURL');
 const dataDir = inject('dataDir');
-const stores = [
-  'plain-cookie',
-  'signed-cookie',
-  'encrypted-cookie',
-  'jwt',
-  'memory',
-  'filesystem',
-  'sqlite',
-  'redis',
-  'memcached',
-];
+const stores = everyStore;
 
 async function numberIn(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).textContent()) ?? '';
@@ -67,7 +58,7 @@ describe('the comparison page', () => {
     for (const store of stores) {
       expect(await page.getByTestId(`compare-row-${store}`).count(), store).toBe(1);
     }
-    for (const store of ['redis', 'memcached']) {
+    for (const store of unconfiguredStores) {
       expect(await page.getByTestId(`compare-status-${store}`).textContent()).toMatch(
         /is not configured/,
       );
@@ -76,7 +67,7 @@ describe('the comparison page', () => {
       /measured on this server at .*median of 30 requests/s,
     );
     // A server store sends its small id; a cookie store sends the whole 3 KB session.
-    for (const store of ['memory', 'filesystem', 'sqlite']) {
+    for (const store of liveServerStores) {
       expect(await numberIn(page, `compare-cookie-${store}-large`), store).toBeLessThan(200);
     }
     for (const store of ['plain-cookie', 'signed-cookie']) {

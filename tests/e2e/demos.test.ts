@@ -6,18 +6,12 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import { cookieStores, howToEnable, liveServerStores, unconfiguredStores } from './stores';
 
 const baseURL = inject('baseURL');
 
-const cookieStores = ['plain-cookie', 'signed-cookie', 'encrypted-cookie', 'jwt'] as const;
-const serverStores = ['memory', 'filesystem', 'sqlite'] as const;
 /** Stores that keep sessions inside one instance: a fresh instance per request never sees them. */
 const instanceBound = new Set<string>(['memory', 'filesystem']);
-/** Stores that need a service the test server is not given (no REDIS_URL, MEMCACHED_SERVERS). */
-const remoteStores = [
-  { storeId: 'redis', variable: 'REDIS_URL' },
-  { storeId: 'memcached', variable: 'MEMCACHED_SERVERS' },
-] as const;
 const raceSize = 20;
 const cookieLimit = 4096;
 
@@ -231,7 +225,7 @@ function forge(value: string): string {
 
 /* ------------------------------------------------------------ the tests */
 
-describe.each([...cookieStores, ...serverStores])('the %s demo in Chromium', (storeId) => {
+describe.each([...cookieStores, ...liveServerStores])('the %s demo in Chromium', (storeId) => {
   const inBrowser = (cookieStores as readonly string[]).includes(storeId);
   let browser: BrowserSession;
   let page: Page;
@@ -453,7 +447,7 @@ describe.each([...cookieStores, ...serverStores])('the %s demo in Chromium', (st
   );
 });
 
-describe.each(remoteStores)('the $storeId demo without its server', ({ storeId, variable }) => {
+describe.each(unconfiguredStores)('the %s demo without its server', (storeId) => {
   let browser: BrowserSession;
   let page: Page;
 
@@ -466,7 +460,7 @@ describe.each(remoteStores)('the $storeId demo without its server', ({ storeId, 
   it('says how to enable it, in a status message', async () => {
     await openDemo(page, storeId);
     await expect.poll(() => sessionStatus(page)).toBe('unavailable');
-    const status = page.getByRole('status').filter({ hasText: variable });
+    const status = page.getByRole('status').filter({ hasText: howToEnable });
     expect(await status.count()).toBe(1);
     expect(await status.textContent()).toMatch(/Not available on this server: .*npm run services/);
     expect(await textOf(page, 'demo-error')).toBe('');

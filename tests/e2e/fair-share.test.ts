@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSite, type RunningSite } from './server';
+import { embeddedServerStores } from './stores';
 
 let site: RunningSite;
 beforeAll(async () => {
@@ -32,7 +33,7 @@ async function demo(store: string, cookie: string | null, body?: unknown) {
   };
 }
 
-it.each(['memory', 'filesystem', 'sqlite'])(
+it.each(embeddedServerStores)(
   'evicts the oldest session of an address past its configured share (%s)',
   async (store) => {
     const visitors: string[] = [];

@@ -1,8 +1,8 @@
 /**
- * Hosting for a class: /healthz, a reverse proxy in front (TRUST_PROXY), security headers,
- * graceful shutdown that loses no acknowledged write, and two processes sharing one DATA_DIR and
- * one Redis, a private DATA_DIR whatever the umask. Each block starts servers of its own
- * (tests/e2e/server.ts) with real Redis and Memcached (tests/support/services.ts); the header
+ * Hosting for a class: /healthz, a reverse proxy in front (TRUST_PROXY), security headers, graceful
+ * shutdown that loses no acknowledged write, and two processes sharing one DATA_DIR and one Redis,
+ * a private DATA_DIR whatever the umask. Each block starts servers of its own (tests/e2e/server.ts)
+ * with real Redis and Memcached (from the shared launcher in scripts/services/); the header
  * checks use the shared site.
  */
 import { createHash } from 'node:crypto';
@@ -14,17 +14,23 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   serviceSkipReason,
-  startMemcached,
+  serviceVariables,
+  startPostgres,
   startRedis,
+  startServiceFor,
+  type RunningPostgres,
+  type ServiceKind,
+  type ServiceWithSetting,
   type RunningRedis,
-  type RunningService,
-} from '../support/services';
+} from '../../scripts/services/index.ts';
 import { launchBrowser, type BrowserSession } from './browser';
 import { correctAnswers, loadQuiz } from './quiz-answers';
 import { startSite, type RunningSite } from './server';
 
 const skipServices = serviceSkipReason('redis') ?? serviceSkipReason('memcached');
 if (skipServices) console.warn(skipServices);
+const skipPostgres = serviceSkipReason('postgres');
+if (skipPostgres) console.warn(skipPostgres);
 
 const quizId = 'signed-cookie';
 const quizForm = new URLSearchParams(
@@ -96,58 +102,56 @@ async function health(site: RunningSite) {
   };
 }
 
-describe.skipIf(skipServices)('/healthz', () => {
-  let redis: RunningRedis;
-  let memcached: RunningService;
+describe.skipIf(skipServices ?? skipPostgres)('/healthz', () => {
+  const kinds = Object.keys(serviceVariables) as ServiceKind[];
+  let services: ServiceWithSetting[];
   let site: RunningSite;
+  /** Every service's store in the same state, as /healthz lists them. */
+  const every = (state: string) => Object.fromEntries(kinds.map((kind) => [kind, state]));
 
   beforeAll(async () => {
-    [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
-    site = await startSite({ REDIS_URL: redis.url, MEMCACHED_SERVERS: memcached.address });
+    services = await Promise.all(kinds.map(startServiceFor));
+    site = await startSite(
+      Object.fromEntries(services.map(({ variable, value }) => [variable, value])),
+    );
   });
 
   afterAll(async () => {
     await site?.stop();
-    await Promise.all([redis?.stop(), memcached?.stop()]);
+    await Promise.all((services ?? []).map(({ service }) => service.remove?.() ?? service.stop()));
   });
 
-  it('reports the database and both services as ok', async () => {
+  it('reports the database and every service as ok', async () => {
     const report = await health(site);
     expect(report.status).toBe(200);
     expect(report.cacheControl).toBe('no-store');
-    expect(report.body).toEqual({
-      status: 'ok',
-      database: 'ok',
-      stores: { redis: 'ok', memcached: 'ok' },
-    });
+    expect(kinds).toEqual(expect.arrayContaining(['redis', 'memcached', 'postgres']));
+    expect(report.body).toEqual({ status: 'ok', database: 'ok', stores: every('ok') });
   });
 
-  it('stays healthy, and answers at once, while Redis and Memcached are down', async () => {
-    await Promise.all([redis.stop(), memcached.stop()]);
+  it('stays healthy, and answers at once, while the services are down', async () => {
+    await Promise.all(services.map(({ service }) => service.stop()));
     const report = await health(site);
     expect(report.status).toBe(200);
-    expect(report.body).toEqual({
-      status: 'ok',
-      database: 'ok',
-      stores: { redis: 'unavailable', memcached: 'unavailable' },
-    });
+    expect(report.body).toEqual({ status: 'ok', database: 'ok', stores: every('unavailable') });
     expect(report.ms).toBeLessThan(3_000);
   });
 
   it('reports them ok again once they are back', async () => {
-    await Promise.all([redis.start(), memcached.start()]);
+    await Promise.all(services.map(({ service }) => service.start()));
     await expect
       .poll(async () => (await health(site)).body.stores, { timeout: 10_000, interval: 250 })
-      .toEqual({ redis: 'ok', memcached: 'ok' });
+      .toEqual(every('ok'));
   });
 
   it('says which services are not configured', async () => {
+    // The shared test site has a PostgreSQL of its own (global-setup.ts), and no Redis or Memcached.
     const report = await fetch(`${inject('baseURL')}/healthz`);
     expect(report.status).toBe(200);
     expect(await report.json()).toEqual({
       status: 'ok',
       database: 'ok',
-      stores: { redis: 'not-configured', memcached: 'not-configured' },
+      stores: { redis: 'not-configured', memcached: 'not-configured', postgres: 'ok' },
     });
   });
 });
@@ -585,6 +589,47 @@ describe.skipIf(skipServices)('two processes sharing DATA_DIR and Redis', () => 
     const cookie = cookieHeader(set.headers.getSetCookie());
     expect((await readDemo(first, 'memory', cookie)).data).toEqual({ from: 'first' });
     expect(await readDemo(second, 'memory', cookie)).toMatchObject({ status: 'new', data: {} });
+  });
+});
+
+describe.skipIf(skipPostgres)('two machines sharing one PostgreSQL', () => {
+  let postgres: RunningPostgres;
+  let first: RunningSite;
+  let second: RunningSite;
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    // Separate data directories, as on two machines; one secret, so either reads the learner id.
+    const env = { DATABASE_URL: postgres.url, SESSION_SECRET: 'two-machines-0123456789abcdefghij' };
+    [first, second] = await Promise.all([startSite(env), startSite(env)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([first?.stop(), second?.stop()]);
+    await postgres?.remove();
+  });
+
+  it('share a PostgreSQL demo session both ways, and log it out everywhere from either', async () => {
+    expect(first.dataDir).not.toBe(second.dataDir);
+    const set = await demo(first, 'postgres', { action: 'set', key: 'from', value: 'first' });
+    expect(set.status).toBe(200);
+    let cookie = cookieHeader(set.headers.getSetCookie());
+    expect(await readDemo(second, 'postgres', cookie)).toMatchObject({
+      status: 'ok',
+      data: { from: 'first' },
+    });
+    const incremented = await demo(second, 'postgres', { action: 'increment' }, { Cookie: cookie });
+    expect(incremented.status).toBe(200);
+    cookie = cookieHeader(incremented.headers.getSetCookie(), cookie);
+    expect(await readDemo(first, 'postgres', cookie)).toMatchObject({
+      status: 'ok',
+      data: { from: 'first', counter: 1 },
+    });
+
+    const revoked = await demo(second, 'postgres', { action: 'revoke-all' }, { Cookie: cookie });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.text()).toMatch(/Signed out everywhere: 1 session deleted/);
+    expect(await readDemo(first, 'postgres', cookie)).toMatchObject({ status: 'new', data: {} });
   });
 });
 

@@ -13,6 +13,7 @@ import { classPseudonym } from '../../src/server/instructor/results-csv';
 import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
 import { loadQuiz, wrongAnswers } from './quiz-answers';
 import { startSite, type RunningSite } from './server';
+import { embeddedServerStores } from './stores';
 
 const token = 'e2e-instructor-token-0123456789';
 
@@ -290,7 +291,7 @@ describe('running a class', () => {
       data: answers.toString(),
     });
     expect(graded.status()).toBe(200);
-    for (const store of ['memory', 'filesystem', 'sqlite']) {
+    for (const store of embeddedServerStores) {
       const demo = await learnerPage.request.post(`${site.baseURL}/api/demo/${store}`, {
         data: { action: 'set', key: 'seat', value: 'front row' },
       });

@@ -98,6 +98,7 @@ function spawnSite(env: Record<string, string>) {
       SESSION_SECRET: '',
       REDIS_URL: '',
       MEMCACHED_SERVERS: '',
+      DATABASE_URL: '',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 /**
- * The Memcached store against a real memcached (tests/support/services.ts starts one per block on
- * a free loopback port). A simulated browser carries the cookies from one request to the next;
- * a separate connection checks what memcached itself holds, TTLs included (meta commands).
+ * The Memcached store against a real memcached (scripts/services/, the shared launcher, starts one
+ * per block on a free loopback port). A simulated browser carries the cookies from one request to
+ * the next; a separate connection checks what memcached itself holds, TTLs included (meta
+ * commands).
  */
 import { Client } from 'memjs';
 import { createConnection } from 'node:net';
@@ -13,7 +14,11 @@ import { createMemcachedStore } from '../../src/sessions/stores/memcached/store'
 import { memcachedNotConfiguredMessage } from '../../src/sessions/stores/memcached/connection';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
-import { serviceSkipReason, startMemcached, type RunningService } from '../support/services';
+import {
+  serviceSkipReason,
+  startMemcached,
+  type RunningService,
+} from '../../scripts/services/index.ts';
 
 const skipReason = serviceSkipReason('memcached');
 if (skipReason) console.warn(skipReason);

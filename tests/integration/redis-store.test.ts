@@ -1,7 +1,7 @@
 /**
- * The Redis store against a real redis-server (tests/support/services.ts starts one per block on
- * a free loopback port). A simulated browser carries the cookies from one request to the next;
- * a separate client checks what Redis itself holds.
+ * The Redis store against a real redis-server (scripts/services/, the shared launcher, starts one
+ * per block on a free loopback port). A simulated browser carries the cookies from one request to
+ * the next; a separate client checks what Redis itself holds.
  */
 import { createClient, type RedisClientType } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { newSessionId } from '../../src/sessions/server-session-id';
 import { createRedisStore, redisNotConfiguredMessage } from '../../src/sessions/stores/redis/store';
 import { SessionTooLargeError, StoreUnavailableError } from '../../src/sessions/types';
 import type { DemoContext, SessionStore } from '../../src/sessions/types';
-import { serviceSkipReason, startRedis, type RunningRedis } from '../support/services';
+import { serviceSkipReason, startRedis, type RunningRedis } from '../../scripts/services/index.ts';
 
 const skipReason = serviceSkipReason('redis');
 if (skipReason) console.warn(skipReason);

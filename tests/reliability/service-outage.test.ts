@@ -10,7 +10,7 @@ import {
   startRedis,
   type RunningRedis,
   type RunningService,
-} from '../support/services';
+} from '../../scripts/services/index.ts';
 import { generousLimits, LiveSite } from './support/live-site';
 import { outageTable, serviceOutage } from './support/outage-scenario';
 

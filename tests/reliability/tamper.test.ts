@@ -12,7 +12,7 @@ import {
   startRedis,
   type RunningRedis,
   type RunningService,
-} from '../support/services';
+} from '../../scripts/services/index.ts';
 import { cookieHeader, cookieValue, withCookieValue } from './support/cookies';
 import { fuzzSeed } from './support/fuzz-run';
 import { bodyText, json, send } from './support/http-client';

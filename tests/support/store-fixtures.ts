@@ -1,11 +1,14 @@
 /**
- * Every store, set up for real for the conformance suite: cookie stores with their keys, server
- * stores with a temporary directory, a SQLite file, or live Redis and Memcached processes.
+ * Every store in the registry, set up for real for the conformance suite: cookie stores with their
+ * keys, server stores with a temporary directory, a SQLite file, or live Redis and Memcached
+ * processes. Kinds without a hand-written fixture here are built from the registry as the site
+ * builds them (`registry-fixture.ts`), their service started by the shared launcher.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StoreId } from '../../src/sessions/catalog';
+import { storeKinds } from '../../src/sessions/registry';
 import { newSessionId } from '../../src/sessions/server-session-id';
 import type { Instance, SessionData, SessionStore } from '../../src/sessions/types';
 import { openDatabase, type Database } from '../../src/server/platform/database';
@@ -19,7 +22,13 @@ import { createSignedCookieStore } from '../../src/sessions/stores/signed-cookie
 import { createSqliteStore } from '../../src/sessions/stores/sqlite/store';
 import { createMemcachedStore } from '../../src/sessions/stores/memcached/store';
 import { createRedisStore } from '../../src/sessions/stores/redis/store';
-import { serviceSkipReason, startMemcached, startRedis, type RunningService } from './services';
+import {
+  serviceSkipReason,
+  startMemcached,
+  startRedis,
+  type RunningService,
+} from '../../scripts/services/index.ts';
+import { registryFixture } from './registry-fixture';
 import { SimulatedBrowser, testInstance } from './simulated-browser';
 
 export interface StoreUnderTest {
@@ -177,46 +186,69 @@ function networkFixture(
   ];
 }
 
-export const storeFixtures: StoreFixture[] = [
-  cookieFixture(
-    'plain-cookie',
-    'plain_session',
-    () => createPlainCookieStore({ secure: false, maxAgeSeconds: lifetimeSeconds }),
-    false,
-  ),
-  cookieFixture('signed-cookie', 'session', (secrets) =>
-    createSignedCookieStore({ secrets, secure: false, maxAgeSeconds: lifetimeSeconds }),
-  ),
-  cookieFixture('encrypted-cookie', 'sealed_session', (secrets) =>
-    createEncryptedCookieStore({ secrets, secure: false, maxAgeSeconds: lifetimeSeconds }),
-  ),
-  cookieFixture('jwt', 'jwt', (secrets) =>
-    createJwtStore({ secrets, secure: false, maxAgeSeconds: lifetimeSeconds }),
-  ),
-  serverFixture('memory', 'memory_sid', () =>
-    createMemoryStore({ secure: false, ttlSeconds: lifetimeSeconds }),
-  ),
-  serverFixture('filesystem', 'fs_sid', ({ directory }) =>
-    createFilesystemStore({ secure: false, ttlSeconds: lifetimeSeconds, dataDir: directory }),
-  ),
-  serverFixture(
-    'sqlite',
-    'sqlite_session',
-    ({ db }) => createSqliteStore({ db, secure: false, ttlSeconds: lifetimeSeconds }),
-    () => generateSessionToken().token,
-  ),
-  ...networkFixture('redis', 'redis_sid', (service) =>
+/**
+ * Fixtures with settings of their own: short lifetimes on an injected clock, and Redis and
+ * Memcached, whose servers keep time themselves, with a TTL short enough to wait out.
+ */
+const handWritten: Partial<Record<StoreId, StoreFixture[]>> = {
+  'plain-cookie': [
+    cookieFixture(
+      'plain-cookie',
+      'plain_session',
+      () => createPlainCookieStore({ secure: false, maxAgeSeconds: lifetimeSeconds }),
+      false,
+    ),
+  ],
+  'signed-cookie': [
+    cookieFixture('signed-cookie', 'session', (secrets) =>
+      createSignedCookieStore({ secrets, secure: false, maxAgeSeconds: lifetimeSeconds }),
+    ),
+  ],
+  'encrypted-cookie': [
+    cookieFixture('encrypted-cookie', 'sealed_session', (secrets) =>
+      createEncryptedCookieStore({ secrets, secure: false, maxAgeSeconds: lifetimeSeconds }),
+    ),
+  ],
+  jwt: [
+    cookieFixture('jwt', 'jwt', (secrets) =>
+      createJwtStore({ secrets, secure: false, maxAgeSeconds: lifetimeSeconds }),
+    ),
+  ],
+  memory: [
+    serverFixture('memory', 'memory_sid', () =>
+      createMemoryStore({ secure: false, ttlSeconds: lifetimeSeconds }),
+    ),
+  ],
+  filesystem: [
+    serverFixture('filesystem', 'fs_sid', ({ directory }) =>
+      createFilesystemStore({ secure: false, ttlSeconds: lifetimeSeconds, dataDir: directory }),
+    ),
+  ],
+  sqlite: [
+    serverFixture(
+      'sqlite',
+      'sqlite_session',
+      ({ db }) => createSqliteStore({ db, secure: false, ttlSeconds: lifetimeSeconds }),
+      () => generateSessionToken().token,
+    ),
+  ],
+  redis: networkFixture('redis', 'redis_sid', (service) =>
     createRedisStore({
       url: service.url ?? null,
       secure: false,
       ttlSeconds: serverClockTtlSeconds,
     }),
   ),
-  ...networkFixture('memcached', 'memcached_sid', (service) =>
+  memcached: networkFixture('memcached', 'memcached_sid', (service) =>
     createMemcachedStore({
       servers: [service.address],
       secure: false,
       ttlSeconds: serverClockTtlSeconds,
     }),
   ),
-];
+};
+
+/** One fixture per registered kind, in course order (none for a kind whose service is missing). */
+export const storeFixtures: StoreFixture[] = storeKinds.flatMap(
+  (kind) => handWritten[kind.id] ?? registryFixture(kind),
+);

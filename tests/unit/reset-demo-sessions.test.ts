@@ -36,7 +36,7 @@ import {
   startRedis,
   type RunningRedis,
   type RunningService,
-} from '../support/services';
+} from '../../scripts/services/index.ts';
 import { SimulatedBrowser } from '../support/simulated-browser';
 
 const quiz = quizSchema.parse({

@@ -6,6 +6,7 @@ import { METHODS, STATUS_CODES } from 'node:http';
 import { bodyText, header, type RawResponse } from './http-client';
 import type { FuzzCase } from './fuzz-case';
 import { allowedMethods } from './routes';
+import { storesNeedingAService } from '../../support/registry-fixture';
 
 export interface Violation {
   rule: string;
@@ -13,7 +14,7 @@ export interface Violation {
 }
 
 /** The stores that answer 503 when their server is not configured or not reachable. */
-const serviceStores = new Set(['redis', 'memcached']);
+const serviceStores = new Set<string>(storesNeedingAService());
 const validInstances = new Set(['1', '2', '3', '4', 'fresh']);
 
 /**
@@ -64,7 +65,7 @@ function pathOf(sent: FuzzCase): string {
   return sent.path.split('?', 1)[0]!;
 }
 
-/** Only the Redis and Memcached demos may answer 503, and only with a JSON reason. */
+/** Only the demos of stores that need a service may answer 503, and only with a JSON reason. */
 function isDocumented503(sent: FuzzCase, response: RawResponse): boolean {
   const store = /^\/api\/demo\/([^/?]+)\/?$/.exec(pathOf(sent))?.[1];
   return (

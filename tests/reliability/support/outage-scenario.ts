@@ -4,7 +4,7 @@
  * keep answering 200. Once they are back on the same ports, their demos must answer 200 again
  * within a bounded number of retries; the time that takes is the recovery time.
  */
-import type { RunningService } from '../../support/services';
+import type { RunningService } from '../../../scripts/services/index.ts';
 import { cookieHeader } from './cookies';
 import { bodyText, send, type RawRequest, type RawResponse } from './http-client';
 import type { LiveSite } from './live-site';

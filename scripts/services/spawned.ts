@@ -1,18 +1,20 @@
 /**
- * Real Redis and Memcached servers for the integration tests: each runs as a child process on a
- * free loopback port, with no persistence, and can be stopped and started again on the same port
- * to stage an outage. Children are killed when the test process exits, however it exits.
+ * Real Redis and Memcached servers, for the tests and for `npm run services`: each runs as a child
+ * process on a loopback port (a free one unless given), with no persistence, and can be stopped
+ * and started again on the same port to stage an outage. Children are killed when the launching
+ * process exits, however it exits.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
+import { delay, freePort, onExit } from './common.ts';
 import path from 'node:path';
 
-export type ServiceKind = 'redis' | 'memcached';
+export type SpawnedKind = 'redis' | 'memcached';
 
-interface ServiceSpec {
+export interface ServiceSpec {
   binary: string;
   install: string;
   args(port: number): string[];
@@ -20,9 +22,9 @@ interface ServiceSpec {
   probe: { send: string; expect: string };
 }
 
-const host = '127.0.0.1';
+export const host = '127.0.0.1';
 
-const specs: Record<ServiceKind, ServiceSpec> = {
+export const specs: Record<SpawnedKind, ServiceSpec> = {
   redis: {
     binary: 'redis-server',
     install: 'apt-get install redis-server',
@@ -50,7 +52,7 @@ const specs: Record<ServiceKind, ServiceSpec> = {
 const startTimeoutMs = 10_000;
 const stopTimeoutMs = 5_000;
 
-function findBinary(name: string): string | null {
+export function findBinary(name: string): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
@@ -64,21 +66,8 @@ function findBinary(name: string): string | null {
   return null;
 }
 
-/**
- * Whether a test file may run against `kind`: `null` when the binary is installed, otherwise the
- * reason to skip. In CI (`CI=true`) a missing binary throws instead, so the run fails loudly
- * rather than passing with the store untested.
- */
-export function serviceSkipReason(kind: ServiceKind): string | null {
-  const spec = specs[kind];
-  if (findBinary(spec.binary)) return null;
-  const message = `${spec.binary} is not installed: ${spec.install}`;
-  if (process.env.CI === 'true') throw new Error(message);
-  return `${message} (skipping the ${kind} integration tests; CI=true makes this a failure)`;
-}
-
 export interface RunningService {
-  readonly kind: ServiceKind;
+  readonly kind: SpawnedKind | 'postgres';
   readonly host: string;
   readonly port: number;
   /** `host:port`, as MEMCACHED_SERVERS lists it. */
@@ -101,33 +90,27 @@ export interface RunningRedis extends RunningService {
   readonly url: string;
 }
 
-export async function startRedis(): Promise<RunningRedis> {
-  const service = await startService('redis');
+export async function startRedis(port?: number): Promise<RunningRedis> {
+  const service = await startService('redis', port);
   return Object.assign(service, { url: `redis://${service.address}` });
 }
 
-export function startMemcached(): Promise<RunningService> {
-  return startService('memcached');
+export function startMemcached(port?: number): Promise<RunningService> {
+  return startService('memcached', port);
 }
 
 const children = new Set<ChildProcess>();
-let exitHookInstalled = false;
 
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // `exit` handlers must be synchronous; a signal is all a dying process can still send.
-  process.once('exit', () => {
-    for (const child of children) child.kill('SIGKILL');
-  });
-}
+// `exit` handlers must be synchronous; a signal is all a dying process can still send.
+onExit(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
 
-async function startService(kind: ServiceKind): Promise<RunningService> {
+async function startService(kind: SpawnedKind, fixedPort?: number): Promise<RunningService> {
   const spec = specs[kind];
   const binary = findBinary(spec.binary);
   if (!binary) throw new Error(`${spec.binary} is not installed: ${spec.install}`);
-  installExitHook();
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   let child: ChildProcess | null = null;
 
   const service: RunningService = {
@@ -239,7 +222,7 @@ async function untilStopped(pid: number): Promise<void> {
 }
 
 /** One probe: connect, send, and see whether the reply starts as a healthy server's does. */
-function answers(port: number, probe: ServiceSpec['probe']): Promise<boolean> {
+export function answers(port: number, probe: ServiceSpec['probe']): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     let reply = '';
@@ -257,22 +240,4 @@ function answers(port: number, probe: ServiceSpec['probe']): Promise<boolean> {
     socket.once('error', () => finish(false));
     socket.once('close', () => finish(false));
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not find a free port'));
-      });
-    });
-  });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
