@@ -15,7 +15,7 @@ import {
 } from '../../src/sessions/codecs/flask-session-cookie';
 import { parseSessionToken, verifySecret } from '../../src/sessions/lucia-token';
 import { newSessionId } from '../../src/sessions/server-session-id';
-import { serviceSkipReason, startRedis } from '../../tests/support/services';
+import { serviceSkipReason, startRedis } from '../../scripts/services/index.ts';
 import { benchSecret } from '../lib/bench-case';
 import {
   LESSON_SESSION_BYTES,

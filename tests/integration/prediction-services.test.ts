@@ -13,7 +13,7 @@ import {
   startRedis,
   type RunningRedis,
   type RunningService,
-} from '../support/services';
+} from '../../scripts/services/index.ts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
 const skipReason = serviceSkipReason('redis') ?? serviceSkipReason('memcached');

@@ -15,7 +15,7 @@ import {
   startServiceFor,
   type ServiceKind,
 } from '../../scripts/services/index.ts';
-import { openDatabase } from '../../src/server/database';
+import { openDatabase } from '../../src/server/platform/database';
 import type { StoreId } from '../../src/sessions/catalog';
 import { storeKinds } from '../../src/sessions/registry';
 import type { SiteResources, StoreKind } from '../../src/sessions/store-kind';
