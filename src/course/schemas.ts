@@ -13,7 +13,7 @@ export const lessonSchema = z.object({
   title: z.string().min(1),
   summary: z.string().min(1).max(300),
   /** Three to five short lines a learner reads first: the lesson's whole argument in brief. */
-  inShort: z.array(z.string().min(1).max(200)).min(3).max(5).optional(),
+  inShort: z.array(z.string().min(1).max(200)).min(3).max(5),
   order: z.number().int().min(1),
   minutes: z.number().int().min(1).max(120),
   /** Stores whose live demo sits beside the lesson, by id from the catalog. */

@@ -209,7 +209,7 @@ describe('your session data, without JavaScript', () => {
   it('shows the learner record and explains that stores are listed only with JavaScript', async () => {
     await page.goto(`${baseURL}/your-data/`);
     expect(await page.getByTestId('learner-attempts').textContent()).toMatch(/100% \(passed\)/);
-    expect(await page.getByTestId('learner-sqlite-sessions').textContent()).toMatch(/^\s*2/);
+    expect(await page.getByTestId('learner-demo-sessions-sqlite').textContent()).toMatch(/^\s*2/);
     expect(await page.getByTestId('data-needs-js-plain-cookie').textContent()).toMatch(
       /only with JavaScript/,
     );

@@ -1,6 +1,7 @@
 /**
- * The Redis and Memcached checkpoints against real servers (started on free loopback ports): the
- * press reads its outcome from the real stores' responses, as it does on a site that runs them.
+ * The Redis, Memcached and PostgreSQL checkpoints against real servers (started on free loopback
+ * ports): the press reads its outcome from the real stores' responses, as it does on a site that
+ * runs them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCheckpoint } from '../../src/course/predictions';
@@ -10,36 +11,50 @@ import { judge } from '../../src/server/demo/prediction-request';
 import {
   serviceSkipReason,
   startMemcached,
+  startPostgres,
   startRedis,
+  type RunningPostgres,
   type RunningRedis,
   type RunningService,
 } from '../../scripts/services/index.ts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-const skipReason = serviceSkipReason('redis') ?? serviceSkipReason('memcached');
+const skipReason =
+  serviceSkipReason('redis') ?? serviceSkipReason('memcached') ?? serviceSkipReason('postgres');
 if (skipReason) console.warn(skipReason);
 
-describe.skipIf(skipReason !== null)('checkpoints on real Redis and Memcached', () => {
+describe.skipIf(skipReason !== null)('checkpoints on real Redis, Memcached and PostgreSQL', () => {
   let redis: RunningRedis;
   let memcached: RunningService;
+  let postgres: RunningPostgres;
   let testApp: TestApp;
 
   beforeAll(async () => {
-    [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
+    [redis, memcached, postgres] = await Promise.all([
+      startRedis(),
+      startMemcached(),
+      startPostgres(),
+    ]);
     testApp = await createTestApp({
-      env: { REDIS_URL: redis.url, MEMCACHED_SERVERS: memcached.address },
+      env: {
+        REDIS_URL: redis.url,
+        MEMCACHED_SERVERS: memcached.address,
+        DATABASE_URL: postgres.url,
+      },
     });
   });
 
   afterAll(async () => {
     for (const store of testApp?.app.stores.values() ?? []) await store.close?.();
     await testApp?.close();
-    await Promise.all([redis?.stop(), memcached?.stop()]);
+    await Promise.all([redis?.stop(), memcached?.stop(), postgres?.remove()]);
   });
 
-  for (const [id, taught] of [
-    ['redis-other-instance', 'found'],
-    ['memcached-restart', 'survives'],
+  for (const [id, taught, seen] of [
+    ['redis-other-instance', 'found', /counter 1/],
+    ['memcached-restart', 'survives', /counter 1/],
+    ['postgres-fresh-instance', 'found', /counter 1/],
+    ['postgres-log-out-everywhere', 'signed-out', /came back with/],
   ] as const) {
     it(`${id}: the press shows "${taught}", read from the real store`, async () => {
       const checkpoint = findCheckpoint(id)!;
@@ -52,7 +67,7 @@ describe.skipIf(skipReason !== null)('checkpoints on real Redis and Memcached', 
       expect(results.every((result) => result.ok)).toBe(true);
       const judged = judge(checkpoint, taught, results);
       expect(judged).toMatchObject({ outcome: taught, correct: true });
-      expect(judged.observed).toMatch(/counter 1/);
+      expect(judged.observed).toMatch(seen);
     });
   }
 });

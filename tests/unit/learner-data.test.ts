@@ -18,6 +18,7 @@ import {
   deleteLearnerData,
   expiredStoreCookies,
   readLearnerData,
+  readOwnedDemoSessions,
   type LearnerDataDeps,
 } from '../../src/server/learner/learner-data';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
@@ -158,7 +159,11 @@ describe('what the site holds about a learner', () => {
     expect(data.predictions).toEqual([
       expect.objectContaining({ checkpointId: 'memory-restart', predicted: 'lost', outcome: null }),
     ]);
-    expect(data.sqliteDemoSessions).toHaveLength(2);
+    const owned = Object.fromEntries(
+      (await readOwnedDemoSessions(deps, learner)).map((store) => [store.storeId, store]),
+    );
+    expect(owned.sqlite?.sessions).toHaveLength(2);
+    expect(owned.sqlite?.problem).toBeNull();
   });
 
   it('answers null for a learner it does not know', () => {

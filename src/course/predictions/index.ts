@@ -8,6 +8,7 @@ import { cookieSizeCheckpoints } from './cookie-size';
 import { encryptedCookieCheckpoints } from './encrypted-cookie';
 import { jwtCheckpoints } from './jwt';
 import { plainCookieCheckpoints } from './plain-cookie';
+import { postgresCheckpoints } from './postgres';
 import { redisMemcachedCheckpoints } from './redis-memcached';
 import { securityCheckpoints } from './security';
 import { filesystemCheckpoints, memoryCheckpoints } from './server-memory';
@@ -26,6 +27,7 @@ export const checkpoints: readonly Checkpoint[] = [
   ...memoryCheckpoints,
   ...filesystemCheckpoints,
   ...sqliteCheckpoints,
+  ...postgresCheckpoints,
   ...redisMemcachedCheckpoints,
   ...concurrencyCheckpoints,
   ...securityCheckpoints,

@@ -7,7 +7,7 @@
 import type { StoreId } from '../../sessions/catalog';
 import type { RunningStore } from '../../sessions/store-kind';
 import { StoreUnavailableError } from '../../sessions/types';
-import { adminScope, type AdminDeps } from './admin-scope';
+import { adminScope, type AdminDeps } from '../platform/admin-scope';
 import { forgetStoreFigures } from './store-figures';
 
 export type ResetOutcome =

@@ -18,6 +18,7 @@ import {
   type SessionStore,
 } from '../../sessions/types';
 import { preparedFor, type Database } from '../platform/database';
+import { adminScope } from '../platform/admin-scope';
 import { deletePredictions, listPredictions } from './predictions';
 
 /** Longer histories are counted in full but listed only this far, newest first. */
@@ -48,8 +49,6 @@ export interface LearnerData {
     total: number;
     listed: { lessonId: string; firstVisitedAt: string; completedAt: string | null }[];
   };
-  /** Rows of the SQLite demo store that name this learner as their owner. */
-  sqliteDemoSessions: { bytes: number; createdAt: string; expiresAt: string }[];
   /** Predictions at "predict, then press" checkpoints: at most one per checkpoint, newest first. */
   predictions: {
     checkpointId: string;
@@ -82,7 +81,6 @@ export interface LearnerDeletion {
     lessonProgress: number;
     learnerSessions: number;
     classMemberships: number;
-    demoSessions: number;
     predictions: number;
     learner: number;
   };
@@ -127,18 +125,10 @@ function prepareStatements(db: Database) {
       `SELECT lesson_id, first_visited_at, completed_at FROM lesson_progress
        WHERE learner_id = ? ORDER BY first_visited_at DESC, lesson_id LIMIT ?`,
     ),
-    demoSessions: db.prepare<
-      [string, number],
-      { bytes: number; created_at: number; expires_at: number }
-    >(
-      `SELECT bytes, created_at, expires_at FROM demo_session
-       WHERE owner = ? ORDER BY created_at DESC LIMIT ?`,
-    ),
     deleteAttempts: db.prepare<[string]>('DELETE FROM quiz_attempt WHERE learner_id = ?'),
     deleteLessons: db.prepare<[string]>('DELETE FROM lesson_progress WHERE learner_id = ?'),
     deleteSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
     deleteMemberships: db.prepare<[string]>('DELETE FROM classroom_member WHERE learner_id = ?'),
-    deleteDemoSessions: db.prepare<[string]>('DELETE FROM demo_session WHERE owner = ?'),
     deleteLearner: db.prepare<[string]>('DELETE FROM learner WHERE id = ?'),
   };
 }
@@ -189,11 +179,6 @@ export function readLearnerData(
         completedAt: row.completed_at === null ? null : iso(row.completed_at),
       })),
     },
-    sqliteDemoSessions: statements.demoSessions.all(learnerId, maxListedRows).map((row) => ({
-      bytes: row.bytes,
-      createdAt: iso(row.created_at),
-      expiresAt: iso(row.expires_at),
-    })),
     predictions: listPredictions(db, learnerId).map((prediction) => ({
       checkpointId: prediction.checkpointId,
       lessonId: prediction.lessonId,
@@ -232,7 +217,6 @@ export async function deleteLearnerData(
         lessonProgress: 0,
         learnerSessions: 0,
         classMemberships: 0,
-        demoSessions: 0,
         predictions: 0,
         learner: 0,
       };
@@ -247,8 +231,6 @@ function deleteRows(db: Database, learnerId: string): LearnerDeletion['rows'] {
     lessonProgress: statements.deleteLessons.run(learnerId).changes,
     learnerSessions: statements.deleteSessions.run(learnerId).changes,
     classMemberships: statements.deleteMemberships.run(learnerId).changes,
-    // demo_session has no foreign key (demo sessions exist without a learner), so no cascade.
-    demoSessions: statements.deleteDemoSessions.run(learnerId).changes,
     predictions: deletePredictions(db, learnerId),
     learner: statements.deleteLearner.run(learnerId).changes,
   }))();
@@ -343,4 +325,50 @@ export async function expiredStoreCookies(
     lines.push(...ctx.cookies.setCookieLines());
   }
   return lines;
+}
+
+/** One store's sessions that name the learner as their owner, as the store itself lists them. */
+export interface OwnedDemoSessions {
+  storeId: StoreId;
+  title: string;
+  sessions: { bytes: number; createdAt: string | null; expiresAt: string | null }[];
+  /** Why the store could not list them (not configured, or not answering); null when it did. */
+  problem: string | null;
+}
+
+/**
+ * The learner's demo sessions in every store that can list its sessions by owner (through each
+ * store's admin face), so the data page shows them without their cookies.
+ */
+export async function readOwnedDemoSessions(
+  deps: Pick<LearnerDataDeps, 'db' | 'stores' | 'instances' | 'now'>,
+  learnerId: string,
+): Promise<OwnedDemoSessions[]> {
+  const scope = adminScope(deps);
+  const listed: OwnedDemoSessions[] = [];
+  for (const store of deps.stores.values()) {
+    if (!store.admin?.listOwned) continue;
+    const { id: storeId, title } = store.info;
+    if (store.notConfigured) {
+      listed.push({ storeId, title, sessions: [], problem: store.notConfigured });
+      continue;
+    }
+    try {
+      const sessions = await store.admin.listOwned(learnerId, scope);
+      listed.push({
+        storeId,
+        title,
+        problem: null,
+        sessions: sessions.slice(0, maxListedRows).map((session) => ({
+          bytes: session.bytes,
+          createdAt: session.createdAt === null ? null : iso(session.createdAt),
+          expiresAt: session.expiresAt === null ? null : iso(session.expiresAt),
+        })),
+      });
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      listed.push({ storeId, title, sessions: [], problem: error.message });
+    }
+  }
+  return listed;
 }

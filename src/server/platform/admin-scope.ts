@@ -7,7 +7,7 @@ import { maxNamedInstances } from '../../lab/instances';
 import type { StoreRegistry } from '../../sessions/registry';
 import type { AdminScope } from '../../sessions/store-kind';
 import type { Instance } from '../../sessions/types';
-import { preparedFor } from '../platform/database';
+import { preparedFor } from './database';
 
 export interface AdminDeps {
   db: Database;
