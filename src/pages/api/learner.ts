@@ -11,7 +11,7 @@ import {
   requestAsSent,
   type RequestContext,
 } from '../../server/platform/client';
-import { learnerSessionsFor } from '../../server/learner/demo-learner';
+import { learnerSessionsFor } from '../../server/learner/learner-cookie';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../../server/platform/http';
 import { readLearner } from '../../server/learner/current-learner';
 import {

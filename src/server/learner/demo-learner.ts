@@ -4,23 +4,8 @@
  */
 import type { CookieJar } from '../../sessions/cookie-jar';
 import type { AppContext } from '../platform/app-context';
-import {
-  LEARNER_SESSION_COOKIE,
-  learnerSessionCookie,
-  LearnerSessions,
-  reserveLearnerId,
-} from './learner-sessions';
-
-const sessionsByDatabase = new WeakMap<AppContext['db'], LearnerSessions>();
-
-export function learnerSessionsFor(app: AppContext): LearnerSessions {
-  let sessions = sessionsByDatabase.get(app.db);
-  if (!sessions) {
-    sessions = new LearnerSessions(app.db);
-    sessionsByDatabase.set(app.db, sessions);
-  }
-  return sessions;
-}
+import { learnerSessionsFor, sendLearnerCookie, validateLearnerCookie } from './learner-cookie';
+import { reserveLearnerId } from './learner-sessions';
 
 export interface DemoLearner {
   /** The id the stores record as the owner of the sessions they save in this request. */
@@ -44,16 +29,9 @@ export function demoLearner(
   cookies: CookieJar,
   { reserve, secure }: { reserve: boolean; secure: boolean },
 ): DemoLearner | null {
-  const sessions = learnerSessionsFor(app);
-  const validated = sessions.validateLearnerSessionToken(cookies.get(LEARNER_SESSION_COOKIE));
-  if (validated) {
-    if (validated.fresh) {
-      const token = cookies.get(LEARNER_SESSION_COOKIE) ?? '';
-      const cookie = learnerSessionCookie(token, validated.session.expiresAt, { secure });
-      cookies.set(cookie.name, cookie.value, cookie.options);
-    }
-    return { id: validated.learner.id, record: () => {} };
-  }
+  // An invalid learner cookie is left alone here: a demo response sets only its store's cookies.
+  const valid = validateLearnerCookie(app, cookies, { secure, clearInvalid: false });
+  if (valid) return { id: valid.learnerId, record: () => {} };
   if (!reserve) return null;
   const id = reserveLearnerId();
   let recorded = false;
@@ -62,9 +40,8 @@ export function demoLearner(
     record() {
       if (recorded) return;
       recorded = true;
-      const { token, session } = sessions.createLearnerWithSession(id);
-      const cookie = learnerSessionCookie(token, session.expiresAt, { secure });
-      cookies.set(cookie.name, cookie.value, cookie.options);
+      const { token, session } = learnerSessionsFor(app).createLearnerWithSession(id);
+      sendLearnerCookie(cookies, token, session.expiresAt, secure);
     },
   };
 }
