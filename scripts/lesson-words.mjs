@@ -21,10 +21,10 @@ export function mainPathWords(source) {
 if (import.meta.url === `file://${process.argv[1]}`) printTable();
 
 function printTable() {
-const rows = readdirSync(lessonsDir)
-  .filter((name) => /\.mdx?$/.test(name))
-  .map((name) => [name, mainPathWords(readFileSync(join(lessonsDir, name), 'utf8'))]);
-for (const [name, words] of rows.sort((a, b) => b[1] - a[1])) {
-  console.log(`${String(words).padStart(6)}  ${name}`);
-}
+  const rows = readdirSync(lessonsDir)
+    .filter((name) => /\.mdx?$/.test(name))
+    .map((name) => [name, mainPathWords(readFileSync(join(lessonsDir, name), 'utf8'))]);
+  for (const [name, words] of rows.sort((a, b) => b[1] - a[1])) {
+    console.log(`${String(words).padStart(6)}  ${name}`);
+  }
 }
