@@ -80,24 +80,6 @@ describe.skipIf(skipReason !== null)('memcached store, real memcached', () => {
     await memcached?.stop();
   });
 
-  it('describes itself as a revocable server store that may evict', () => {
-    expect(store.info).toMatchObject({
-      id: 'memcached',
-      title: 'Memcached',
-      where: 'server',
-      facts: {
-        sharedAcrossInstances: true,
-        survivesRestart: true,
-        revocable: true,
-        readableByClient: false,
-        tamperEvident: true,
-        sizeLimit: { bytes: 64 * 1024 },
-      },
-    });
-    expect(store.info.summary).toMatch(/evict/);
-    expect(store.peek).toBeTypeOf('function');
-  });
-
   it('sets the TTL on every write, as memcached itself reports', async () => {
     const browser = newBrowser();
     await browser.visit(store, (session) => (session.visits = 1));

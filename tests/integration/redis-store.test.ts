@@ -41,24 +41,6 @@ describe.skipIf(skipReason !== null)('redis store, real redis-server', () => {
     await redis?.stop();
   });
 
-  it('describes itself as a revocable server store', () => {
-    expect(store.info).toMatchObject({
-      id: 'redis',
-      title: 'Redis',
-      where: 'server',
-      facts: {
-        sharedAcrossInstances: true,
-        survivesRestart: true,
-        revocable: true,
-        readableByClient: false,
-        tamperEvident: true,
-        sizeLimit: { bytes: 64 * 1024 },
-      },
-    });
-    expect(store.info.summary).toMatch(/persistence/);
-    expect(store.peek).toBeTypeOf('function');
-  });
-
   it('sets the TTL on every write (SET … EX), as Redis itself reports', async () => {
     const browser = newBrowser();
     await browser.visit(store, (session) => (session.visits = 1));

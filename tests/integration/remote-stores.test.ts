@@ -42,6 +42,24 @@ describe.each(runnable)('$id store, real server', (kind) => {
     await server?.stop();
   });
 
+  it('describes itself as a revocable server store', () => {
+    expect(store.info).toMatchObject({
+      id: kind.id,
+      title: kind.title,
+      where: 'server',
+      facts: {
+        sharedAcrossInstances: true,
+        survivesRestart: true,
+        revocable: true,
+        readableByClient: false,
+        tamperEvident: true,
+        sizeLimit: { bytes: 64 * 1024 },
+      },
+    });
+    expect(store.info.summary).toMatch(kind.summaryMentions);
+    expect(store.peek).toBeTypeOf('function');
+  });
+
   it('round-trips nested and unicode JSON through the server', async () => {
     const browser = newBrowser();
     const data = {

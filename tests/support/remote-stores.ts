@@ -90,6 +90,8 @@ export interface RemoteKind {
   storedShape(data: SessionData): unknown;
   /** The session data inside a stored value. */
   dataIn(stored: string): SessionData;
+  /** A word of its summary that says what sets it apart. */
+  summaryMentions: RegExp;
   /** Why a load gives up on a frozen server. */
   frozenReason: RegExp;
   /** After a freeze the client reconnects before answering again (memjs), or answers at once. */
@@ -120,6 +122,7 @@ const redis: RemoteKind = {
       close: () => client.destroy(),
     };
   },
+  summaryMentions: /persistence/,
   storedShape: (data) => data,
   dataIn: (stored) => JSON.parse(stored) as SessionData,
   // The connection survives the freeze; late replies go to the abandoned commands.
@@ -148,6 +151,7 @@ const memcached: RemoteKind = {
       close: () => client.close(),
     };
   },
+  summaryMentions: /evict/,
   storedShape: (data) => ({ expiresAt: expect.any(Number), data }),
   dataIn: (stored) => (JSON.parse(stored) as { data: SessionData }).data,
   frozenReason: /not answering/,

@@ -7,8 +7,9 @@ import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
 import { createFilesystemStore } from '../../src/sessions/stores/filesystem/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
-import type { Instance, SessionData, SessionStore } from '../../src/sessions/types';
+import type { Instance } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';
+import { sessionOfBytes, visit } from '../support/store-visit';
 
 const T0 = 1_790_000_000_000;
 const DAY = 86_400;
@@ -21,25 +22,6 @@ function newBrowser(owner: string | null = null, address: string | null = null) 
 /** The session id the browser holds. */
 function sidOf(browser: SimulatedBrowser): string | undefined {
   return browser.cookies.get('fs_sid');
-}
-
-async function visit(
-  store: SessionStore,
-  browser: SimulatedBrowser,
-  on: Instance,
-  nowMs = T0,
-  change?: (data: SessionData) => SessionData,
-) {
-  const ctx = browser.request(on, nowMs);
-  const loaded = await store.load(ctx);
-  if (change) await store.save(ctx, change(loaded.data));
-  browser.receive(ctx);
-  return loaded;
-}
-
-function sessionOfBytes(bytes: number): SessionData {
-  const overhead = JSON.stringify({ pad: '' }).length;
-  return { pad: 'x'.repeat(bytes - overhead) };
 }
 
 function fileNameOf(id: string): string {
@@ -171,7 +153,7 @@ describe('filesystem store', () => {
   it('expires a session after the TTL and deletes its file; every save slides the expiry', async () => {
     const short = createFilesystemStore({ secure: true, ttlSeconds: 60 });
     // Sent past its Max-Age, the cookie reaches the store, whose own expiry check answers.
-    const browser = new SimulatedBrowser({ keepExpiredCookies: true });
+    const browser = new SimulatedBrowser({ clock: () => T0, keepExpiredCookies: true });
     await visit(short, browser, one, T0, () => ({ n: 1 }));
     expect((await visit(short, browser, one, T0 + 59_999)).status).toBe('ok');
     await visit(short, browser, one, T0 + 50_000, (data) => ({ ...data, n: 2 }));

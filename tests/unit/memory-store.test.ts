@@ -3,8 +3,9 @@ import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
 import { createMemoryStore, memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
-import type { Instance, SessionData, SessionStore } from '../../src/sessions/types';
+import type { Instance } from '../../src/sessions/types';
 import { SimulatedBrowser } from '../support/simulated-browser';
+import { sessionOfBytes, visit } from '../support/store-visit';
 
 const T0 = 1_790_000_000_000;
 const DAY = 86_400;
@@ -21,27 +22,6 @@ function newBrowser(owner: string | null = null, address: string | null = null) 
 /** The session id the browser holds. */
 function sidOf(browser: SimulatedBrowser): string | undefined {
   return browser.cookies.get('memory_sid');
-}
-
-/** One request: load, optionally change and save, then the browser applies the response. */
-async function visit(
-  store: SessionStore,
-  browser: SimulatedBrowser,
-  on: Instance,
-  nowMs = T0,
-  change?: (data: SessionData) => SessionData,
-) {
-  const ctx = browser.request(on, nowMs);
-  const loaded = await store.load(ctx);
-  if (change) await store.save(ctx, change(loaded.data));
-  browser.receive(ctx);
-  return loaded;
-}
-
-/** A session whose serialized JSON is exactly `bytes` long. */
-function sessionOfBytes(bytes: number): SessionData {
-  const overhead = JSON.stringify({ pad: '' }).length;
-  return { pad: 'x'.repeat(bytes - overhead) };
 }
 
 describe('memory store', () => {
@@ -150,7 +130,7 @@ describe('memory store', () => {
   it('expires a session after the TTL, removes it, and every save slides the expiry', async () => {
     const short = createMemoryStore({ secure: true, ttlSeconds: 60 });
     // Sent past its Max-Age, the cookie reaches the store, whose own expiry check answers.
-    const browser = new SimulatedBrowser({ keepExpiredCookies: true });
+    const browser = new SimulatedBrowser({ clock: () => T0, keepExpiredCookies: true });
     const on = instance();
     await visit(short, browser, on, T0, () => ({ n: 1 }));
     expect((await visit(short, browser, on, T0 + 59_999)).status).toBe('ok');
