@@ -3,67 +3,25 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/sessions/cookie-jar';
-import { Timer } from '../../src/sessions/timer';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
 import { createFilesystemStore } from '../../src/sessions/stores/filesystem/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
-import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
+import type { Instance } from '../../src/sessions/types';
+import { SimulatedBrowser } from '../support/simulated-browser';
+import { sessionOfBytes, visit } from '../support/store-visit';
 
 const T0 = 1_790_000_000_000;
 const DAY = 86_400;
 
-/** Plays the browser: sends the cookies it holds and applies each response's Set-Cookie. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-
-  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
-  constructor(
-    readonly owner: string | null = null,
-    readonly address: string | null = null,
-  ) {}
-
-  request(on: Instance, nowMs = T0): DemoContext {
-    return {
-      cookies: new CookieJar(new Map(this.cookies)),
-      instance: on,
-      timer: new Timer(),
-      now: () => nowMs,
-      owner: this.owner,
-      clientAddress: this.address,
-    };
-  }
-
-  receive(ctx: DemoContext): void {
-    for (const { name, value, options } of ctx.cookies.outgoing) {
-      if (options.maxAge === 0) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  get sid(): string | undefined {
-    return this.cookies.get('fs_sid');
-  }
+/** This file's browser: its clock stands at T0 unless a request names a time. */
+function newBrowser(owner: string | null = null, address: string | null = null) {
+  return new SimulatedBrowser({ owner, address, clock: () => T0 });
 }
 
-async function visit(
-  store: SessionStore,
-  browser: Browser,
-  on: Instance,
-  nowMs = T0,
-  change?: (data: SessionData) => SessionData,
-) {
-  const ctx = browser.request(on, nowMs);
-  const loaded = await store.load(ctx);
-  if (change) await store.save(ctx, change(loaded.data));
-  browser.receive(ctx);
-  return loaded;
-}
-
-function sessionOfBytes(bytes: number): SessionData {
-  const overhead = JSON.stringify({ pad: '' }).length;
-  return { pad: 'x'.repeat(bytes - overhead) };
+/** The session id the browser holds. */
+function sidOf(browser: SimulatedBrowser): string | undefined {
+  return browser.cookies.get('fs_sid');
 }
 
 function fileNameOf(id: string): string {
@@ -109,14 +67,14 @@ describe('filesystem store', () => {
   });
 
   it('starts a new session without touching the disk or setting a cookie', async () => {
-    const ctx = new Browser().request(one);
+    const ctx = newBrowser().request(one);
     expect(await store.load(ctx)).toEqual({ status: 'new', data: {} });
     expect(ctx.cookies.outgoing).toEqual([]);
     expect(await listTree(dataDir)).toEqual([]);
   });
 
   it('writes one private file per session, named by a hash of the id, and a strict id cookie', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     const ctx = browser.request(one);
     await store.save(ctx, { user: 'ada' });
     const [cookie] = ctx.cookies.outgoing;
@@ -142,7 +100,7 @@ describe('filesystem store', () => {
 
   it('honours secure, cookieName and ttlSeconds', async () => {
     const custom = createFilesystemStore({ secure: false, cookieName: 'sid', ttlSeconds: 60 });
-    const ctx = new Browser().request(one);
+    const ctx = newBrowser().request(one);
     await custom.save(ctx, { a: 1 });
     expect(ctx.cookies.outgoing[0]).toMatchObject({
       name: 'sid',
@@ -157,7 +115,7 @@ describe('filesystem store', () => {
       cart: [{ sku: 'A-1', qty: 2, price: 9.5 }],
       flags: { beta: true, tour: null },
     };
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, one, T0, () => data);
     expect(await visit(store, browser, one, T0 + 1000)).toEqual({ status: 'ok', data });
     const restarted = createFilesystemStore({ secure: true });
@@ -168,9 +126,9 @@ describe('filesystem store', () => {
   });
 
   it('destroys the file and clears the cookie on the same path', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, one, T0, () => ({ user_id: 1 }));
-    const stolen = browser.sid!;
+    const stolen = sidOf(browser)!;
     const ctx = browser.request(one);
     await store.destroy(ctx);
     expect(ctx.cookies.outgoing[0]).toMatchObject({
@@ -185,16 +143,17 @@ describe('filesystem store', () => {
       },
     });
     browser.receive(ctx);
-    expect(browser.sid).toBeUndefined();
+    expect(sidOf(browser)).toBeUndefined();
     expect(await readdir(one.directory)).toEqual([]);
-    const thief = new Browser();
+    const thief = newBrowser();
     thief.cookies.set('fs_sid', stolen);
     expect((await visit(store, thief, one)).status).toBe('new');
   });
 
   it('expires a session after the TTL and deletes its file; every save slides the expiry', async () => {
     const short = createFilesystemStore({ secure: true, ttlSeconds: 60 });
-    const browser = new Browser();
+    // Sent past its Max-Age, the cookie reaches the store, whose own expiry check answers.
+    const browser = new SimulatedBrowser({ clock: () => T0, keepExpiredCookies: true });
     await visit(short, browser, one, T0, () => ({ n: 1 }));
     expect((await visit(short, browser, one, T0 + 59_999)).status).toBe('ok');
     await visit(short, browser, one, T0 + 50_000, (data) => ({ ...data, n: 2 }));
@@ -220,9 +179,9 @@ describe('filesystem store', () => {
       '{"data":{}}',
       '',
     ]) {
-      const browser = new Browser();
+      const browser = newBrowser();
       await visit(store, browser, one, T0, () => ({ a: 1 }));
-      const damaged = browser.sid!;
+      const damaged = sidOf(browser)!;
       await writeFile(path.join(one.directory, fileNameOf(damaged)), corrupt);
       const loaded = await visit(store, browser, one, T0, () => ({ fresh: true }));
       expect(loaded).toEqual({
@@ -230,15 +189,15 @@ describe('filesystem store', () => {
         reason: 'the session file was unreadable',
         data: {},
       });
-      expect(browser.sid).not.toBe(damaged);
-      expect(await readdir(one.directory)).toEqual([fileNameOf(browser.sid!)]);
+      expect(sidOf(browser)).not.toBe(damaged);
+      expect(await readdir(one.directory)).toEqual([fileNameOf(sidOf(browser)!)]);
       await store.destroy(browser.request(one));
     }
   });
 
   it('refuses a session over maxSessionBytes, measured on the serialized JSON, and writes nothing', async () => {
-    await store.save(new Browser().request(one), sessionOfBytes(defaultMaxSessionBytes));
-    const over = new Browser().request(one);
+    await store.save(newBrowser().request(one), sessionOfBytes(defaultMaxSessionBytes));
+    const over = newBrowser().request(one);
     const error = await store
       .save(over, sessionOfBytes(defaultMaxSessionBytes + 1))
       .catch((e: unknown) => e);
@@ -253,13 +212,13 @@ describe('filesystem store', () => {
 
   it('never accepts an id it did not issue: a planted id gets a new session with a new id', async () => {
     const planted = newSessionId();
-    const browser = new Browser();
+    const browser = newBrowser();
     browser.cookies.set('fs_sid', planted);
     const loaded = await visit(store, browser, one, T0, () => ({ user_id: 7 }));
     expect(loaded).toEqual({ status: 'new', reason: expect.stringMatching(/no file/), data: {} });
-    expect(isWellFormedSessionId(browser.sid)).toBe(true);
-    expect(browser.sid).not.toBe(planted);
-    expect(await readdir(one.directory)).toEqual([fileNameOf(browser.sid!)]);
+    expect(isWellFormedSessionId(sidOf(browser))).toBe(true);
+    expect(sidOf(browser)).not.toBe(planted);
+    expect(await readdir(one.directory)).toEqual([fileNameOf(sidOf(browser)!)]);
   });
 
   it('treats malformed ids as no session and creates nothing outside its directory', async () => {
@@ -274,11 +233,11 @@ describe('filesystem store', () => {
       '%00',
     ];
     for (const junk of junkIds) {
-      const browser = new Browser();
+      const browser = newBrowser();
       browser.cookies.set('fs_sid', junk);
       const loaded = await visit(store, browser, one, T0, () => ({ ok: true }));
       expect(loaded.status).toBe('new');
-      expect(isWellFormedSessionId(browser.sid)).toBe(true);
+      expect(isWellFormedSessionId(sidOf(browser))).toBe(true);
       const ctx = browser.request(one);
       await store.destroy(ctx);
     }
@@ -287,11 +246,11 @@ describe('filesystem store', () => {
 
   it('evicts the oldest file once maxFiles are live instead of refusing, and still updates existing ones', async () => {
     const capped = createFilesystemStore({ secure: true, maxFiles: 3 });
-    const browsers = [new Browser(), new Browser(), new Browser()];
+    const browsers = [newBrowser(), newBrowser(), newBrowser()];
     for (const [index, browser] of browsers.entries()) {
       await visit(capped, browser, one, T0 + index, () => ({ n: 1 }));
     }
-    const late = new Browser();
+    const late = newBrowser();
     await visit(capped, late, one, T0 + 10, () => ({ late: true }));
     expect(await visit(capped, late, one, T0 + 11)).toEqual({ status: 'ok', data: { late: true } });
     expect(await readdir(one.directory)).toHaveLength(3);
@@ -315,7 +274,7 @@ describe('filesystem store', () => {
       maxSessionBytes: 100,
       maxTotalBytes: 1124,
     });
-    const browsers = Array.from({ length: 9 }, () => new Browser());
+    const browsers = Array.from({ length: 9 }, () => newBrowser());
     for (const [index, browser] of browsers.entries()) {
       await visit(capped, browser, one, T0 + index, () => sessionOfBytes(100));
     }
@@ -325,7 +284,7 @@ describe('filesystem store', () => {
     );
     expect((await visit(capped, browsers[1]!, one, T0 + 20)).status).toBe('ok');
     // Another instance has its own directory and its own cap.
-    await capped.save(new Browser().request(two), sessionOfBytes(100));
+    await capped.save(newBrowser().request(two), sessionOfBytes(100));
     expect(await readdir(two.directory)).toHaveLength(1);
   });
 
@@ -337,7 +296,7 @@ describe('filesystem store', () => {
 
   it('drops expired files before evicting live ones, without reading the directory', async () => {
     const capped = createFilesystemStore({ secure: true, maxFiles: 2, ttlSeconds: 60 });
-    const [a, b, c] = [new Browser(), new Browser(), new Browser()];
+    const [a, b, c] = [newBrowser(), newBrowser(), newBrowser()];
     await visit(capped, a, one, T0, () => ({ n: 1 }));
     await visit(capped, b, one, T0 + 30_000, () => ({ n: 2 }));
     // A file the ledger does not know is not read: deciding what goes costs no I/O.
@@ -350,18 +309,18 @@ describe('filesystem store', () => {
   });
 
   it('counts files already on disk: after a restart the first write scans the directory and evicts the oldest', async () => {
-    const [first, second] = [new Browser(), new Browser()];
+    const [first, second] = [newBrowser(), newBrowser()];
     await visit(store, first, one, T0, () => ({ index: 0 }));
     await visit(store, second, one, T0 + 1, () => ({ index: 1 }));
     const restarted = createFilesystemStore({ secure: true, maxFiles: 2 });
-    await restarted.save(new Browser().request(one, T0 + 2), { index: 2 });
+    await restarted.save(newBrowser().request(one, T0 + 2), { index: 2 });
     expect(await readdir(one.directory)).toHaveLength(2);
     expect((await visit(restarted, first, one, T0 + 3)).status).toBe('evicted');
     expect((await visit(restarted, second, one, T0 + 3)).data).toEqual({ index: 1 });
   });
 
   it('has no session on another instance: each has its own directory', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, one, T0, () => ({ user_id: 1 }));
     const other = await visit(store, browser, two);
     expect(other).toEqual({ status: 'new', reason: expect.stringMatching(/instance 2/), data: {} });
@@ -369,13 +328,13 @@ describe('filesystem store', () => {
   });
 
   it('peeks at the file: shortened id, file bytes, expiry and its path relative to DATA_DIR', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, one, T0, () => ({ user_id: 42 }));
-    const name = fileNameOf(browser.sid!);
+    const name = fileNameOf(sidOf(browser)!);
     const content = await readFile(path.join(one.directory, name), 'utf8');
     const view = await store.peek!(browser.request(one, T0 + 1000));
     expect(view).toEqual({
-      key: `${browser.sid!.slice(0, 8)}…`,
+      key: `${sidOf(browser)!.slice(0, 8)}…`,
       bytes: Buffer.byteLength(content),
       expiresAt: T0 + DAY * 1000,
       location: path.join('instances', '1', name),
@@ -387,12 +346,12 @@ describe('filesystem store', () => {
     expect((await rooted.peek!(browser.request(one)))?.location).toBe(path.join('1', name));
     expect(await store.peek!(browser.request(one, T0 + DAY * 1000))).toBeNull();
     expect(await store.peek!(browser.request(two))).toBeNull();
-    expect(await store.peek!(new Browser().request(one))).toBeNull();
+    expect(await store.peek!(newBrowser().request(one))).toBeNull();
   });
 
   it('sweeps expired files and stale temporary files in every directory it has used, leaving live ones', async () => {
     const sweeper = createFilesystemStore({ secure: true, ttlSeconds: 60 });
-    const [old1, old2, live] = [new Browser(), new Browser(), new Browser()];
+    const [old1, old2, live] = [newBrowser(), newBrowser(), newBrowser()];
     await visit(sweeper, old1, one, T0, () => ({ a: 1 }));
     await visit(sweeper, old2, two, T0, () => ({ a: 2 }));
     await visit(sweeper, live, two, T0 + 30_000, () => ({ a: 3 }));
@@ -406,7 +365,7 @@ describe('filesystem store', () => {
 
     expect(await sweeper.sweep!(T0 + 60_000)).toBe(2);
     expect((await readdir(two.directory)).sort()).toEqual(
-      [fileNameOf(live.sid!), 'def.0123456789ab.tmp'].sort(),
+      [fileNameOf(sidOf(live)!), 'def.0123456789ab.tmp'].sort(),
     );
     // Instance 1's directory was left empty, so it is gone.
     await expect(stat(one.directory)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -418,11 +377,11 @@ describe('filesystem store', () => {
   });
 
   it('writes atomically: no temporary file is left behind', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     for (let index = 0; index < 10; index++)
       await visit(store, browser, one, T0, () => ({ index }));
     await Promise.all(
-      Array.from({ length: 10 }, (_, index) => store.save(new Browser().request(one), { index })),
+      Array.from({ length: 10 }, (_, index) => store.save(newBrowser().request(one), { index })),
     );
     const names = await readdir(one.directory);
     expect(names.filter((name) => !name.endsWith('.json'))).toEqual([]);
@@ -430,7 +389,7 @@ describe('filesystem store', () => {
   });
 
   it('loses concurrent updates: 20 overlapping increments keep fewer than 20, but no file is torn', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, one, T0, () => ({ counter: 0 }));
     const requests = Array.from({ length: 20 }, () => browser.request(one));
     await Promise.all(
@@ -441,18 +400,18 @@ describe('filesystem store', () => {
       }),
     );
     expect(new Set(requests.map((ctx) => ctx.cookies.get('fs_sid')))).toEqual(
-      new Set([browser.sid]),
+      new Set([sidOf(browser)]),
     );
     const final = Number((await visit(store, browser, one)).data.counter);
     // Measured: 1 on every run here, as all reads are queued before any write; asserted loosely
     // because the order of thread-pool work is not a promise the platform makes.
     expect(final).toBeGreaterThanOrEqual(1);
     expect(final).toBeLessThan(20);
-    expect(await readdir(one.directory)).toEqual([fileNameOf(browser.sid!)]);
+    expect(await readdir(one.directory)).toEqual([fileNameOf(sidOf(browser)!)]);
   });
 
   it('times its own work as the store part of Server-Timing', async () => {
-    const ctx = new Browser().request(one);
+    const ctx = newBrowser().request(one);
     await store.load(ctx);
     await store.save(ctx, { a: 1 });
     // The write is its own entry, named for what it did, not added to the read's.
@@ -472,7 +431,7 @@ describe('filesystem store', () => {
       memory: new Map(),
       directory: path.join(dataDir, 'a', 'b', 'c'),
     };
-    await store.save(new Browser().request(deep), { a: 1 });
+    await store.save(newBrowser().request(deep), { a: 1 });
     expect(await readdir(deep.directory)).toHaveLength(1);
     expect(await listTree(path.join(dataDir, 'a'))).toEqual([
       'b',
@@ -489,16 +448,16 @@ describe('filesystem store', () => {
   describe('log out everywhere', () => {
     it('deletes every session file of one owner in this instance and leaves other owners alone', async () => {
       const [phone, laptop, bob, anonymous] = [
-        new Browser('alice'),
-        new Browser('alice'),
-        new Browser('bob'),
-        new Browser(),
+        newBrowser('alice'),
+        newBrowser('alice'),
+        newBrowser('bob'),
+        newBrowser(),
       ];
       for (const browser of [phone, laptop, bob, anonymous]) {
         await visit(store, browser, one, T0, () => ({ device: browser.owner }));
       }
       expect(
-        JSON.parse(await readFile(path.join(one.directory, fileNameOf(phone.sid!)), 'utf8')),
+        JSON.parse(await readFile(path.join(one.directory, fileNameOf(sidOf(phone)!)), 'utf8')),
       ).toEqual({ expiresAt: T0 + DAY * 1000, owner: 'alice', data: { device: 'alice' } });
       expect(await store.peek!(laptop.request(one))).toMatchObject({ ownerSessions: 2 });
       expect(await store.peek!(bob.request(one))).toMatchObject({ ownerSessions: 1 });
@@ -506,7 +465,7 @@ describe('filesystem store', () => {
 
       expect(await store.revokeAll!(phone.request(one, T0 + 1000))).toBe(2);
       expect((await readdir(one.directory)).sort()).toEqual(
-        [fileNameOf(bob.sid!), fileNameOf(anonymous.sid!)].sort(),
+        [fileNameOf(sidOf(bob)!), fileNameOf(sidOf(anonymous)!)].sort(),
       );
       for (const browser of [phone, laptop]) {
         expect(await store.peek!(browser.request(one))).toBeNull();
@@ -521,21 +480,21 @@ describe('filesystem store', () => {
     });
 
     it('revokes nothing for a request without an owner', async () => {
-      const alice = new Browser('alice');
+      const alice = newBrowser('alice');
       await visit(store, alice, one, T0, () => ({ a: 1 }));
-      await visit(store, new Browser(), one, T0, () => ({ b: 1 }));
-      expect(await store.revokeAll!(new Browser().request(one))).toBe(0);
-      expect(await store.revokeAll!(new Browser().request(two))).toBe(0);
+      await visit(store, newBrowser(), one, T0, () => ({ b: 1 }));
+      expect(await store.revokeAll!(newBrowser().request(one))).toBe(0);
+      expect(await store.revokeAll!(newBrowser().request(two))).toBe(0);
       expect(await readdir(one.directory)).toHaveLength(2);
       expect((await visit(store, alice, one)).status).toBe('ok');
       // A directory nothing was ever written to is not created by asking.
-      expect(await store.revokeAll!(new Browser('alice').request(two))).toBe(0);
+      expect(await store.revokeAll!(newBrowser('alice').request(two))).toBe(0);
       await expect(stat(two.directory)).rejects.toMatchObject({ code: 'ENOENT' });
     });
 
     it('finds the owner’s files after a restart, and keeps the owner when a request names none', async () => {
-      const alice = new Browser('alice');
-      const other = new Browser('alice');
+      const alice = newBrowser('alice');
+      const other = newBrowser('alice');
       await visit(store, alice, one, T0, () => ({ n: 1 }));
       await visit(store, other, one, T0, () => ({ n: 1 }));
       await store.save({ ...alice.request(one), owner: null }, { n: 2 });
@@ -546,7 +505,7 @@ describe('filesystem store', () => {
 
     it('counts only live sessions, and cannot reach another instance’s disk', async () => {
       const short = createFilesystemStore({ secure: true, ttlSeconds: 60 });
-      const [old, here, there] = [new Browser('alice'), new Browser('alice'), new Browser('alice')];
+      const [old, here, there] = [newBrowser('alice'), newBrowser('alice'), newBrowser('alice')];
       await visit(short, old, one, T0, () => ({ at: 'old' }));
       await visit(short, here, one, T0 + 30_000, () => ({ at: 1 }));
       await visit(short, there, two, T0 + 30_000, () => ({ at: 2 }));
@@ -562,9 +521,9 @@ describe('filesystem store', () => {
     });
 
     it('ignores owner ids over 128 characters', async () => {
-      const long = new Browser('o'.repeat(129));
+      const long = newBrowser('o'.repeat(129));
       await visit(store, long, one, T0, () => ({ a: 1 }));
-      const content = await readFile(path.join(one.directory, fileNameOf(long.sid!)), 'utf8');
+      const content = await readFile(path.join(one.directory, fileNameOf(sidOf(long)!)), 'utf8');
       expect(JSON.parse(content)).not.toHaveProperty('owner');
       expect(await store.peek!(long.request(one))).not.toHaveProperty('ownerSessions');
       expect(await store.revokeAll!(long.request(one))).toBe(0);
@@ -581,7 +540,7 @@ describe('filesystem store', () => {
         maxSessionsPerVisitor: 10,
       });
       // One learner, many devices, one address; then cookieless learners from the same address.
-      const devices = Array.from({ length: 8 }, () => new Browser('busy', '203.0.113.9'));
+      const devices = Array.from({ length: 8 }, () => newBrowser('busy', '203.0.113.9'));
       for (const [index, device] of devices.entries()) {
         await visit(shared, device, one, T0 + index, () => ({ index }));
       }
@@ -594,9 +553,8 @@ describe('filesystem store', () => {
       expect(owned.reason).toMatch(
         /you started another session while you already had 4 live sessions in the session directory of instance 1/,
       );
-      const flood = Array.from(
-        { length: 60 },
-        (_, index) => new Browser(`learner-${index}`, '203.0.113.9'),
+      const flood = Array.from({ length: 60 }, (_, index) =>
+        newBrowser(`learner-${index}`, '203.0.113.9'),
       );
       for (const [index, browser] of flood.entries()) {
         await visit(shared, browser, one, T0 + 100 + index, () => ({ index }));
@@ -604,7 +562,7 @@ describe('filesystem store', () => {
       // (a) the address keeps its share, files on disk included.
       expect(await readdir(one.directory)).toHaveLength(10);
       // (b) a newcomer from elsewhere is saved as usual.
-      const newcomer = new Browser('newcomer', '192.0.2.44');
+      const newcomer = newBrowser('newcomer', '192.0.2.44');
       await visit(shared, newcomer, one, T0 + 200, () => ({ hello: 'world' }));
       expect(await visit(shared, newcomer, one, T0 + 201)).toEqual({
         status: 'ok',
@@ -620,10 +578,10 @@ describe('filesystem store', () => {
     });
 
     it('records the learner and the hashed address in each file, so shares count sessions from before a restart', async () => {
-      const browser = new Browser('alice', '198.51.100.7');
+      const browser = newBrowser('alice', '198.51.100.7');
       await visit(store, browser, one, T0, () => ({ n: 1 }));
       const file = JSON.parse(
-        await readFile(path.join(one.directory, fileNameOf(browser.sid!)), 'utf8'),
+        await readFile(path.join(one.directory, fileNameOf(sidOf(browser)!)), 'utf8'),
       ) as Record<string, unknown>;
       expect(file).toEqual({
         expiresAt: T0 + DAY * 1000,
@@ -634,7 +592,7 @@ describe('filesystem store', () => {
       expect(JSON.stringify(file)).not.toContain('198.51.100.7');
 
       const restarted = createFilesystemStore({ secure: true, maxSessionsPerVisitor: 1 });
-      const sameAddress = new Browser('bob', '198.51.100.7');
+      const sameAddress = newBrowser('bob', '198.51.100.7');
       await visit(restarted, sameAddress, one, T0 + 1, () => ({ n: 2 }));
       expect((await visit(restarted, browser, one, T0 + 2)).status).toBe('evicted');
       expect((await visit(restarted, sameAddress, one, T0 + 2)).status).toBe('ok');
@@ -642,9 +600,9 @@ describe('filesystem store', () => {
 
     it('does not call a file deleted behind its back (an instructor reset) evicted', async () => {
       const capped = createFilesystemStore({ secure: true, maxFiles: 1 });
-      const [reset, next] = [new Browser(), new Browser()];
+      const [reset, next] = [newBrowser(), newBrowser()];
       await visit(capped, reset, one, T0, () => ({ a: 1 }));
-      await rm(path.join(one.directory, fileNameOf(reset.sid!)));
+      await rm(path.join(one.directory, fileNameOf(sidOf(reset)!)));
       await visit(capped, next, one, T0 + 1, () => ({ b: 1 }));
       expect((await visit(capped, reset, one, T0 + 2)).status).toBe('new');
       expect((await visit(capped, next, one, T0 + 2)).status).toBe('ok');
@@ -652,9 +610,8 @@ describe('filesystem store', () => {
 
     it('at the cap, evicts the oldest file of everyone, however many addresses fill it', async () => {
       const shared = createFilesystemStore({ secure: true, maxFiles: 20 });
-      const visitors = Array.from(
-        { length: 30 },
-        (_, index) => new Browser(`learner-${index}`, `192.0.2.${index}`),
+      const visitors = Array.from({ length: 30 }, (_, index) =>
+        newBrowser(`learner-${index}`, `192.0.2.${index}`),
       );
       for (const [index, browser] of visitors.entries()) {
         await visit(shared, browser, one, T0 + index, () => ({ index }));

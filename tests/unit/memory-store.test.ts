@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CookieJar } from '../../src/sessions/cookie-jar';
-import { Timer } from '../../src/sessions/timer';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { isWellFormedSessionId, newSessionId } from '../../src/sessions/server-session-id';
 import { createMemoryStore, memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import { SessionTooLargeError } from '../../src/sessions/types';
-import type { DemoContext, Instance, SessionData, SessionStore } from '../../src/sessions/types';
+import type { Instance } from '../../src/sessions/types';
+import { SimulatedBrowser } from '../support/simulated-browser';
+import { sessionOfBytes, visit } from '../support/store-visit';
 
 const T0 = 1_790_000_000_000;
 const DAY = 86_400;
@@ -14,58 +14,14 @@ function instance(id = '1'): Instance {
   return { id, memory: new Map(), directory: '/nonexistent/memory-store-never-touches-disk' };
 }
 
-/** Plays the browser: sends the cookies it holds and applies each response's Set-Cookie. */
-class Browser {
-  readonly cookies = new Map<string, string>();
-
-  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
-  constructor(
-    readonly owner: string | null = null,
-    readonly address: string | null = null,
-  ) {}
-
-  request(on: Instance, nowMs = T0): DemoContext {
-    return {
-      cookies: new CookieJar(new Map(this.cookies)),
-      instance: on,
-      timer: new Timer(),
-      now: () => nowMs,
-      owner: this.owner,
-      clientAddress: this.address,
-    };
-  }
-
-  receive(ctx: DemoContext): void {
-    for (const { name, value, options } of ctx.cookies.outgoing) {
-      if (options.maxAge === 0) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-
-  get sid(): string | undefined {
-    return this.cookies.get('memory_sid');
-  }
+/** This file's browser: its clock stands at T0 unless a request names a time. */
+function newBrowser(owner: string | null = null, address: string | null = null) {
+  return new SimulatedBrowser({ owner, address, clock: () => T0 });
 }
 
-/** One request: load, optionally change and save, then the browser applies the response. */
-async function visit(
-  store: SessionStore,
-  browser: Browser,
-  on: Instance,
-  nowMs = T0,
-  change?: (data: SessionData) => SessionData,
-) {
-  const ctx = browser.request(on, nowMs);
-  const loaded = await store.load(ctx);
-  if (change) await store.save(ctx, change(loaded.data));
-  browser.receive(ctx);
-  return loaded;
-}
-
-/** A session whose serialized JSON is exactly `bytes` long. */
-function sessionOfBytes(bytes: number): SessionData {
-  const overhead = JSON.stringify({ pad: '' }).length;
-  return { pad: 'x'.repeat(bytes - overhead) };
+/** The session id the browser holds. */
+function sidOf(browser: SimulatedBrowser): string | undefined {
+  return browser.cookies.get('memory_sid');
 }
 
 describe('memory store', () => {
@@ -88,14 +44,14 @@ describe('memory store', () => {
   });
 
   it('starts a new, empty session and sets no cookie until something is saved', async () => {
-    const ctx = new Browser().request(instance());
+    const ctx = newBrowser().request(instance());
     expect(await store.load(ctx)).toEqual({ status: 'new', data: {} });
     expect(ctx.cookies.outgoing).toEqual([]);
     expect(await store.peek!(ctx)).toBeNull();
   });
 
   it('sets a random, HttpOnly, SameSite=Lax, Secure id cookie on its own path, kept for the TTL', async () => {
-    const ctx = new Browser().request(instance());
+    const ctx = newBrowser().request(instance());
     await store.save(ctx, { a: 1 });
     const [cookie] = ctx.cookies.outgoing;
     expect(cookie?.name).toBe('memory_sid');
@@ -112,7 +68,7 @@ describe('memory store', () => {
 
   it('honours secure, cookieName and ttlSeconds', async () => {
     const custom = createMemoryStore({ secure: false, cookieName: 'sid', ttlSeconds: 60 });
-    const ctx = new Browser().request(instance());
+    const ctx = newBrowser().request(instance());
     await custom.save(ctx, { a: 1 });
     expect(ctx.cookies.outgoing[0]).toMatchObject({
       name: 'sid',
@@ -127,14 +83,14 @@ describe('memory store', () => {
       cart: [{ sku: 'A-1', qty: 2, price: 9.5 }],
       flags: { beta: true, tour: null },
     };
-    const browser = new Browser();
+    const browser = newBrowser();
     const on = instance();
     await visit(store, browser, on, T0, () => data);
     expect(await visit(store, browser, on, T0 + 1000)).toEqual({ status: 'ok', data });
   });
 
   it('keeps serialized copies: neither the saved nor the loaded object reaches the store', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     const on = instance();
     const saved = { list: [1, 2] };
     await visit(store, browser, on, T0, () => saved);
@@ -145,10 +101,10 @@ describe('memory store', () => {
   });
 
   it('destroys the data and clears the cookie on the same path', async () => {
-    const browser = new Browser();
+    const browser = newBrowser();
     const on = instance();
     await visit(store, browser, on, T0, () => ({ user_id: 1 }));
-    const stolen = browser.sid!;
+    const stolen = sidOf(browser)!;
     const ctx = browser.request(on);
     await store.destroy(ctx);
     expect(ctx.cookies.outgoing[0]).toMatchObject({
@@ -163,17 +119,18 @@ describe('memory store', () => {
       },
     });
     browser.receive(ctx);
-    expect(browser.sid).toBeUndefined();
+    expect(sidOf(browser)).toBeUndefined();
     expect(memoryStoreStats(on.memory)).toEqual({ entries: 0, bytes: 0 });
     // Revocable: a copy of the old id is worth nothing now.
-    const thief = new Browser();
+    const thief = newBrowser();
     thief.cookies.set('memory_sid', stolen);
     expect((await visit(store, thief, on)).status).toBe('new');
   });
 
   it('expires a session after the TTL, removes it, and every save slides the expiry', async () => {
     const short = createMemoryStore({ secure: true, ttlSeconds: 60 });
-    const browser = new Browser();
+    // Sent past its Max-Age, the cookie reaches the store, whose own expiry check answers.
+    const browser = new SimulatedBrowser({ clock: () => T0, keepExpiredCookies: true });
     const on = instance();
     await visit(short, browser, on, T0, () => ({ n: 1 }));
     expect((await visit(short, browser, on, T0 + 59_999)).status).toBe('ok');
@@ -192,11 +149,11 @@ describe('memory store', () => {
 
   it('refuses a session over maxSessionBytes, measured on the serialized JSON, and stores nothing', async () => {
     const on = instance();
-    const fits = new Browser().request(on);
+    const fits = newBrowser().request(on);
     await store.save(fits, sessionOfBytes(defaultMaxSessionBytes));
     expect(memoryStoreStats(on.memory).bytes).toBe(defaultMaxSessionBytes);
 
-    const over = new Browser().request(on);
+    const over = newBrowser().request(on);
     const error = await store
       .save(over, sessionOfBytes(defaultMaxSessionBytes + 1))
       .catch((e: unknown) => e);
@@ -212,7 +169,7 @@ describe('memory store', () => {
   it('never accepts an id it did not issue: a planted id gets a new session with a new id', async () => {
     const on = instance();
     const planted = newSessionId();
-    const browser = new Browser();
+    const browser = newBrowser();
     browser.cookies.set('memory_sid', planted);
     const loaded = await visit(store, browser, on, T0, () => ({ user_id: 7 }));
     expect(loaded).toEqual({
@@ -220,9 +177,9 @@ describe('memory store', () => {
       reason: expect.stringMatching(/no session/),
       data: {},
     });
-    expect(isWellFormedSessionId(browser.sid)).toBe(true);
-    expect(browser.sid).not.toBe(planted);
-    const attacker = new Browser();
+    expect(isWellFormedSessionId(sidOf(browser))).toBe(true);
+    expect(sidOf(browser)).not.toBe(planted);
+    const attacker = newBrowser();
     attacker.cookies.set('memory_sid', planted);
     expect((await visit(store, attacker, on)).status).toBe('new');
   });
@@ -238,12 +195,12 @@ describe('memory store', () => {
       ' ',
       '%00',
     ]) {
-      const browser = new Browser();
+      const browser = newBrowser();
       browser.cookies.set('memory_sid', junk);
       const loaded = await visit(store, browser, on, T0, () => ({ ok: true }));
       expect(loaded.status).toBe('new');
-      expect(isWellFormedSessionId(browser.sid)).toBe(true);
-      expect(browser.sid).not.toBe(junk);
+      expect(isWellFormedSessionId(sidOf(browser))).toBe(true);
+      expect(sidOf(browser)).not.toBe(junk);
     }
     expect(memoryStoreStats(on.memory).entries).toBe(7);
   });
@@ -251,7 +208,7 @@ describe('memory store', () => {
   it('evicts the least recently used session when maxEntries is reached; a load counts as use', async () => {
     const small = createMemoryStore({ secure: true, maxEntries: 3 });
     const on = instance();
-    const [a, b, c, d] = [new Browser(), new Browser(), new Browser(), new Browser()];
+    const [a, b, c, d] = [newBrowser(), newBrowser(), newBrowser(), newBrowser()];
     await visit(small, a, on, T0, () => ({ name: 'a' }));
     await visit(small, b, on, T0 + 1, () => ({ name: 'b' }));
     await visit(small, c, on, T0 + 2, () => ({ name: 'c' }));
@@ -270,7 +227,7 @@ describe('memory store', () => {
   it('evicts by bytes too, oldest first, and keeps the total within maxTotalBytes', async () => {
     const small = createMemoryStore({ secure: true, maxTotalBytes: 250, maxSessionBytes: 100 });
     const on = instance();
-    const browsers = Array.from({ length: 4 }, () => new Browser());
+    const browsers = Array.from({ length: 4 }, () => newBrowser());
     for (const [index, browser] of browsers.entries()) {
       await visit(small, browser, on, T0 + index, () => sessionOfBytes(100));
     }
@@ -287,7 +244,7 @@ describe('memory store', () => {
   it('evicts expired sessions before live ones, even recently used ones', async () => {
     const small = createMemoryStore({ secure: true, maxEntries: 2, ttlSeconds: 10 });
     const on = instance();
-    const [a, b, c] = [new Browser(), new Browser(), new Browser()];
+    const [a, b, c] = [newBrowser(), newBrowser(), newBrowser()];
     await visit(small, a, on, T0, () => ({ name: 'a' })); // expires at 10 s
     await visit(small, b, on, T0 + 5_000, () => ({ name: 'b' })); // expires at 15 s
     await visit(small, a, on, T0 + 9_000); // a is most recently used, but expires first
@@ -298,7 +255,7 @@ describe('memory store', () => {
 
   it('re-saving a session replaces its bytes rather than adding to them', async () => {
     const on = instance();
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, on, T0, () => sessionOfBytes(500));
     await visit(store, browser, on, T0, () => sessionOfBytes(300));
     expect(memoryStoreStats(on.memory)).toEqual({ entries: 1, bytes: 300 });
@@ -306,7 +263,7 @@ describe('memory store', () => {
 
   it('has no session on another instance, nor after a restart', async () => {
     const first = instance('1');
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, first, T0, () => ({ user_id: 1 }));
     const other = await visit(store, browser, instance('2'));
     expect(other).toEqual({ status: 'new', reason: expect.stringMatching(/instance 2/), data: {} });
@@ -316,11 +273,11 @@ describe('memory store', () => {
 
   it('peeks at what the server holds, without handing out the whole id', async () => {
     const on = instance('2');
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, on, T0, () => ({ user_id: 42 }));
     const view = await store.peek!(browser.request(on, T0 + 1000));
     expect(view).toEqual({
-      key: `${browser.sid!.slice(0, 8)}…`,
+      key: `${sidOf(browser)!.slice(0, 8)}…`,
       bytes: JSON.stringify({ user_id: 42 }).length,
       expiresAt: T0 + DAY * 1000,
       location: 'memory of instance 2',
@@ -332,7 +289,7 @@ describe('memory store', () => {
   it('sweeps expired sessions in every instance it has written to and leaves live ones', async () => {
     const sweeper = createMemoryStore({ secure: true, ttlSeconds: 60 });
     const [one, two] = [instance('1'), instance('2')];
-    const [old1, old2, fresh] = [new Browser(), new Browser(), new Browser()];
+    const [old1, old2, fresh] = [newBrowser(), newBrowser(), newBrowser()];
     await visit(sweeper, old1, one, T0, () => ({ a: 1 }));
     await visit(sweeper, old2, two, T0, () => ({ a: 2 }));
     await visit(sweeper, fresh, two, T0 + 30_000, () => ({ a: 3 }));
@@ -344,7 +301,7 @@ describe('memory store', () => {
   });
 
   it('times its own work as the store part of Server-Timing', async () => {
-    const ctx = new Browser().request(instance());
+    const ctx = newBrowser().request(instance());
     await store.load(ctx);
     await store.save(ctx, { a: 1 });
     // The write is its own entry, named for what it did, not added to the read's.
@@ -356,7 +313,7 @@ describe('memory store', () => {
 
   it('loses concurrent updates: 20 overlapping increments leave the counter at 1', async () => {
     const on = instance();
-    const browser = new Browser();
+    const browser = newBrowser();
     await visit(store, browser, on, T0, () => ({ counter: 0 }));
     const requests = Array.from({ length: 20 }, () => browser.request(on));
     await Promise.all(
@@ -367,7 +324,7 @@ describe('memory store', () => {
     );
     // Every request kept the same id; all loaded 0 before any saved 1.
     expect(new Set(requests.map((ctx) => ctx.cookies.get('memory_sid')))).toEqual(
-      new Set([browser.sid]),
+      new Set([sidOf(browser)]),
     );
     expect((await visit(store, browser, on)).data).toEqual({ counter: 1 });
   });
@@ -384,10 +341,10 @@ describe('memory store', () => {
     it('revokes every session of one owner in this instance and leaves other owners alone', async () => {
       const on = instance();
       const [phone, laptop, bob, anonymous] = [
-        new Browser('alice'),
-        new Browser('alice'),
-        new Browser('bob'),
-        new Browser(),
+        newBrowser('alice'),
+        newBrowser('alice'),
+        newBrowser('bob'),
+        newBrowser(),
       ];
       for (const browser of [phone, laptop, bob, anonymous]) {
         await visit(store, browser, on, T0, () => ({ device: browser.owner }));
@@ -411,10 +368,10 @@ describe('memory store', () => {
 
     it('revokes nothing for a request without an owner', async () => {
       const on = instance();
-      const alice = new Browser('alice');
+      const alice = newBrowser('alice');
       await visit(store, alice, on, T0, () => ({ a: 1 }));
-      await visit(store, new Browser(), on, T0, () => ({ b: 1 }));
-      expect(await store.revokeAll!(new Browser().request(on))).toBe(0);
+      await visit(store, newBrowser(), on, T0, () => ({ b: 1 }));
+      expect(await store.revokeAll!(newBrowser().request(on))).toBe(0);
       expect(memoryStoreStats(on.memory).entries).toBe(2);
       expect((await visit(store, alice, on)).status).toBe('ok');
     });
@@ -422,8 +379,8 @@ describe('memory store', () => {
     it('keeps the owner when a later request names none, and counts only live sessions', async () => {
       const short = createMemoryStore({ secure: true, ttlSeconds: 60 });
       const on = instance();
-      const alice = new Browser('alice');
-      const old = new Browser('alice');
+      const alice = newBrowser('alice');
+      const old = newBrowser('alice');
       await visit(short, old, on, T0, () => ({ n: 1 }));
       await visit(short, alice, on, T0 + 30_000, () => ({ n: 1 }));
       const anonymousRequest = alice.request(on, T0 + 30_000);
@@ -437,8 +394,8 @@ describe('memory store', () => {
 
     it('cannot reach the same owner’s session in another instance’s memory', async () => {
       const [one, two] = [instance('1'), instance('2')];
-      const here = new Browser('alice');
-      const there = new Browser('alice');
+      const here = newBrowser('alice');
+      const there = newBrowser('alice');
       await visit(store, here, one, T0, () => ({ at: 1 }));
       await visit(store, there, two, T0, () => ({ at: 2 }));
       expect(await store.revokeAll!(here.request(one))).toBe(1);
@@ -447,12 +404,12 @@ describe('memory store', () => {
 
     it('ignores owner ids over 128 characters', async () => {
       const on = instance();
-      const long = new Browser('o'.repeat(129));
+      const long = newBrowser('o'.repeat(129));
       await visit(store, long, on, T0, () => ({ a: 1 }));
       expect(await store.peek!(long.request(on))).not.toHaveProperty('ownerSessions');
       expect(await store.revokeAll!(long.request(on))).toBe(0);
       expect((await visit(store, long, on)).status).toBe('ok');
-      const fits = new Browser('o'.repeat(128));
+      const fits = newBrowser('o'.repeat(128));
       await visit(store, fits, on, T0, () => ({ a: 1 }));
       expect(await store.revokeAll!(fits.request(on))).toBe(1);
     });
@@ -471,11 +428,11 @@ describe('memory store', () => {
     it('keeps one learner at their share: a new session evicts their own oldest, which says why on its next load', async () => {
       const shared = createMemoryStore({ secure: true, maxSessionsPerOwner: 3 });
       const on = instance();
-      const devices = Array.from({ length: 5 }, () => new Browser('busy', '198.51.100.1'));
+      const devices = Array.from({ length: 5 }, () => newBrowser('busy', '198.51.100.1'));
       for (const [index, device] of devices.entries()) {
         await visit(shared, device, on, T0 + index, () => ({ index }));
       }
-      const neighbour = new Browser('neighbour', '198.51.100.2');
+      const neighbour = newBrowser('neighbour', '198.51.100.2');
       await visit(shared, neighbour, on, T0 + 10, () => ({ mine: true }));
 
       expect(await shared.peek!(devices[4]!.request(on, T0 + 20))).toMatchObject({
@@ -500,7 +457,7 @@ describe('memory store', () => {
     it('counts a session against the share once: re-saving it evicts nothing', async () => {
       const shared = createMemoryStore({ secure: true, maxSessionsPerOwner: 2 });
       const on = instance();
-      const [a, b] = [new Browser('alice'), new Browser('alice')];
+      const [a, b] = [newBrowser('alice'), newBrowser('alice')];
       await visit(shared, a, on, T0, () => ({ n: 1 }));
       await visit(shared, b, on, T0 + 1, () => ({ n: 1 }));
       for (let n = 2; n < 6; n++) await visit(shared, a, on, T0 + n, (data) => ({ ...data, n }));
@@ -517,9 +474,8 @@ describe('memory store', () => {
         maxSessionsPerVisitor: 10,
       });
       const on = instance();
-      const flood = Array.from(
-        { length: 200 },
-        (_, index) => new Browser(`learner-${index}`, '203.0.113.9'),
+      const flood = Array.from({ length: 200 }, (_, index) =>
+        newBrowser(`learner-${index}`, '203.0.113.9'),
       );
       for (const [index, browser] of flood.entries()) {
         await visit(shared, browser, on, T0 + index, () => ({ index }));
@@ -532,7 +488,7 @@ describe('memory store', () => {
       expect(live).toEqual(flood.slice(-10));
       expect(memoryStoreStats(on.memory).entries).toBe(10);
       // (b) a new visitor from elsewhere is saved as usual.
-      const newcomer = new Browser('newcomer', '192.0.2.44');
+      const newcomer = newBrowser('newcomer', '192.0.2.44');
       await visit(shared, newcomer, on, T0 + 1001, () => ({ hello: 'world' }));
       expect(await visit(shared, newcomer, on, T0 + 1002)).toEqual({
         status: 'ok',
@@ -550,18 +506,18 @@ describe('memory store', () => {
       const shared = createMemoryStore({ secure: true, maxSessionsPerVisitor: 2 });
       const on = instance();
       const [a, b, c] = [
-        new Browser(null, '2001:db8:1:2::10'),
-        new Browser(null, '2001:db8:1:2:ffff::1'),
-        new Browser(null, '2001:db8:1:2:abcd:ef01:2345:6789'),
+        newBrowser(null, '2001:db8:1:2::10'),
+        newBrowser(null, '2001:db8:1:2:ffff::1'),
+        newBrowser(null, '2001:db8:1:2:abcd:ef01:2345:6789'),
       ];
       for (const [index, browser] of [a, b, c].entries()) {
         await visit(shared, browser, on, T0 + index, () => ({ index }));
       }
       expect((await visit(shared, a, on, T0 + 10)).status).toBe('evicted');
       const [v4, mapped, other] = [
-        new Browser(null, '192.0.2.1'),
-        new Browser(null, '::ffff:192.0.2.1'),
-        new Browser(null, '::ffff:c000:201'),
+        newBrowser(null, '192.0.2.1'),
+        newBrowser(null, '::ffff:192.0.2.1'),
+        newBrowser(null, '::ffff:c000:201'),
       ];
       for (const [index, browser] of [v4, mapped, other].entries()) {
         await visit(shared, browser, on, T0 + 20 + index, () => ({ index }));
@@ -573,9 +529,8 @@ describe('memory store', () => {
     it('at the cap, evicts the least recently used of everyone, however many addresses fill it', async () => {
       const shared = createMemoryStore({ secure: true, maxEntries: 20 });
       const on = instance();
-      const visitors = Array.from(
-        { length: 30 },
-        (_, index) => new Browser(`learner-${index}`, `192.0.2.${index}`),
+      const visitors = Array.from({ length: 30 }, (_, index) =>
+        newBrowser(`learner-${index}`, `192.0.2.${index}`),
       );
       for (const [index, browser] of visitors.entries()) {
         await visit(shared, browser, on, T0 + index, () => ({ index }));
@@ -590,7 +545,7 @@ describe('memory store', () => {
     it('forgets what it evicted once the session would have expired anyway', async () => {
       const shared = createMemoryStore({ secure: true, maxEntries: 1, ttlSeconds: 60 });
       const on = instance();
-      const [a, b] = [new Browser(), new Browser()];
+      const [a, b] = [newBrowser(), newBrowser()];
       await visit(shared, a, on, T0, () => ({ a: 1 }));
       await visit(shared, b, on, T0 + 1000, () => ({ b: 1 }));
       expect((await visit(shared, a, on, T0 + 59_999)).status).toBe('evicted');

@@ -3,8 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CookieJar, serializeSetCookie } from '../../src/sessions/cookie-jar';
-import { Timer } from '../../src/sessions/timer';
+import { serializeSetCookie } from '../../src/sessions/cookie-jar';
 import { openDatabase, type Database } from '../../src/server/platform/database';
 import { defaultMaxSessionBytes } from '../../src/sessions/limits';
 import { createSqliteStore, type SqliteStoreOptions } from '../../src/sessions/stores/sqlite/store';
@@ -13,7 +12,8 @@ import {
   revokeAllSqliteSessions,
 } from '../../src/sessions/stores/sqlite/admin';
 import { SessionTooLargeError } from '../../src/sessions/types';
-import type { DemoContext, SessionData, SessionStore } from '../../src/sessions/types';
+import type { SessionData, SessionStore } from '../../src/sessions/types';
+import { SimulatedBrowser, testInstance } from '../support/simulated-browser';
 
 const START = Date.UTC(2026, 0, 1);
 const HOUR_MS = 60 * 60 * 1000;
@@ -40,78 +40,39 @@ function store(options: Partial<SqliteStoreOptions> = {}): SessionStore {
   return createSqliteStore({ db, secure: true, ...options });
 }
 
-/** A browser's cookie jar across requests: keeps what it was sent, drops what expired. */
-class Browser {
-  readonly #cookies = new Map<string, { value: string; expires: number | undefined }>();
-
-  /** `owner` and `address`: the learner and the network address, as the demo handler passes them. */
-  constructor(
-    cookies: Record<string, string> = {},
-    readonly owner: string | null = null,
-    readonly address: string | null = null,
-  ) {
-    for (const [name, value] of Object.entries(cookies)) this.set(name, value);
-  }
-
-  set(name: string, value: string): void {
-    this.#cookies.set(name, { value, expires: undefined });
-  }
-
-  get(name: string): string | undefined {
-    return this.#cookies.get(name)?.value;
-  }
-
-  request(now = clock, instanceId = '1'): DemoContext {
-    const sent = new Map<string, string>();
-    for (const [name, cookie] of this.#cookies) {
-      if (cookie.expires === undefined || cookie.expires > now) sent.set(name, cookie.value);
-    }
-    return {
-      cookies: new CookieJar(sent),
-      instance: { id: instanceId, memory: new Map(), directory: '' },
-      timer: new Timer(),
-      now: () => now,
-      owner: this.owner,
-      clientAddress: this.address,
-    };
-  }
-
-  receive(ctx: DemoContext): void {
-    for (const cookie of ctx.cookies.outgoing) {
-      if (cookie.options.maxAge === 0) this.#cookies.delete(cookie.name);
-      else {
-        this.#cookies.set(cookie.name, {
-          value: cookie.value,
-          expires: cookie.options.expires?.getTime(),
-        });
-      }
-    }
-  }
-
-  /** One request: run the store calls, then take in the response's cookies. */
-  async visit<T>(work: (ctx: DemoContext) => Promise<T>, now = clock): Promise<T> {
-    const ctx = this.request(now);
-    const result = await work(ctx);
-    this.receive(ctx);
-    return result;
-  }
+/**
+ * This file's browser: a request that names no time reads the test clock, and goes to
+ * instance `1` unless it names another. `cookies` are set by hand, as if planted or copied.
+ */
+function newBrowser(
+  cookies: Record<string, string> = {},
+  owner: string | null = null,
+  address: string | null = null,
+): SimulatedBrowser {
+  return new SimulatedBrowser({
+    cookies,
+    owner,
+    address,
+    clock: () => clock,
+    instance: testInstance('1', ''),
+  });
 }
 
 /** What the demo handler does for a POST: load, change, save. */
 async function demo(
   sessions: SessionStore,
-  browser: Browser,
+  browser: SimulatedBrowser,
   change: (data: SessionData) => SessionData,
 ) {
-  return browser.visit(async (ctx) => {
+  return browser.exchange(async (ctx) => {
     const loaded = await sessions.load(ctx);
     await sessions.save(ctx, change(loaded.data));
     return { loaded, setCookies: ctx.cookies.outgoing };
   });
 }
 
-function tokenOf(browser: Browser): { id: string; secret: string; token: string } {
-  const token = browser.get(COOKIE) ?? '';
+function tokenOf(browser: SimulatedBrowser): { id: string; secret: string; token: string } {
+  const token = browser.cookies.get(COOKIE) ?? '';
   const [id = '', secret = ''] = token.split('.');
   return { id, secret, token };
 }
@@ -187,7 +148,7 @@ describe('sqlite store', () => {
   });
 
   it('starts a new session, sending nothing, when no cookie came', async () => {
-    const ctx = new Browser().request();
+    const ctx = newBrowser().request();
     expect(await store().load(ctx)).toEqual({ status: 'new', data: {} });
     expect(ctx.cookies.outgoing).toEqual([]);
     expect(await store().peek?.(ctx)).toBeNull();
@@ -196,7 +157,7 @@ describe('sqlite store', () => {
 
   it('round-trips nested and unicode JSON through a row and an id.secret cookie', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     const data = {
       user: { name: 'Zoë 🦊', roles: ['learner', 'ß'], prefs: { dark: true, size: null } },
       cart: [
@@ -225,7 +186,7 @@ describe('sqlite store', () => {
         'Path=/api/demo/sqlite; HttpOnly; Secure; SameSite=Lax',
     );
 
-    const loaded = await browser.visit((ctx) => store().load(ctx), clock + 1000);
+    const loaded = await browser.exchange((ctx) => store().load(ctx), clock + 1000);
     expect(loaded).toEqual({ status: 'ok', data });
 
     const { id } = tokenOf(browser);
@@ -238,7 +199,7 @@ describe('sqlite store', () => {
 
   it('updates the same row on later saves, without sending the cookie again', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ visits: 1 }));
     const { token, id } = tokenOf(browser);
 
@@ -254,7 +215,7 @@ describe('sqlite store', () => {
   });
 
   it('leaves Secure off when asked to (plain-HTTP development) and honours name and path', async () => {
-    const ctx = new Browser().request();
+    const ctx = newBrowser().request();
     await store({ secure: false, cookieName: 'sid', cookiePath: '/' }).save(ctx, { a: 1 });
     expect(ctx.cookies.outgoing[0]).toMatchObject({
       name: 'sid',
@@ -264,7 +225,7 @@ describe('sqlite store', () => {
 
   it('never stores the secret or the token, only the SHA-256 of the secret', async () => {
     const sessions = store();
-    const browsers = [new Browser(), new Browser(), new Browser()];
+    const browsers = [newBrowser(), newBrowser(), newBrowser()];
     for (const browser of browsers) await demo(sessions, browser, () => ({ hello: 'world' }));
 
     const stored = everythingStored(db);
@@ -285,13 +246,13 @@ describe('sqlite store', () => {
 
   it('treats the right id with a wrong secret as a new session and leaves the real one alone', async () => {
     const sessions = store();
-    const owner = new Browser();
+    const owner = newBrowser();
     await demo(sessions, owner, () => ({ balance: 100 }));
     const { id, secret } = tokenOf(owner);
     const before = rowOf(id);
 
     const flipped = (secret[0] === 'a' ? 'b' : 'a') + secret.slice(1);
-    const attacker = new Browser({ [COOKIE]: `${id}.${flipped}` });
+    const attacker = newBrowser({ [COOKIE]: `${id}.${flipped}` });
     const { loaded, setCookies } = await demo(sessions, attacker, (data) => ({
       ...data,
       balance: 0,
@@ -303,7 +264,7 @@ describe('sqlite store', () => {
     expect(rowCount()).toBe(2);
 
     expect(rowOf(id)).toEqual(before);
-    expect(await owner.visit((ctx) => sessions.load(ctx))).toEqual({
+    expect(await owner.exchange((ctx) => sessions.load(ctx))).toEqual({
       status: 'ok',
       data: { balance: 100 },
     });
@@ -311,11 +272,11 @@ describe('sqlite store', () => {
 
   it('answers an unknown id and a wrong secret identically', async () => {
     const sessions = store();
-    const owner = new Browser();
+    const owner = newBrowser();
     await demo(sessions, owner, () => ({ a: 1 }));
     const { id } = tokenOf(owner);
-    const wrongSecret = new Browser({ [COOKIE]: `${id}.${'a'.repeat(32)}` });
-    const unknownId = new Browser({ [COOKIE]: `${'b'.repeat(32)}.${'a'.repeat(32)}` });
+    const wrongSecret = newBrowser({ [COOKIE]: `${id}.${'a'.repeat(32)}` });
+    const unknownId = newBrowser({ [COOKIE]: `${'b'.repeat(32)}.${'a'.repeat(32)}` });
 
     const first = wrongSecret.request();
     const second = unknownId.request();
@@ -330,7 +291,7 @@ describe('sqlite store', () => {
   it('never adopts an id it did not issue (no session fixation)', async () => {
     const sessions = store();
     const planted = `${'q'.repeat(32)}.${'s'.repeat(32)}`;
-    const victim = new Browser({ [COOKIE]: planted });
+    const victim = newBrowser({ [COOKIE]: planted });
 
     const { loaded } = await demo(sessions, victim, () => ({ signedIn: true }));
     expect(loaded.status).toBe('new');
@@ -339,11 +300,11 @@ describe('sqlite store', () => {
     expect(token).not.toBe(planted);
     expect(id).not.toBe('q'.repeat(32));
     expect(rowOf('q'.repeat(32))).toBeUndefined();
-    expect(await victim.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    expect(await victim.exchange((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
 
     // The planted cookie still gets nothing from the victim's session.
-    const attacker = new Browser({ [COOKIE]: planted });
-    expect(await attacker.visit((ctx) => sessions.load(ctx))).toMatchObject({
+    const attacker = newBrowser({ [COOKIE]: planted });
+    expect(await attacker.exchange((ctx) => sessions.load(ctx))).toMatchObject({
       status: 'new',
       data: {},
     });
@@ -366,7 +327,7 @@ describe('sqlite store', () => {
     // A closed database throws on any use, so a status here proves the check ran before it.
     db.close();
     for (const value of malformed) {
-      const ctx = new Browser({ [COOKIE]: value }).request();
+      const ctx = newBrowser({ [COOKIE]: value }).request();
       const loaded = await sessions.load(ctx);
       expect(loaded.status).toBe('new');
       expect(loaded.data).toEqual({});
@@ -378,17 +339,17 @@ describe('sqlite store', () => {
 
   it('slides the expiry forward once less than half the lifetime remains', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 1 }));
     const { id, token } = tokenOf(browser);
 
-    const early = browser.request(START + 11 * HOUR_MS);
+    const early = browser.requestAt(START + 11 * HOUR_MS);
     expect(await sessions.load(early)).toMatchObject({ status: 'ok' });
     expect(early.cookies.outgoing).toEqual([]);
     expect(rowOf(id)?.expires_at).toBe(START + DAY_MS);
 
     const lateAt = START + 13 * HOUR_MS;
-    const late = browser.request(lateAt);
+    const late = browser.requestAt(lateAt);
     expect(await sessions.load(late)).toMatchObject({ status: 'ok' });
     expect(late.cookies.outgoing).toEqual([
       {
@@ -407,7 +368,7 @@ describe('sqlite store', () => {
 
     // Past the first expiry, the extended session (and the browser's extended cookie) still work.
     const afterFirstExpiry = START + DAY_MS + HOUR_MS;
-    expect(await browser.visit((ctx) => sessions.load(ctx), afterFirstExpiry)).toEqual({
+    expect(await browser.exchange((ctx) => sessions.load(ctx), afterFirstExpiry)).toEqual({
       status: 'ok',
       data: { a: 1 },
     });
@@ -415,12 +376,12 @@ describe('sqlite store', () => {
 
   it('extends on save too, re-sending the cookie, so the row never outlives the cookie', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 1 }));
     const { id } = tokenOf(browser);
 
     const at = START + 20 * HOUR_MS;
-    const ctx = browser.request(at);
+    const ctx = browser.requestAt(at);
     await sessions.save(ctx, { a: 2 });
     expect(ctx.cookies.outgoing[0]?.options.expires).toEqual(new Date(at + DAY_MS));
     expect(rowOf(id)?.expires_at).toBe(at + DAY_MS);
@@ -428,12 +389,12 @@ describe('sqlite store', () => {
 
   it('reports an expired session, deletes its row and clears the cookie', async () => {
     const sessions = store({ ttlSeconds: 60 });
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 1 }));
     const { id, token } = tokenOf(browser);
 
     // The server's expiry counts, not the browser's: send the cookie after it lapsed anyway.
-    const stale = new Browser({ [COOKIE]: token }).request(START + 60_000);
+    const stale = newBrowser({ [COOKIE]: token }).requestAt(START + 60_000);
     expect(await sessions.load(stale)).toEqual({
       status: 'expired',
       reason: expect.stringMatching(/expiry/),
@@ -456,14 +417,14 @@ describe('sqlite store', () => {
 
   it('refuses data over the size limit, keeping the stored session as it was', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ small: true }));
     const { id } = tokenOf(browser);
 
     // {"pad":"…"} is 10 bytes of JSON around the padding.
     const exactly = { pad: 'x'.repeat(defaultMaxSessionBytes - 10) };
     expect(Buffer.byteLength(JSON.stringify(exactly))).toBe(defaultMaxSessionBytes);
-    await browser.visit((ctx) => sessions.save(ctx, exactly));
+    await browser.exchange((ctx) => sessions.save(ctx, exactly));
     expect(rowOf(id)?.bytes).toBe(defaultMaxSessionBytes);
 
     const over = browser.request();
@@ -479,7 +440,7 @@ describe('sqlite store', () => {
     expect(rowOf(id)?.bytes).toBe(defaultMaxSessionBytes);
 
     const tiny = store({ maxSessionBytes: 16 });
-    const ctx = new Browser().request();
+    const ctx = newBrowser().request();
     await expect(tiny.save(ctx, { pad: 'x'.repeat(7) })).rejects.toMatchObject({
       name: 'SessionTooLargeError',
       bytes: 17,
@@ -491,10 +452,10 @@ describe('sqlite store', () => {
 
   it('when full, purges expired rows first, then evicts the oldest instead of refusing', async () => {
     const sessions = store({ maxSessions: 3, ttlSeconds: 3600 });
-    const early = new Browser();
+    const early = newBrowser();
     await demo(sessions, early, () => ({ n: 1 }));
     clock += 30 * 60_000;
-    const browsers = [new Browser(), new Browser()];
+    const browsers = [newBrowser(), newBrowser()];
     for (const browser of browsers) {
       clock += 1000;
       await demo(sessions, browser, () => ({ n: 1 }));
@@ -502,7 +463,7 @@ describe('sqlite store', () => {
 
     // Once the first session has expired, the next new one takes its place: nothing evicted.
     clock = START + HOUR_MS;
-    const later = new Browser();
+    const later = newBrowser();
     await demo(sessions, later, () => ({ n: 1 }));
     expect(rowCount()).toBe(3);
     expect(rowOf(tokenOf(early).id)).toBeUndefined();
@@ -510,14 +471,14 @@ describe('sqlite store', () => {
 
     // Full of live rows: the one closest to expiry goes, and its next load says why.
     clock += 1000;
-    const newest = new Browser();
+    const newest = newBrowser();
     await demo(sessions, newest, () => ({ newest: true }));
     expect(rowCount()).toBe(3);
-    expect(await newest.visit((ctx) => sessions.load(ctx))).toEqual({
+    expect(await newest.exchange((ctx) => sessions.load(ctx))).toEqual({
       status: 'ok',
       data: { newest: true },
     });
-    const evicted = await browsers[0]!.visit((ctx) => sessions.load(ctx));
+    const evicted = await browsers[0]!.exchange((ctx) => sessions.load(ctx));
     expect(evicted).toEqual({
       status: 'evicted',
       reason: expect.stringMatching(
@@ -526,13 +487,15 @@ describe('sqlite store', () => {
       data: {},
     });
     // The cookie went with it, so the browser starts over quietly.
-    expect(browsers[0]!.get(COOKIE)).toBeUndefined();
-    expect(await browsers[1]!.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    expect(browsers[0]!.cookies.get(COOKIE)).toBeUndefined();
+    expect(await browsers[1]!.exchange((ctx) => sessions.load(ctx))).toMatchObject({
+      status: 'ok',
+    });
   });
 
   it('destroys the row and clears the cookie on the same path', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 1 }));
     const { id, token } = tokenOf(browser);
 
@@ -553,23 +516,23 @@ describe('sqlite store', () => {
     expect(await sessions.peek?.(ctx)).toBeNull();
 
     // Revoked on the server: the old cookie, replayed, opens nothing.
-    const replay = new Browser({ [COOKIE]: token });
-    expect(await replay.visit((c) => sessions.load(c))).toMatchObject({ status: 'new' });
+    const replay = newBrowser({ [COOKIE]: token });
+    expect(await replay.exchange((c) => sessions.load(c))).toMatchObject({ status: 'new' });
   });
 
   it('does not let a wrong secret destroy the real session', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 1 }));
     const { id } = tokenOf(browser);
-    const ctx = new Browser({ [COOKIE]: `${id}.${'z'.repeat(32)}` }).request();
+    const ctx = newBrowser({ [COOKIE]: `${id}.${'z'.repeat(32)}` }).request();
     await sessions.destroy(ctx);
     expect(rowOf(id)).toBeDefined();
   });
 
   it('shows the panel the id, size and expiry, never the secret, without timing it', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 'ü' }));
     const { id, secret } = tokenOf(browser);
 
@@ -585,14 +548,14 @@ describe('sqlite store', () => {
     expect(ctx.timer.entries).toEqual([]);
 
     // Within the request that created it, peek sees the new session.
-    const first = new Browser().request();
+    const first = newBrowser().request();
     await sessions.save(first, { b: 1 });
     expect(await sessions.peek?.(first)).toMatchObject({ bytes: 7 });
   });
 
   it('times its SQL and its hashing as store and crypto parts of Server-Timing', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ a: 1 }));
     const ctx = browser.request();
     await sessions.load(ctx);
@@ -609,17 +572,17 @@ describe('sqlite store', () => {
 
   it('sweeps expired sessions and counts them', async () => {
     const sessions = store({ ttlSeconds: 3600 });
-    await demo(sessions, new Browser(), () => ({}));
-    await demo(sessions, new Browser(), () => ({}));
+    await demo(sessions, newBrowser(), () => ({}));
+    await demo(sessions, newBrowser(), () => ({}));
     clock = START + 30 * 60_000;
-    const survivor = new Browser();
+    const survivor = newBrowser();
     await demo(sessions, survivor, () => ({ kept: true }));
 
     expect(await sessions.sweep?.(START + HOUR_MS - 1)).toBe(0);
     expect(await sessions.sweep?.(START + HOUR_MS)).toBe(2);
     expect(await sessions.sweep?.(START + HOUR_MS)).toBe(0);
     expect(rowCount()).toBe(1);
-    expect(await survivor.visit((ctx) => sessions.load(ctx), START + HOUR_MS)).toEqual({
+    expect(await survivor.exchange((ctx) => sessions.load(ctx), START + HOUR_MS)).toEqual({
       status: 'ok',
       data: { kept: true },
     });
@@ -627,10 +590,10 @@ describe('sqlite store', () => {
 
   it('lists and revokes every session of one owner, leaving other owners alone', async () => {
     const sessions = store();
-    const alicePhone = new Browser({}, 'alice');
-    const aliceLaptop = new Browser({}, 'alice');
-    const bob = new Browser({}, 'bob');
-    const anonymous = new Browser();
+    const alicePhone = newBrowser({}, 'alice');
+    const aliceLaptop = newBrowser({}, 'alice');
+    const bob = newBrowser({}, 'bob');
+    const anonymous = newBrowser();
     await demo(sessions, alicePhone, () => ({ device: 'phone' }));
     clock += 2 * 60_000;
     await demo(sessions, aliceLaptop, () => ({ device: 'laptop' }));
@@ -656,10 +619,10 @@ describe('sqlite store', () => {
     expect(revokeAllSqliteSessions(db, 'alice')).toBe(2);
     expect(revokeAllSqliteSessions(db, 'alice')).toBe(0);
     for (const browser of [alicePhone, aliceLaptop]) {
-      expect(await browser.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'new' });
+      expect(await browser.exchange((ctx) => sessions.load(ctx))).toMatchObject({ status: 'new' });
     }
-    expect(await bob.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
-    expect(await anonymous.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    expect(await bob.exchange((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    expect(await anonymous.exchange((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
     expect(db.prepare('SELECT owner FROM demo_session ORDER BY owner').pluck().all()).toEqual([
       null,
       'bob',
@@ -680,65 +643,67 @@ describe('sqlite store', () => {
 
   it('ignores an owner id longer than it can index sensibly', async () => {
     const sessions = store();
-    const long = new Browser({}, 'o'.repeat(129));
+    const long = newBrowser({}, 'o'.repeat(129));
     await demo(sessions, long, () => ({ a: 1 }));
     expect(rowOf(tokenOf(long).id)).toMatchObject({ owner: null });
-    expect(await long.visit((ctx) => sessions.peek!(ctx))).not.toHaveProperty('ownerSessions');
-    expect(await long.visit((ctx) => sessions.revokeAll!(ctx))).toBe(0);
+    expect(await long.exchange((ctx) => sessions.peek!(ctx))).not.toHaveProperty('ownerSessions');
+    expect(await long.exchange((ctx) => sessions.revokeAll!(ctx))).toBe(0);
     expect(rowCount()).toBe(1);
-    const fits = new Browser({}, 'o'.repeat(128));
+    const fits = newBrowser({}, 'o'.repeat(128));
     await demo(sessions, fits, () => ({ a: 1 }));
     expect(rowOf(tokenOf(fits).id)).toMatchObject({ owner: 'o'.repeat(128) });
   });
 
   it('logs one owner out everywhere through revokeAll, counting live sessions', async () => {
     const sessions = store();
-    const phone = new Browser({}, 'alice');
-    const laptop = new Browser({}, 'alice');
-    const bob = new Browser({}, 'bob');
-    const anonymous = new Browser();
+    const phone = newBrowser({}, 'alice');
+    const laptop = newBrowser({}, 'alice');
+    const bob = newBrowser({}, 'bob');
+    const anonymous = newBrowser();
     for (const browser of [phone, laptop, bob, anonymous]) {
       await demo(sessions, browser, () => ({ device: browser.owner }));
     }
-    expect(await phone.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 2 });
-    expect(await bob.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
-    expect(await anonymous.visit((ctx) => sessions.peek!(ctx))).not.toHaveProperty('ownerSessions');
+    expect(await phone.exchange((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 2 });
+    expect(await bob.exchange((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
+    expect(await anonymous.exchange((ctx) => sessions.peek!(ctx))).not.toHaveProperty(
+      'ownerSessions',
+    );
 
     // Another instance shares the table, so it reaches every device's session.
-    const elsewhere = phone.request(clock, 'fresh-7');
+    const elsewhere = phone.request(testInstance('fresh-7', ''), clock);
     expect(await sessions.revokeAll!(elsewhere)).toBe(2);
     expect(elsewhere.timer.entries).toEqual([
       { name: 'store', description: 'SQLite demo_session', durationMs: expect.any(Number) },
     ]);
     for (const browser of [phone, laptop]) {
-      expect(await browser.visit((ctx) => sessions.peek!(ctx))).toBeNull();
-      expect(await browser.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'new' });
+      expect(await browser.exchange((ctx) => sessions.peek!(ctx))).toBeNull();
+      expect(await browser.exchange((ctx) => sessions.load(ctx))).toMatchObject({ status: 'new' });
     }
-    expect(await bob.visit((ctx) => sessions.load(ctx))).toEqual({
+    expect(await bob.exchange((ctx) => sessions.load(ctx))).toEqual({
       status: 'ok',
       data: { device: 'bob' },
     });
-    expect(await anonymous.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
-    expect(await phone.visit((ctx) => sessions.revokeAll!(ctx))).toBe(0);
+    expect(await anonymous.exchange((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+    expect(await phone.exchange((ctx) => sessions.revokeAll!(ctx))).toBe(0);
     // None of the revoked sessions is counted any more: a new one is the owner's only one.
     await demo(sessions, laptop, () => ({ again: true }));
-    expect(await laptop.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
+    expect(await laptop.exchange((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
   });
 
   it('revokes nothing for a request without an owner', async () => {
     const sessions = store();
-    await demo(sessions, new Browser({}, 'alice'), () => ({ a: 1 }));
-    await demo(sessions, new Browser(), () => ({ b: 1 }));
-    expect(await new Browser().visit((ctx) => sessions.revokeAll!(ctx))).toBe(0);
+    await demo(sessions, newBrowser({}, 'alice'), () => ({ a: 1 }));
+    await demo(sessions, newBrowser(), () => ({ b: 1 }));
+    expect(await newBrowser().exchange((ctx) => sessions.revokeAll!(ctx))).toBe(0);
     expect(rowCount()).toBe(2);
   });
 
   it('keeps the owner when a later save names none; expired rows go but are not counted', async () => {
     const sessions = store({ ttlSeconds: 3600 });
-    const old = new Browser({}, 'alice');
+    const old = newBrowser({}, 'alice');
     await demo(sessions, old, () => ({ n: 1 }));
     clock += 30 * 60_000;
-    const alice = new Browser({}, 'alice');
+    const alice = newBrowser({}, 'alice');
     await demo(sessions, alice, () => ({ n: 1 }));
     const anonymousSave = alice.request();
     await sessions.load(anonymousSave);
@@ -746,14 +711,14 @@ describe('sqlite store', () => {
     expect(rowOf(tokenOf(alice).id)).toMatchObject({ owner: 'alice' });
 
     clock = START + HOUR_MS;
-    expect(await alice.visit((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
-    expect(await alice.visit((ctx) => sessions.revokeAll!(ctx))).toBe(1);
+    expect(await alice.exchange((ctx) => sessions.peek!(ctx))).toMatchObject({ ownerSessions: 1 });
+    expect(await alice.exchange((ctx) => sessions.revokeAll!(ctx))).toBe(1);
     expect(rowCount()).toBe(0);
   });
 
   it('gives a session saved before the learner had an id that learner as owner', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ n: 1 }));
     const later = browser.request();
     await sessions.load(later);
@@ -770,7 +735,7 @@ describe('sqlite store', () => {
    */
   it('loses updates when twenty load + increment + save sequences overlap (last save wins)', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ counter: 0 }));
     const increment = (data: SessionData) => ({ counter: (data.counter as number) + 1 });
 
@@ -778,14 +743,14 @@ describe('sqlite store', () => {
       Array.from({ length: 20 }, () => demo(sessions, browser, increment)),
     );
     expect(overlapping.every(({ loaded }) => loaded.data.counter === 0)).toBe(true);
-    expect(await browser.visit((ctx) => sessions.load(ctx))).toEqual({
+    expect(await browser.exchange((ctx) => sessions.load(ctx))).toEqual({
       status: 'ok',
       data: { counter: 1 },
     });
     expect(rowCount()).toBe(1);
 
     for (let i = 0; i < 20; i += 1) await demo(sessions, browser, increment);
-    expect(await browser.visit((ctx) => sessions.load(ctx))).toEqual({
+    expect(await browser.exchange((ctx) => sessions.load(ctx))).toEqual({
       status: 'ok',
       data: { counter: 21 },
     });
@@ -793,13 +758,13 @@ describe('sqlite store', () => {
 
   it('does not let a slow request’s save bring back a session revoked after its load', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     await demo(sessions, browser, () => ({ signedIn: true }));
 
     const slow = browser.request();
     const loaded = await sessions.load(slow);
     expect(loaded).toEqual({ status: 'ok', data: { signedIn: true } });
-    await browser.visit((ctx) => sessions.destroy(ctx)); // "log out" lands meanwhile
+    await browser.exchange((ctx) => sessions.destroy(ctx)); // "log out" lands meanwhile
     await sessions.save(slow, { ...loaded.data, counter: 1 });
     browser.receive(slow);
 
@@ -811,13 +776,16 @@ describe('sqlite store', () => {
         options: expect.objectContaining({ maxAge: 0 }),
       }),
     ]);
-    expect(browser.get(COOKIE)).toBeUndefined();
-    expect(await browser.visit((ctx) => sessions.load(ctx))).toEqual({ status: 'new', data: {} });
+    expect(browser.cookies.get(COOKIE)).toBeUndefined();
+    expect(await browser.exchange((ctx) => sessions.load(ctx))).toEqual({
+      status: 'new',
+      data: {},
+    });
   });
 
   it('creates one session per request when twenty first requests overlap without a cookie', async () => {
     const sessions = store();
-    const browser = new Browser();
+    const browser = newBrowser();
     const results = await Promise.all(
       Array.from({ length: 20 }, () => demo(sessions, browser, () => ({ counter: 1 }))),
     );
@@ -834,15 +802,15 @@ describe('sqlite store', () => {
     extraDatabases.push(first);
     expect(first.pragma('journal_mode', { simple: true })).toBe('wal');
 
-    const browser = new Browser();
+    const browser = newBrowser();
     const onFirst = createSqliteStore({ db: first, secure: true });
-    await browser.visit(async (ctx) => onFirst.save(ctx, { where: 'instance 1' }), clock);
+    await browser.exchange(async (ctx) => onFirst.save(ctx, { where: 'instance 1' }), clock);
 
     // A second connection (another process, or a fresh serverless instance) sees the session.
     const second = openDatabase(file);
     extraDatabases.push(second);
     const onSecond = createSqliteStore({ db: second, secure: true });
-    const ctx = browser.request(clock, 'fresh-1');
+    const ctx = browser.request(testInstance('fresh-1', ''), clock);
     expect(await onSecond.load(ctx)).toEqual({ status: 'ok', data: { where: 'instance 1' } });
 
     // The bytes on disk, database and write-ahead log, hold the id but never the secret.
@@ -859,7 +827,7 @@ describe('sqlite store', () => {
     const restarted = openDatabase(file);
     extraDatabases.push(restarted);
     const afterRestart = createSqliteStore({ db: restarted, secure: true });
-    expect(await browser.visit((c) => afterRestart.load(c))).toEqual({
+    expect(await browser.exchange((c) => afterRestart.load(c))).toEqual({
       status: 'ok',
       data: { where: 'instance 1' },
     });
@@ -872,7 +840,7 @@ describe('sqlite store', () => {
         maxSessionsPerOwner: 4,
         maxSessionsPerVisitor: 10,
       });
-      const devices = Array.from({ length: 8 }, () => new Browser({}, 'busy', '203.0.113.9'));
+      const devices = Array.from({ length: 8 }, () => newBrowser({}, 'busy', '203.0.113.9'));
       for (const device of devices) {
         clock += 1000;
         await demo(sessions, device, () => ({ device: true }));
@@ -881,15 +849,14 @@ describe('sqlite store', () => {
       const ownerRows = () =>
         db.prepare("SELECT count(*) FROM demo_session WHERE owner = 'busy'").pluck().get();
       expect(ownerRows()).toBe(4);
-      const owned = await devices[0]!.visit((ctx) => sessions.load(ctx));
+      const owned = await devices[0]!.exchange((ctx) => sessions.load(ctx));
       expect(owned.status).toBe('evicted');
       expect(owned.reason).toMatch(
         /you started another session while you already had 4 live sessions in the SQLite demo store/,
       );
       // A visitor who drops cookies: every request a new learner, all from one address.
-      const flood = Array.from(
-        { length: 60 },
-        (_, index) => new Browser({}, `learner-${index}`, '203.0.113.9'),
+      const flood = Array.from({ length: 60 }, (_, index) =>
+        newBrowser({}, `learner-${index}`, '203.0.113.9'),
       );
       for (const browser of flood) {
         clock += 1000;
@@ -898,33 +865,35 @@ describe('sqlite store', () => {
       // (a) the address keeps its share, and the table is far from full.
       expect(rowCount()).toBe(10);
       // (b) a newcomer from elsewhere is saved as usual.
-      const newcomer = new Browser({}, 'newcomer', '192.0.2.44');
+      const newcomer = newBrowser({}, 'newcomer', '192.0.2.44');
       await demo(sessions, newcomer, () => ({ hello: 'world' }));
-      expect(await newcomer.visit((ctx) => sessions.load(ctx))).toEqual({
+      expect(await newcomer.exchange((ctx) => sessions.load(ctx))).toEqual({
         status: 'ok',
         data: { hello: 'world' },
       });
       // (c) the evicted sessions say what happened to them.
-      const evicted = await flood[0]!.visit((ctx) => sessions.load(ctx));
+      const evicted = await flood[0]!.exchange((ctx) => sessions.load(ctx));
       expect(evicted.status).toBe('evicted');
       expect(evicted.reason).toMatch(
         /your network address started another session while it already had 10 live sessions/,
       );
-      expect(await flood[59]!.visit((ctx) => sessions.load(ctx))).toMatchObject({ status: 'ok' });
+      expect(await flood[59]!.exchange((ctx) => sessions.load(ctx))).toMatchObject({
+        status: 'ok',
+      });
     });
 
     it('evicts the least recently seen of the learner’s sessions, not the one in use', async () => {
       const sessions = store({ maxSessionsPerOwner: 2 });
-      const [inUse, idle] = [new Browser({}, 'alice'), new Browser({}, 'alice')];
+      const [inUse, idle] = [newBrowser({}, 'alice'), newBrowser({}, 'alice')];
       await demo(sessions, inUse, () => ({ n: 1 }));
       clock += 1000;
       await demo(sessions, idle, () => ({ n: 1 }));
       clock += 1000;
       await demo(sessions, inUse, () => ({ n: 2 }));
       clock += 1000;
-      await demo(sessions, new Browser({}, 'alice'), () => ({ n: 1 }));
-      expect((await idle.visit((ctx) => sessions.load(ctx))).status).toBe('evicted');
-      expect(await inUse.visit((ctx) => sessions.load(ctx))).toEqual({
+      await demo(sessions, newBrowser({}, 'alice'), () => ({ n: 1 }));
+      expect((await idle.exchange((ctx) => sessions.load(ctx))).status).toBe('evicted');
+      expect(await inUse.exchange((ctx) => sessions.load(ctx))).toEqual({
         status: 'ok',
         data: { n: 2 },
       });
@@ -932,23 +901,23 @@ describe('sqlite store', () => {
 
     it('records only a hash of the address, and tells of an eviction only to the holder of the secret', async () => {
       const sessions = store({ maxSessionsPerVisitor: 1 });
-      const victim = new Browser({}, null, '198.51.100.7');
+      const victim = newBrowser({}, null, '198.51.100.7');
       await demo(sessions, victim, () => ({ n: 1 }));
       expect(everythingStored(db).join(' ')).not.toContain('198.51.100.7');
       expect(rowOf(tokenOf(victim).id)).toMatchObject({
         visitor: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       });
       clock += 1000;
-      await demo(sessions, new Browser({}, null, '198.51.100.7'), () => ({ n: 2 }));
+      await demo(sessions, newBrowser({}, null, '198.51.100.7'), () => ({ n: 2 }));
 
       const { id } = tokenOf(victim);
-      const guess = new Browser({ [COOKIE]: `${id}.${'a'.repeat(32)}` });
-      expect(await guess.visit((ctx) => sessions.load(ctx))).toEqual({
+      const guess = newBrowser({ [COOKIE]: `${id}.${'a'.repeat(32)}` });
+      expect(await guess.exchange((ctx) => sessions.load(ctx))).toEqual({
         status: 'new',
         reason: expect.stringMatching(/named no session/),
         data: {},
       });
-      expect((await victim.visit((ctx) => sessions.load(ctx))).status).toBe('evicted');
+      expect((await victim.exchange((ctx) => sessions.load(ctx))).status).toBe('evicted');
       // The record is only an explanation: nothing of the data, and it goes at expiry.
       expect(db.prepare('SELECT * FROM demo_session_eviction WHERE id = ?').get(id)).toEqual({
         id,
@@ -966,7 +935,7 @@ describe('sqlite store', () => {
 
     it('remembers only the newest evictions, at most maxEvictionRecords', async () => {
       const sessions = store({ maxSessionsPerOwner: 1, maxEvictionRecords: 2 });
-      const browsers = Array.from({ length: 5 }, () => new Browser({}, 'hasty'));
+      const browsers = Array.from({ length: 5 }, () => newBrowser({}, 'hasty'));
       for (const browser of browsers) {
         clock += 1000;
         await demo(sessions, browser, () => ({ n: 1 }));
@@ -974,7 +943,7 @@ describe('sqlite store', () => {
       expect(evictionCount()).toBe(2);
       const statuses = [];
       for (const browser of browsers) {
-        statuses.push((await browser.visit((ctx) => sessions.load(ctx))).status);
+        statuses.push((await browser.exchange((ctx) => sessions.load(ctx))).status);
       }
       expect(statuses).toEqual(['new', 'new', 'evicted', 'evicted', 'ok']);
       expect(() => store({ maxEvictionRecords: 0 })).toThrow(/maxEvictionRecords/);
@@ -988,9 +957,8 @@ describe('sqlite store', () => {
       const stores = [first, second].map((database) =>
         createSqliteStore({ db: database, secure: true, maxSessions: 20 }),
       );
-      const visitors = Array.from(
-        { length: 30 },
-        (_, index) => new Browser({}, `learner-${index}`, `192.0.2.${index}`),
+      const visitors = Array.from({ length: 30 }, (_, index) =>
+        newBrowser({}, `learner-${index}`, `192.0.2.${index}`),
       );
       for (const [index, browser] of visitors.entries()) {
         clock += 1000;
@@ -999,7 +967,7 @@ describe('sqlite store', () => {
       expect(rowCount(first)).toBe(20);
       const statuses = [];
       for (const browser of visitors) {
-        statuses.push((await browser.visit((ctx) => stores[0]!.load(ctx))).status);
+        statuses.push((await browser.exchange((ctx) => stores[0]!.load(ctx))).status);
       }
       expect(statuses).toEqual([...Array(10).fill('evicted'), ...Array(20).fill('ok')]);
     });
