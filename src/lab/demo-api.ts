@@ -54,6 +54,12 @@ export interface DemoError {
   error: string;
 }
 
+/** The most simulated work one increment may ask for. */
+export const maxWorkMs = 200;
+/** `none`: load, change, save as session libraries do; the others: the store's fix, by kind. */
+export const incrementFixes = ['none', 'atomic', 'lock'] as const;
+export type IncrementFix = (typeof incrementFixes)[number];
+
 /** Preset payload sizes for the `grow` action, in bytes of session JSON. */
 export const growPresets = [100, 1024, 3900, 5120] as const;
 /** The largest payload `grow` accepts: past every cookie limit, small enough for a public server. */
@@ -63,7 +69,12 @@ export type DemoAction =
   | { action: 'set'; key: string; value: string }
   /** `sendAnyway`: cookie stores send even a cookie the browser will drop (the "too big" demo). */
   | { action: 'grow'; bytes: number; sendAnyway?: boolean }
-  | { action: 'increment'; key?: string }
+  /**
+   * `workMs`: simulated work between load and save (0–200 ms), as a real handler's database or
+   * API call would take; overlapping increments then lose updates on every store. `fix`: run the
+   * increment with the store's own fix for that (see `sessions/counter-fix.ts`).
+   */
+  | { action: 'increment'; key?: string; workMs?: number; fix?: IncrementFix }
   | { action: 'clear' }
   /** End the session: the same as `DELETE`, for forms, which can only post. */
   | { action: 'destroy' }

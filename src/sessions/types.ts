@@ -1,6 +1,7 @@
 import type { CookieJar } from './cookie-jar';
 import type { Timer } from './timer';
 import type { StoreId } from './catalog';
+import type { CounterFix } from './counter-fix';
 
 /** What a learner keeps in a demo session: JSON-compatible values. */
 export type SessionData = Record<string, unknown>;
@@ -135,6 +136,11 @@ export interface SessionStore {
    * when it does not answer. Only stores that need a service have it.
    */
   ping?(): Promise<void>;
+  /**
+   * How this store keeps overlapping increments from losing updates (see `counter-fix.ts`);
+   * absent on cookie stores, which the server cannot fix.
+   */
+  readonly counterFix?: CounterFix;
   /** Releases connections and handles at shutdown. */
   close?(): Promise<void>;
   /**

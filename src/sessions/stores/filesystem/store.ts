@@ -5,6 +5,7 @@ import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
 import { createFilesystemAdmin } from './admin';
+import { inProcessLock } from '../common/in-process-lock';
 import { SessionDirectories } from './directories';
 import {
   fileNameOf,
@@ -201,6 +202,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): RunningS
 
   const store: SessionStore = {
     info,
+    counterFix: inProcessLock(cookieName),
 
     async load(ctx: DemoContext): Promise<Loaded> {
       return ctx.timer.measure('store', 'file read', async () => {

@@ -4,6 +4,7 @@ import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { wholeNumberBetween } from '../common/store-options';
 import { createMemcachedAdmin } from './admin';
+import { memcachedAddLock } from './lock';
 import { MemcachedLink, memcachedNotConfiguredMessage } from './connection';
 import {
   currentGeneration,
@@ -172,6 +173,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
 
   const store: SessionStore = {
     info,
+    counterFix: memcachedAddLock(keyPrefix, (ctx) => readSessionId(ctx.cookies, cookie), run),
     notConfigured: servers.length === 0 ? memcachedNotConfiguredMessage : null,
 
     async load(ctx: DemoContext): Promise<Loaded> {

@@ -24,6 +24,7 @@
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
 import { createMemoryAdmin } from './admin';
+import { inProcessLock } from '../common/in-process-lock';
 import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
 import { sessionOwner } from '../../session-owner';
 import {
@@ -236,6 +237,7 @@ export function createMemoryStore(options: MemoryStoreOptions): RunningStore {
   return {
     info,
     admin: createMemoryAdmin(cookieName),
+    counterFix: inProcessLock(cookieName),
 
     // #region load
     async load(ctx: DemoContext): Promise<Loaded> {

@@ -3,6 +3,7 @@ import type { CookieJar, CookieOptions } from '../../cookie-jar';
 import type { Database } from 'better-sqlite3';
 import type { RunningStore } from '../../store-kind';
 import { createSqliteAdmin } from './admin';
+import { sqliteAtomicIncrement } from './increment';
 import { sqliteStatements, type NewSession, type SessionRow } from './statements';
 import { positiveInteger } from '../common/store-options';
 import { defaultMaxSessionBytes, assertSessionFits } from '../../limits';
@@ -238,6 +239,14 @@ export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
   return {
     info,
     admin: createSqliteAdmin(db),
+    counterFix: sqliteAtomicIncrement(
+      db,
+      (ctx) => {
+        const verified = verifiedInRequest.get(ctx.cookies);
+        return verified && ctx.cookies.get(cookieName) === verified.token ? verified.id : undefined;
+      },
+      sql,
+    ),
 
     async load(ctx: DemoContext): Promise<Loaded> {
       const found = lookup(ctx);
