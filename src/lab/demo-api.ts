@@ -48,6 +48,19 @@ export interface DemoResponse {
   timings: Record<string, number>;
   wire: WireReport;
   server: ServerView | null;
+  /**
+   * The store's fix for lost updates, which `increment` takes as `fix` (see the concurrency
+   * lesson); null for cookie stores, which the server cannot fix.
+   */
+  counterFix: CounterFixReport | null;
+}
+
+export interface CounterFixReport {
+  kind: 'atomic' | 'lock';
+  /** What the store runs, in a few words. */
+  how: string;
+  /** A lock that only requests served by the same process wait for. */
+  processOnly: boolean;
 }
 
 export interface DemoError {

@@ -177,6 +177,13 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
         response: { setCookies: cookies.outgoing.map(setCookieBytes), bodyBytes: 0 },
       },
       server,
+      counterFix: store.counterFix
+        ? {
+            kind: store.counterFix.kind,
+            how: store.counterFix.how,
+            processOnly: store.counterFix.kind === 'lock' && store.counterFix.scope === 'process',
+          }
+        : null,
     },
   };
 }
