@@ -38,6 +38,11 @@ export interface StoreInfo {
   /** One sentence a learner reads under the title. */
   summary: string;
   facts: StoreFacts;
+  /**
+   * Server stores: what the number "log out everywhere" reports counts, and why it can differ
+   * from another store's for the same steps.
+   */
+  revokeCounts?: string;
 }
 
 /** A simulated server instance (the serverless lesson): its own memory and directory. */

@@ -335,6 +335,39 @@ describe.each([...cookieStores, ...serverStores])('the %s demo in Chromium', (st
     await expectNoAxeViolations(page);
   });
 
+  if (!inBrowser) {
+    it('loses updates with simulated work between load and save, and none with the store’s fix', async () => {
+      // One plain write first, so the browser's cookie and the page agree on the session.
+      await act(page, 'demo-increment', 1);
+      const race = async () => {
+        await act(page, 'demo-race', raceSize + 1);
+        const result = await textOf(page, 'demo-race-result');
+        const match = /(\d+) sent, counter went from (\d+) to (\d+): (\d+) updates? lost/.exec(
+          result,
+        );
+        if (!match) throw new Error(`unexpected race result: "${result}"`);
+        const [sent, from, to, lost] = match.slice(1).map(Number) as number[];
+        return { result, sent: sent!, moved: to! - from!, lost: lost! };
+      };
+      // The default: 50 ms of simulated work, as a database call would take, and no fix.
+      expect(await page.getByTestId('demo-race-work').inputValue()).toBe('50');
+      const unfixed = await race();
+      expect(unfixed.sent).toBe(raceSize);
+      expect(unfixed.lost).toBeGreaterThan(0);
+      expect(unfixed.moved).toBeLessThan(raceSize);
+      expect(unfixed.result).toMatch(/during their 50 ms of work/);
+
+      await page.getByTestId('demo-race-fix').check();
+      const fixed = await race();
+      expect(fixed.sent).toBe(raceSize);
+      expect(fixed.lost).toBe(0);
+      expect(fixed.moved).toBe(raceSize);
+      expect(fixed.result).toMatch(/None lost/);
+      await page.getByTestId('demo-race-fix').uncheck();
+      await expectNoAxeViolations(page);
+    });
+  }
+
   it('answers a forged cookie the way its kind must', async () => {
     // After the race, the browser keeps the Set-Cookie that arrived last while the page shows the
     // response it finished reading last; one plain write makes the two agree again.

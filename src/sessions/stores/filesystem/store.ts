@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
-import { createFilesystemAdmin } from './admin';
+import { createFilesystemAdmin, filesystemRevokeCounts } from './admin';
 import { inProcessLock } from '../common/in-process-lock';
 import { SessionDirectories } from './directories';
 import {
@@ -198,6 +198,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): RunningS
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'serialized JSON of the session data' },
     },
+    revokeCounts: filesystemRevokeCounts,
   };
 
   const store: SessionStore = {

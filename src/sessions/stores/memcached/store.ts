@@ -3,7 +3,7 @@ import { Client } from 'memjs';
 import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { wholeNumberBetween } from '../common/store-options';
-import { createMemcachedAdmin } from './admin';
+import { createMemcachedAdmin, memcachedRevokeCounts } from './admin';
 import { memcachedAddLock } from './lock';
 import { MemcachedLink, memcachedNotConfiguredMessage } from './connection';
 import {
@@ -114,6 +114,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'bytes of session JSON stored in Memcached' },
     },
+    revokeCounts: memcachedRevokeCounts,
   };
 
   /** Ids this request may write under: one `load` found in Memcached, or one `save` issued. */

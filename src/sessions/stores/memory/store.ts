@@ -23,7 +23,7 @@
  */
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
-import { createMemoryAdmin } from './admin';
+import { createMemoryAdmin, memoryRevokeCounts } from './admin';
 import { inProcessLock } from '../common/in-process-lock';
 import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
 import { sessionOwner } from '../../session-owner';
@@ -232,6 +232,7 @@ export function createMemoryStore(options: MemoryStoreOptions): RunningStore {
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'serialized JSON of the session data' },
     },
+    revokeCounts: memoryRevokeCounts,
   };
 
   return {

@@ -33,7 +33,7 @@
  * full (the lesson covers them).
  */
 import type { RunningStore } from '../../store-kind';
-import { createRedisAdmin } from './admin';
+import { createRedisAdmin, redisRevokeCounts } from './admin';
 import { redisAtomicIncrement } from './increment';
 import { RedisLink, type RedisClient } from './connection';
 import type { CookieJar } from '../../cookie-jar';
@@ -125,6 +125,7 @@ export function createRedisStore(options: RedisStoreOptions): RunningStore {
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'bytes of session JSON stored in Redis' },
     },
+    revokeCounts: redisRevokeCounts,
   };
 
   /** Ids this request may write under: one `load` found in Redis, or one `save` issued. */

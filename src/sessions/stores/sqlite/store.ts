@@ -2,7 +2,7 @@
 import type { CookieJar, CookieOptions } from '../../cookie-jar';
 import type { Database } from 'better-sqlite3';
 import type { RunningStore } from '../../store-kind';
-import { createSqliteAdmin } from './admin';
+import { createSqliteAdmin, sqliteRevokeCounts } from './admin';
 import { sqliteAtomicIncrement } from './increment';
 import { sqliteStatements, type NewSession, type SessionRow } from './statements';
 import { positiveInteger } from '../common/store-options';
@@ -121,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
         counts: 'bytes of the session’s JSON, as stored in the data column',
       },
     },
+    revokeCounts: sqliteRevokeCounts,
   };
 
   const sql = <T>(ctx: DemoContext, work: () => T): T =>
