@@ -68,6 +68,21 @@ describe('the increment action through the demo handler', () => {
     });
   });
 
+  it('SQLite’s atomic increment keeps the row’s byte count with its data', async () => {
+    testApp = await createTestApp();
+    const { app } = testApp;
+    const first = await handleDemoRequest(app, post('sqlite', { action: 'increment' }));
+    const cookie = first.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    const request = post('sqlite', { action: 'increment', fix: 'atomic', key: 'visits' });
+    request.request.headers.set('Cookie', cookie);
+    const body = await (await handleDemoRequest(app, request)).json();
+    expect(body.data).toEqual({ counter: 1, visits: 1 });
+    expect(body.server.bytes).toBe(Buffer.byteLength(JSON.stringify(body.data)));
+  });
+
   it('answers a malformed race header with 400 and the JSON error shape', async () => {
     testApp = await createTestApp();
     const response = await handleDemoRequest(
