@@ -19,7 +19,7 @@
  * requests lose updates: 20 load + increment + save sequences fired together at one session all
  * load before any saves, and the counter ends at 1, not 20 (last write wins; measured in
  * tests/unit/memory-store.test.ts). Each operation itself is synchronous, so the LRU order and the
- * byte total can never be torn.
+ * byte total can never be torn. The race demo's fix: a mutex per session id in this process.
  */
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
