@@ -49,14 +49,14 @@ export interface DemoResponse {
   wire: WireReport;
   server: ServerView | null;
   /**
-   * The store's fix for lost updates, which `increment` takes as `fix` (see the concurrency
-   * lesson); null for cookie stores, which the server cannot fix.
+   * The store's fixes for lost updates, which `increment` takes as `fix` (see the concurrency
+   * lesson); empty for cookie stores, which the server cannot fix.
    */
-  counterFix: CounterFixReport | null;
+  counterFixes: CounterFixReport[];
 }
 
 export interface CounterFixReport {
-  kind: 'atomic' | 'lock';
+  kind: 'atomic' | 'lock' | 'version';
   /** What the store runs, in a few words. */
   how: string;
   /** A lock that only requests served by the same process wait for. */
@@ -70,7 +70,7 @@ export interface DemoError {
 /** The most simulated work one increment may ask for. */
 export const maxWorkMs = 200;
 /** `none`: load, change, save as session libraries do; the others: the store's fix, by kind. */
-export const incrementFixes = ['none', 'atomic', 'lock'] as const;
+export const incrementFixes = ['none', 'atomic', 'lock', 'version'] as const;
 export type IncrementFix = (typeof incrementFixes)[number];
 
 /** Preset payload sizes for the `grow` action, in bytes of session JSON. */

@@ -177,13 +177,11 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
         response: { setCookies: cookies.outgoing.map(setCookieBytes), bodyBytes: 0 },
       },
       server,
-      counterFix: store.counterFix
-        ? {
-            kind: store.counterFix.kind,
-            how: store.counterFix.how,
-            processOnly: store.counterFix.kind === 'lock' && store.counterFix.scope === 'process',
-          }
-        : null,
+      counterFixes: (store.counterFixes ?? []).map((fix) => ({
+        kind: fix.kind,
+        how: fix.how,
+        processOnly: fix.kind === 'lock' && fix.scope === 'process',
+      })),
     },
   };
 }

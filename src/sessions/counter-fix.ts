@@ -1,11 +1,13 @@
 /**
  * How a store keeps overlapping increments of one session from losing updates: the fixes the
- * concurrency lesson shows working live. A store offers at most one, the one that fits it:
+ * concurrency lesson shows working live. A store offers those that fit it:
  *
  * - `atomic`: the store changes the counter itself in one operation (SQLite `UPDATE … json_set`,
  *   a Redis Lua script), so there is no load-then-save gap for another request to fall into;
  * - `lock`: requests on one session take turns from load to save (an in-process mutex per session
- *   for memory and files, a Memcached `add` lock shared by every process).
+ *   for memory and files, a Memcached `add` lock shared by every process);
+ * - `version`: optimistic concurrency, a save goes through only if the stored session is still the
+ *   one this request loaded; otherwise the request loads again, redoes its change and retries.
  *
  * Cookie stores offer none: the browser keeps whichever `Set-Cookie` arrives last, and nothing the
  * server does can change which one that is.
@@ -32,5 +34,15 @@ export interface LockCounterFix {
   withLock<T>(ctx: DemoContext, work: () => Promise<T>): Promise<T>;
 }
 
-export type CounterFix = AtomicCounterFix | LockCounterFix;
+export interface VersionCounterFix {
+  kind: 'version';
+  how: string;
+  /**
+   * Saves `next` only if the store still holds `loaded` for this request's session; false when
+   * another save came first (or the session is gone), and then nothing was written.
+   */
+  saveIfUnchanged(ctx: DemoContext, loaded: SessionData, next: SessionData): Promise<boolean>;
+}
+
+export type CounterFix = AtomicCounterFix | LockCounterFix | VersionCounterFix;
 export type CounterFixKind = CounterFix['kind'];

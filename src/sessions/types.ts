@@ -142,10 +142,10 @@ export interface SessionStore {
    */
   ping?(): Promise<void>;
   /**
-   * How this store keeps overlapping increments from losing updates (see `counter-fix.ts`);
+   * How this store can keep overlapping increments from losing updates (see `counter-fix.ts`);
    * absent on cookie stores, which the server cannot fix.
    */
-  readonly counterFix?: CounterFix;
+  readonly counterFixes?: readonly CounterFix[];
   /** Releases connections and handles at shutdown. */
   close?(): Promise<void>;
   /**

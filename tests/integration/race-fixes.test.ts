@@ -25,13 +25,15 @@ if (skipReason) console.warn(skipReason);
 const racing = 20;
 const workMs = 20;
 
-const fixes: Record<Exclude<StoreId, `${string}cookie` | 'jwt' | 'postgres'>, IncrementFix> = {
-  memory: 'lock',
-  filesystem: 'lock',
-  sqlite: 'atomic',
-  redis: 'atomic',
-  memcached: 'lock',
-};
+const fixes: [StoreId, IncrementFix][] = [
+  ['memory', 'lock'],
+  ['filesystem', 'lock'],
+  ['sqlite', 'atomic'],
+  ['sqlite', 'version'],
+  ['redis', 'atomic'],
+  ['memcached', 'lock'],
+];
+const stores = [...new Set(fixes.map(([storeId]) => storeId))];
 
 describe.skipIf(skipReason !== null)('the race demo on every server store', () => {
   let redis: RunningRedis;
@@ -71,7 +73,7 @@ describe.skipIf(skipReason !== null)('the race demo on every server store', () =
     return { ran: results.length - 2, moved: end - start, sessions };
   }
 
-  for (const [storeId, fix] of Object.entries(fixes) as [StoreId, IncrementFix][]) {
+  for (const storeId of stores) {
     it(`${storeId}: ${racing} increments with ${workMs} ms of work lose updates`, async () => {
       const { ran, moved, sessions } = await race(storeId, 'none');
       expect(ran).toBe(racing);
@@ -79,7 +81,9 @@ describe.skipIf(skipReason !== null)('the race demo on every server store', () =
       expect(moved).toBeGreaterThanOrEqual(1);
       expect(moved, `${storeId} kept ${moved} of ${ran}`).toBeLessThan(ran);
     });
+  }
 
+  for (const [storeId, fix] of fixes) {
     it(`${storeId}: with its fix (${fix}) none is lost`, async () => {
       const { ran, moved } = await race(storeId, fix);
       expect(ran).toBe(racing);

@@ -62,10 +62,10 @@ describe('the increment action through the demo handler', () => {
     expect(memory.status).toBe(409);
     expect((await memory.json()).error).toMatch(/fix is "lock"/);
     const reported = await handleDemoRequest(app, post('sqlite', { action: 'increment' }));
-    expect((await reported.json()).counterFix).toMatchObject({
-      kind: 'atomic',
-      processOnly: false,
-    });
+    expect((await reported.json()).counterFixes).toMatchObject([
+      { kind: 'atomic', processOnly: false },
+      { kind: 'version', processOnly: false },
+    ]);
   });
 
   it('SQLite’s atomic increment keeps the row’s byte count with its data', async () => {

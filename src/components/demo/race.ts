@@ -145,6 +145,9 @@ function fixSentence(fix: CounterFixReport): string {
   if (fix.kind === 'atomic') {
     return `the store added one itself (${fix.how}), so no request read the counter between another’s read and write.`;
   }
+  if (fix.kind === 'version') {
+    return 'each save went through only if the session was still the one its request had loaded; a request that found it changed loaded again and redid its increment, so no save overwrote another’s.';
+  }
   const scope = fix.processOnly
     ? ' It works only within one process: on several processes or machines the requests would not wait for each other.'
     : '';

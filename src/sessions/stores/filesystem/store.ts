@@ -203,7 +203,7 @@ export function createFilesystemStore(options: FilesystemStoreOptions): RunningS
 
   const store: SessionStore = {
     info,
-    counterFix: inProcessLock(cookieName),
+    counterFixes: [inProcessLock(cookieName)],
 
     async load(ctx: DemoContext): Promise<Loaded> {
       return ctx.timer.measure('store', 'file read', async () => {

@@ -174,7 +174,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
 
   const store: SessionStore = {
     info,
-    counterFix: memcachedAddLock(keyPrefix, (ctx) => readSessionId(ctx.cookies, cookie), run),
+    counterFixes: [memcachedAddLock(keyPrefix, (ctx) => readSessionId(ctx.cookies, cookie), run)],
     notConfigured: servers.length === 0 ? memcachedNotConfiguredMessage : null,
 
     async load(ctx: DemoContext): Promise<Loaded> {

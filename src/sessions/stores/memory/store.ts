@@ -238,7 +238,7 @@ export function createMemoryStore(options: MemoryStoreOptions): RunningStore {
   return {
     info,
     admin: createMemoryAdmin(cookieName),
-    counterFix: inProcessLock(cookieName),
+    counterFixes: [inProcessLock(cookieName)],
 
     // #region load
     async load(ctx: DemoContext): Promise<Loaded> {

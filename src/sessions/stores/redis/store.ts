@@ -168,10 +168,12 @@ export function createRedisStore(options: RedisStoreOptions): RunningStore {
     info,
     notConfigured: options.url === null ? redisNotConfiguredMessage : null,
     admin: createRedisAdmin(link, keyPrefix),
-    counterFix: redisAtomicIncrement((ctx) => {
-      const id = trusted.get(ctx.cookies);
-      return id === undefined ? undefined : keyFor(id);
-    }, run),
+    counterFixes: [
+      redisAtomicIncrement((ctx) => {
+        const id = trusted.get(ctx.cookies);
+        return id === undefined ? undefined : keyFor(id);
+      }, run),
+    ],
 
     async load(ctx: DemoContext): Promise<Loaded> {
       try {
