@@ -4,7 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionData } from '../sessions/types';
-import { maxGrowBytes, type DemoAction } from './demo-api';
+import {
+  incrementFixes,
+  maxGrowBytes,
+  maxWorkMs,
+  type DemoAction,
+  type IncrementFix,
+} from './demo-api';
 import { utf8Bytes } from './wire';
 
 export class DemoInputError extends Error {}
@@ -32,11 +38,16 @@ export function parseDemoAction(input: unknown): DemoAction {
         sendAnyway:
           fields.sendAnyway === true || fields.sendAnyway === 'true' || fields.sendAnyway === 'on',
       };
-    case 'increment':
+    case 'increment': {
+      const workMs = parseWorkMs(fields.workMs);
+      const fix = parseFix(fields.fix);
       return {
         action: 'increment',
         key: fields.key === undefined || fields.key === '' ? undefined : parseKey(fields.key),
+        ...(workMs > 0 && { workMs }),
+        ...(fix !== 'none' && { fix }),
       };
+    }
     case 'clear':
     case 'destroy':
     case 'revoke-all':
@@ -55,6 +66,26 @@ export function parseDemoAction(input: unknown): DemoAction {
           'set, grow, increment, clear, destroy, revoke-all, second-session, restart-instance, tamper',
       );
   }
+}
+
+function parseWorkMs(value: unknown): number {
+  if (value === undefined || value === '') return 0;
+  // Form posts send text; accept plain digits only.
+  const ms = typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value;
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > maxWorkMs) {
+    throw new DemoInputError(
+      `"workMs" must be a whole number of milliseconds from 0 to ${maxWorkMs}`,
+    );
+  }
+  return ms;
+}
+
+function parseFix(value: unknown): IncrementFix {
+  if (value === undefined || value === '') return 'none';
+  if (typeof value === 'string' && (incrementFixes as readonly string[]).includes(value)) {
+    return value as IncrementFix;
+  }
+  throw new DemoInputError(`"fix" must be one of: ${incrementFixes.join(', ')}`);
 }
 
 function parseKey(value: unknown): string {

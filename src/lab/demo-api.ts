@@ -48,11 +48,30 @@ export interface DemoResponse {
   timings: Record<string, number>;
   wire: WireReport;
   server: ServerView | null;
+  /**
+   * The store's fixes for lost updates, which `increment` takes as `fix` (see the concurrency
+   * lesson); empty for cookie stores, which the server cannot fix.
+   */
+  counterFixes: CounterFixReport[];
+}
+
+export interface CounterFixReport {
+  kind: 'atomic' | 'lock' | 'version';
+  /** What the store runs, in a few words. */
+  how: string;
+  /** A lock that only requests served by the same process wait for. */
+  processOnly: boolean;
 }
 
 export interface DemoError {
   error: string;
 }
+
+/** The most simulated work one increment may ask for. */
+export const maxWorkMs = 200;
+/** `none`: load, change, save as session libraries do; the others: the store's fix, by kind. */
+export const incrementFixes = ['none', 'atomic', 'lock', 'version'] as const;
+export type IncrementFix = (typeof incrementFixes)[number];
 
 /** Preset payload sizes for the `grow` action, in bytes of session JSON. */
 export const growPresets = [100, 1024, 3900, 5120] as const;
@@ -63,7 +82,12 @@ export type DemoAction =
   | { action: 'set'; key: string; value: string }
   /** `sendAnyway`: cookie stores send even a cookie the browser will drop (the "too big" demo). */
   | { action: 'grow'; bytes: number; sendAnyway?: boolean }
-  | { action: 'increment'; key?: string }
+  /**
+   * `workMs`: simulated work between load and save (0–200 ms), as a real handler's database or
+   * API call would take; overlapping increments then lose updates on every store. `fix`: run the
+   * increment with the store's own fix for that (see `sessions/counter-fix.ts`).
+   */
+  | { action: 'increment'; key?: string; workMs?: number; fix?: IncrementFix }
   | { action: 'clear' }
   /** End the session: the same as `DELETE`, for forms, which can only post. */
   | { action: 'destroy' }

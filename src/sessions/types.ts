@@ -1,6 +1,7 @@
 import type { CookieJar } from './cookie-jar';
 import type { Timer } from './timer';
 import type { StoreId } from './catalog';
+import type { CounterFix } from './counter-fix';
 
 /** What a learner keeps in a demo session: JSON-compatible values. */
 export type SessionData = Record<string, unknown>;
@@ -37,6 +38,11 @@ export interface StoreInfo {
   /** One sentence a learner reads under the title. */
   summary: string;
   facts: StoreFacts;
+  /**
+   * Server stores: what the number "log out everywhere" reports counts, and why it can differ
+   * from another store's for the same steps.
+   */
+  revokeCounts?: string;
 }
 
 /** A simulated server instance (the serverless lesson): its own memory and directory. */
@@ -135,6 +141,11 @@ export interface SessionStore {
    * when it does not answer. Only stores that need a service have it.
    */
   ping?(): Promise<void>;
+  /**
+   * How this store can keep overlapping increments from losing updates (see `counter-fix.ts`);
+   * absent on cookie stores, which the server cannot fix.
+   */
+  readonly counterFixes?: readonly CounterFix[];
   /** Releases connections and handles at shutdown. */
   close?(): Promise<void>;
   /**

@@ -101,4 +101,24 @@ describe('applyDemoAction', () => {
     const grown = applyDemoAction({ a: 1 }, { action: 'grow', bytes: 2000 });
     expect(applyDemoAction(grown, { action: 'grow', bytes: 0 })).toEqual({ a: 1 });
   });
+
+  it('takes a bounded workMs and a known fix on increment, from JSON or a form', () => {
+    expect(parseDemoAction({ action: 'increment', workMs: 20, fix: 'lock' })).toEqual({
+      action: 'increment',
+      key: undefined,
+      workMs: 20,
+      fix: 'lock',
+    });
+    expect(parseDemoAction({ action: 'increment', workMs: '200', fix: 'none' })).toEqual({
+      action: 'increment',
+      key: undefined,
+      workMs: 200,
+    });
+    for (const workMs of [-1, 201, 1.5, '1e2', 'soon']) {
+      expect(() => parseDemoAction({ action: 'increment', workMs }), String(workMs)).toThrow(
+        DemoInputError,
+      );
+    }
+    expect(() => parseDemoAction({ action: 'increment', fix: 'magic' })).toThrow(DemoInputError);
+  });
 });

@@ -65,6 +65,7 @@ export function report(options: ReportOptions = {}): DemoResponse {
       response: { setCookies: options.setCookies ?? [], bodyBytes: 900 },
     },
     server: options.server ?? null,
+    counterFixes: [],
   };
 }
 

@@ -42,7 +42,7 @@ describe('summarizeRace', () => {
     const summary = summarizeRace([saved(1), saved(2), null], report({ data: { counter: 2 } }));
     expect(summary).toMatchObject({ sent: 3, applied: 2, refused: 1, from: 0, to: 2, lost: 0 });
     expect(raceHeadline(summary)).toBe(
-      '3 sent (1 refused), counter went from 0 to 2: 0 updates lost',
+      '3 sent (1 refused), counter went from 0 to 2: 0 updates lost of the 2 that ran',
     );
     // A refused request is not an update the race kept: never "nothing lost" without a word.
     expect(raceExplanation(summary)).toMatch(/^1 increment was refused and never ran\. Of the 2/);
@@ -75,5 +75,33 @@ describe('summarizeRace', () => {
     expect(raceExplanation(none)).toMatch(/Every increment was refused/);
     const noRead = summarizeRace([saved(2)], null);
     expect(raceHeadline(noRead)).toMatch(/final counter is unknown/);
+  });
+
+  it('credits the fix when none was lost with it, and says where a process lock stops', () => {
+    const lock = {
+      kind: 'lock',
+      how: 'a mutex per session id in this process',
+      processOnly: true,
+    } as const;
+    const ordered = Array.from({ length: 20 }, (_, index) => saved(index + 1, 'a'));
+    const fixed = summarizeRace(ordered, report({ data: { counter: 20 } }), {
+      workMs: 50,
+      fix: lock,
+    });
+    expect(raceExplanation(fixed)).toMatch(
+      /^None lost: the requests took turns .*only within one process/,
+    );
+    const atomic = { kind: 'atomic', how: 'one Lua script', processOnly: false } as const;
+    const viaScript = summarizeRace(ordered, report({ data: { counter: 20 } }), {
+      workMs: 50,
+      fix: atomic,
+    });
+    expect(raceExplanation(viaScript)).toMatch(/store added one itself \(one Lua script\)/);
+    const lost = summarizeRace(
+      Array.from({ length: 20 }, () => saved(4, 'a')),
+      report({ data: { counter: 4 } }),
+      { workMs: 50, fix: null },
+    );
+    expect(raceExplanation(lost)).toMatch(/during their 50 ms of work/);
   });
 });

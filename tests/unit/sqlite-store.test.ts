@@ -134,6 +134,7 @@ describe('sqlite store', () => {
         tamperEvident: true,
         sizeLimit: { bytes: defaultMaxSessionBytes, counts: expect.stringMatching(/JSON/) },
       },
+      revokeCounts: expect.stringMatching(/transaction/),
     });
     expect(defaultMaxSessionBytes).toBe(64 * 1024);
     expect(sessions.peek).toBeTypeOf('function');

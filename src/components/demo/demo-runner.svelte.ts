@@ -39,10 +39,15 @@ export class DemoRunner {
    */
   sendTogether(count: number, method: DemoMethod, body?: DemoAction): Promise<Exchange[] | null> {
     const target = this.#target();
+    // One race, one write against the rate limit (see server/race-admission.ts).
+    const id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) =>
+      byte.toString(16).padStart(2, '0'),
+    ).join('');
+    const race = `${id}/${count}`;
     return this.#enqueue(async () => {
       const batch = await Promise.all(
         Array.from({ length: count }, (_, index) =>
-          sendDemoRequest({ ...target, tag: String(index + 1) }, method, body),
+          sendDemoRequest({ ...target, tag: String(index + 1), race }, method, body),
         ),
       );
       this.#log(batch.toSorted((a, b) => a.seq - b.seq));

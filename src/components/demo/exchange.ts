@@ -64,6 +64,8 @@ export interface DemoTarget {
    * each finds its own resource timing entry.
    */
   tag?: string;
+  /** `<id>/<N>` for the requests of one race press, which the server counts as one write. */
+  race?: string;
 }
 
 export const requestTimeoutMs = 10_000;
@@ -103,6 +105,7 @@ export async function sendDemoRequest(
       headers: {
         Accept: 'application/json',
         ...(body ? { 'Content-Type': 'application/json' } : {}),
+        ...(target.race ? { 'X-Demo-Race': target.race } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
     });
@@ -263,7 +266,7 @@ export function describeAction(method: DemoMethod, body?: DemoAction): string {
     case 'grow':
       return `Grow to ${formatBytes(body.bytes)}${body.sendAnyway ? ', send anyway' : ''}`;
     case 'increment':
-      return `Increment ${body.key ?? 'counter'}`;
+      return `Increment ${body.key ?? 'counter'}${body.workMs ? `, ${body.workMs} ms work` : ''}${body.fix ? `, ${body.fix}` : ''}`;
     case 'clear':
       return 'Clear';
     case 'revoke-all':

@@ -4,6 +4,8 @@ import type { Checkpoint } from './types';
 
 /** As many overlapping increments as the console's race sends. */
 export const overlappingIncrements = 20;
+/** The simulated work of each racing increment on a server store: the console race's default. */
+export const raceWorkMs = 50;
 
 /**
  * Increment once (so a session and its cookie exist: without one, every racing request would
@@ -14,14 +16,17 @@ function raceCheckpoint(
   store: StoreId,
   question: string,
   explain: Record<'all' | 'some' | 'one', string>,
+  workMs = 0,
 ): Checkpoint {
   const n = overlappingIncrements;
+  const work =
+    workMs > 0 ? `, each waiting ${workMs} ms between load and save as a database call would` : '';
   return {
     id,
     lesson: 'concurrency',
     store,
     question,
-    setup: `Pressing increments the counter once, sends ${n} increments at once (all carrying the same cookies), then reads it.`,
+    setup: `Pressing increments the counter once, sends ${n} increments at once (all carrying the same cookies${work}), then reads it.`,
     pressLabel: `Send ${n} increments at once`,
     options: [
       { id: 'all', label: `By ${n}: every increment counts`, explanation: explain.all },
@@ -30,7 +35,11 @@ function raceCheckpoint(
     ],
     steps: [
       { method: 'POST', action: { action: 'increment' } },
-      { method: 'POST', action: { action: 'increment' }, together: n },
+      {
+        method: 'POST',
+        action: { action: 'increment', ...(workMs > 0 && { workMs }) },
+        together: n,
+      },
       { method: 'GET' },
     ],
     outcome(results) {
@@ -65,11 +74,12 @@ export const concurrencyCheckpoints: Checkpoint[] = [
   raceCheckpoint(
     'concurrency-memory-race',
     'memory',
-    `${overlappingIncrements} increments reach the server-memory store at once. How far will the counter move?`,
+    `${overlappingIncrements} increments reach the server-memory store at once, each doing ${raceWorkMs} ms of work between loading the session and saving it. How far will the counter move?`,
     {
-      all: 'The handler loads, adds and saves with no await in between, so Node runs each increment to the end before the next: none overlap. A handler that waits on a database or an API between load and save would lose updates.',
+      all: 'Every increment counted, so none loaded the counter while another was between its load and its save: the requests did not overlap this time.',
       some: 'Increments that overlapped between load and save read the same value and saved the same result: the later save overwrote the earlier one.',
-      one: 'Every increment loaded the same value before any saved, so all saved the same result.',
+      one: `Every increment loaded the same value during the ${raceWorkMs} ms before any saved, so all saved the same result: the last save won.`,
     },
+    raceWorkMs,
   ),
 ];

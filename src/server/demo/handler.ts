@@ -15,6 +15,8 @@ import type { AppContext } from '../platform/app-context';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../platform/http';
 import { demoLearner } from '../learner/demo-learner';
 import { CookieJar, parseCookieHeader } from '../../sessions/cookie-jar';
+import { counterFixFor, runIncrement, underFix } from './increment';
+import { raceAdmissionsFor, raceHeader } from './race-admission';
 import {
   applyDemoAction,
   DemoInputError,
@@ -79,7 +81,11 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
   const method = request.method;
   if (method !== 'GET') {
     assertSameOrigin(request);
-    const decision = app.demoWriteLimiter.take(demo.clientAddress);
+    // A race press (N increments at once) is one write: see race-admission.ts.
+    const decision = raceAdmissionsFor(app.demoWriteLimiter).take(
+      demo.clientAddress,
+      request.headers.get(raceHeader),
+    );
     if (!decision.allowed) {
       throw new HttpError(
         429,
@@ -119,15 +125,23 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     clientAddress: demo.clientAddress,
   };
 
-  const { loaded, data, notice, server } = await withInstance(store, ctx.instance, async () => {
-    const loaded = await timer.measure('load', `${store.info.title}: load`, () => store.load(ctx));
-    if (loaded.status === 'unavailable') {
-      throw new StoreUnavailableError(loaded.reason ?? `${store.info.title} is not reachable`);
-    }
-    const { data, notice } = await act(app, store, ctx, loaded.data, action);
-    const server = store.peek ? await store.peek(ctx) : null;
-    return { loaded, data, notice, server };
-  });
+  const fix = counterFixFor(store, action);
+  const { loaded, data, notice, server } = await withInstance(store, ctx.instance, () =>
+    underFix(fix, ctx, async () => {
+      const loaded = await timer.measure('load', `${store.info.title}: load`, () =>
+        store.load(ctx),
+      );
+      if (loaded.status === 'unavailable') {
+        throw new StoreUnavailableError(loaded.reason ?? `${store.info.title} is not reachable`);
+      }
+      const { data, notice } =
+        action?.action === 'increment'
+          ? await runIncrement(store, ctx, loaded, action, fix)
+          : await act(app, store, ctx, loaded.data, action);
+      const server = store.peek ? await store.peek(ctx) : null;
+      return { loaded, data, notice, server };
+    }),
+  );
   // The store now holds a session under the id (this browser's, or another device's): the visitor
   // becomes a learner. A save the store dropped or refused never gets here, or leaves no session;
   // nor does one on a one-request instance, whose sessions went with it.
@@ -163,6 +177,11 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
         response: { setCookies: cookies.outgoing.map(setCookieBytes), bodyBytes: 0 },
       },
       server,
+      counterFixes: (store.counterFixes ?? []).map((fix) => ({
+        kind: fix.kind,
+        how: fix.how,
+        processOnly: fix.kind === 'lock' && fix.scope === 'process',
+      })),
     },
   };
 }

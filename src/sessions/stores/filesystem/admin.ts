@@ -134,3 +134,7 @@ export function createFilesystemAdmin(store: Pick<SessionStore, 'revokeAll'>): S
     },
   };
 }
+
+/** What this store's "log out everywhere" count counts (shown beside the button). */
+export const filesystemRevokeCounts =
+  'Counts your live session files in this instance’s directory, deleted on the spot. Only this instance’s directory: another instance keeps its own.';

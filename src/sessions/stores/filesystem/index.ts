@@ -31,7 +31,8 @@
  * updates: 20 load + increment + save sequences fired together at one session all read the old
  * file (their reads are queued before any write), and the counter ends at 1, not 20 (last rename
  * wins; measured in tests/unit/filesystem-store.test.ts). The atomic rename means no request ever
- * reads a torn file, only a stale one.
+ * reads a torn file, only a stale one. The race demo's fix is a mutex per session id in this
+ * process (`../common/in-process-lock.ts`), which no other process would wait for.
  */
 import { defineStoreKind, noSettings } from '../../store-kind';
 import { createFilesystemStore, filesystemIdentity } from './store';

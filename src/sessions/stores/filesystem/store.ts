@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
-import { createFilesystemAdmin } from './admin';
+import { createFilesystemAdmin, filesystemRevokeCounts } from './admin';
+import { inProcessLock } from '../common/in-process-lock';
 import { SessionDirectories } from './directories';
 import {
   fileNameOf,
@@ -197,10 +198,12 @@ export function createFilesystemStore(options: FilesystemStoreOptions): RunningS
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'serialized JSON of the session data' },
     },
+    revokeCounts: filesystemRevokeCounts,
   };
 
   const store: SessionStore = {
     info,
+    counterFixes: [inProcessLock(cookieName)],
 
     async load(ctx: DemoContext): Promise<Loaded> {
       return ctx.timer.measure('store', 'file read', async () => {

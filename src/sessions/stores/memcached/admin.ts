@@ -61,3 +61,7 @@ export function createMemcachedAdmin(
     },
   };
 }
+
+/** What this store's "log out everywhere" count counts (shown beside the button). */
+export const memcachedRevokeCounts =
+  'Memcached cannot list its keys, so it signs sessions out by raising a generation number every session is stamped with, and counts only the sessions on its own list of your ids that were still live. That list is read, changed and written back without a lock: sessions that start at the same moment (a race sent before any cookie exists starts twenty) can drop off it. They are signed out all the same, just not counted or deleted until their next load, so this number can be lower than Redis’s for the same steps.';

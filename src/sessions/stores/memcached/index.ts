@@ -14,7 +14,8 @@
  *
  * Concurrency: overlapping requests on one session each GET the whole item, change it and SET it
  * back; the last SET wins and the others' updates are lost (20 concurrent increments from 0 end
- * at 1 in the integration test). memcached's CAS could detect it; session libraries do not.
+ * at 1 in the integration test). memcached's CAS could detect it; session libraries do not. The
+ * race demo's fix is an `add` lock per session (`./lock.ts`), which memjs can do without CAS.
  *
  * Owners: Memcached cannot list its keys, so "log out everywhere" cannot find an owner's sessions
  * by asking. Each owner (`ctx.owner`) has a generation number instead, `<prefix>owner-gen:<owner>`,

@@ -3,7 +3,8 @@ import { Client } from 'memjs';
 import type { CookieJar } from '../../cookie-jar';
 import type { RunningStore } from '../../store-kind';
 import { wholeNumberBetween } from '../common/store-options';
-import { createMemcachedAdmin } from './admin';
+import { createMemcachedAdmin, memcachedRevokeCounts } from './admin';
+import { memcachedAddLock } from './lock';
 import { MemcachedLink, memcachedNotConfiguredMessage } from './connection';
 import {
   currentGeneration,
@@ -113,6 +114,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'bytes of session JSON stored in Memcached' },
     },
+    revokeCounts: memcachedRevokeCounts,
   };
 
   /** Ids this request may write under: one `load` found in Memcached, or one `save` issued. */
@@ -172,6 +174,7 @@ export function createMemcachedStore(options: MemcachedStoreOptions): RunningSto
 
   const store: SessionStore = {
     info,
+    counterFixes: [memcachedAddLock(keyPrefix, (ctx) => readSessionId(ctx.cookies, cookie), run)],
     notConfigured: servers.length === 0 ? memcachedNotConfiguredMessage : null,
 
     async load(ctx: DemoContext): Promise<Loaded> {

@@ -43,3 +43,7 @@ function instanceRange(instances: readonly { id: string }[]): string {
   const last = instances.at(-1)!.id;
   return first === last ? first : `${first}–${last}`;
 }
+
+/** What this store's "log out everywhere" count counts (shown beside the button). */
+export const memoryRevokeCounts =
+  'Counts your live sessions in this instance’s memory, deleted on the spot. Only this instance: another instance is another process, whose memory this one cannot reach.';

@@ -19,11 +19,12 @@
  * requests lose updates: 20 load + increment + save sequences fired together at one session all
  * load before any saves, and the counter ends at 1, not 20 (last write wins; measured in
  * tests/unit/memory-store.test.ts). Each operation itself is synchronous, so the LRU order and the
- * byte total can never be torn.
+ * byte total can never be torn. The race demo's fix: a mutex per session id in this process.
  */
 import type { RunningStore } from '../../store-kind';
 import { positiveInteger } from '../common/store-options';
-import { createMemoryAdmin } from './admin';
+import { createMemoryAdmin, memoryRevokeCounts } from './admin';
+import { inProcessLock } from '../common/in-process-lock';
 import { assertSessionFits, defaultMaxSessionBytes } from '../../limits';
 import { sessionOwner } from '../../session-owner';
 import {
@@ -231,11 +232,13 @@ export function createMemoryStore(options: MemoryStoreOptions): RunningStore {
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'serialized JSON of the session data' },
     },
+    revokeCounts: memoryRevokeCounts,
   };
 
   return {
     info,
     admin: createMemoryAdmin(cookieName),
+    counterFixes: [inProcessLock(cookieName)],
 
     // #region load
     async load(ctx: DemoContext): Promise<Loaded> {

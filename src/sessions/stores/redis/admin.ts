@@ -70,3 +70,7 @@ export function createRedisAdmin(link: RedisLink, keyPrefix: string): StoreAdmin
       }, walkDeadlineMs),
   };
 }
+
+/** What this store's "log out everywhere" count counts (shown beside the button). */
+export const redisRevokeCounts =
+  'Counts every session in your owner index (a sorted set every save updates in the same MULTI) that still existed: DEL returns how many keys it removed. Every session saved under your learner id is in the index, so the count is complete.';

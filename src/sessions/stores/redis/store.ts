@@ -12,7 +12,8 @@
  * back; the last SET wins and the others' updates are lost (20 concurrent increments from 0 end
  * at 1 in the integration test). A save racing a destroy can also bring the session back. Redis
  * could prevent both (WATCH/MULTI, or one hash field per value); session libraries do not by
- * default, and the lesson shows why that matters.
+ * default, and the lesson shows why that matters. The race demo's fix (`./increment.ts`) changes
+ * the counter in one Lua script instead.
  *
  * Owners: a save that names an owner (`ctx.owner`) also records the session id in that owner's
  * index, `<prefix>owner:<owner>`, in the same MULTI. The index is a sorted set scored by save time
@@ -32,7 +33,8 @@
  * full (the lesson covers them).
  */
 import type { RunningStore } from '../../store-kind';
-import { createRedisAdmin } from './admin';
+import { createRedisAdmin, redisRevokeCounts } from './admin';
+import { redisAtomicIncrement } from './increment';
 import { RedisLink, type RedisClient } from './connection';
 import type { CookieJar } from '../../cookie-jar';
 import { positiveInteger } from '../common/store-options';
@@ -123,6 +125,7 @@ export function createRedisStore(options: RedisStoreOptions): RunningStore {
       tamperEvident: true,
       sizeLimit: { bytes: maxSessionBytes, counts: 'bytes of session JSON stored in Redis' },
     },
+    revokeCounts: redisRevokeCounts,
   };
 
   /** Ids this request may write under: one `load` found in Redis, or one `save` issued. */
@@ -165,6 +168,12 @@ export function createRedisStore(options: RedisStoreOptions): RunningStore {
     info,
     notConfigured: options.url === null ? redisNotConfiguredMessage : null,
     admin: createRedisAdmin(link, keyPrefix),
+    counterFixes: [
+      redisAtomicIncrement((ctx) => {
+        const id = trusted.get(ctx.cookies);
+        return id === undefined ? undefined : keyFor(id);
+      }, run),
+    ],
 
     async load(ctx: DemoContext): Promise<Loaded> {
       try {

@@ -84,3 +84,7 @@ export function createSqliteAdmin(db: Database): StoreAdmin {
     },
   };
 }
+
+/** What this store's "log out everywhere" count counts (shown beside the button). */
+export const sqliteRevokeCounts =
+  'Counts every live row with your learner id, in the same transaction that deletes them: the table can be queried, so the count is exact.';

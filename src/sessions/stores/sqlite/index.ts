@@ -15,9 +15,10 @@
  * `tests/unit/sqlite-store.test.ts` shows it). The store takes no lock across a request, as
  * Flask-Session and express-session don't either; a counter that must not lose updates belongs in
  * one SQL statement (`UPDATE … SET data = json_set(…)`) or behind a version check, not in a
- * read-modify-write of the whole session. Parallel first requests without a cookie likewise get one
- * session each, and the browser keeps whichever cookie arrives last. One race does not lose: a save
- * whose session was revoked after its load writes nothing, so a slow request cannot undo a logout.
+ * read-modify-write of the whole session; the race demo's fix does exactly that (`./increment.ts`).
+ * Parallel first requests without a cookie likewise get one session each, and the browser keeps
+ * whichever cookie arrives last. One race does not lose: a save whose session was revoked after its
+ * load writes nothing, so a slow request cannot undo a logout.
  *
  * Owners: each row records the learner whose request saved it (`ctx.owner`), so `revokeAll` ends
  * every session of one learner, whichever instance or device made it: the table is shared. The

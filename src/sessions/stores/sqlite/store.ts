@@ -2,7 +2,8 @@
 import type { CookieJar, CookieOptions } from '../../cookie-jar';
 import type { Database } from 'better-sqlite3';
 import type { RunningStore } from '../../store-kind';
-import { createSqliteAdmin } from './admin';
+import { createSqliteAdmin, sqliteRevokeCounts } from './admin';
+import { sqliteCounterFixes } from './increment';
 import { sqliteStatements, type NewSession, type SessionRow } from './statements';
 import { positiveInteger } from '../common/store-options';
 import { defaultMaxSessionBytes, assertSessionFits } from '../../limits';
@@ -120,6 +121,7 @@ export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
         counts: 'bytes of the session’s JSON, as stored in the data column',
       },
     },
+    revokeCounts: sqliteRevokeCounts,
   };
 
   const sql = <T>(ctx: DemoContext, work: () => T): T =>
@@ -131,6 +133,11 @@ export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
    * live and unchanged since. Weak: it goes with the request.
    */
   const verifiedInRequest = new WeakMap<CookieJar, Verified>();
+  /** The row this request's load verified, while the request still carries its token. */
+  const verifiedId = (ctx: DemoContext): string | undefined => {
+    const verified = verifiedInRequest.get(ctx.cookies);
+    return verified && ctx.cookies.get(cookieName) === verified.token ? verified.id : undefined;
+  };
 
   /**
    * Finds the row the cookie names and checks its secret; an expired row is deleted on sight.
@@ -238,6 +245,7 @@ export function createSqliteStore(options: SqliteStoreOptions): RunningStore {
   return {
     info,
     admin: createSqliteAdmin(db),
+    counterFixes: sqliteCounterFixes(db, verifiedId, sql),
 
     async load(ctx: DemoContext): Promise<Loaded> {
       const found = lookup(ctx);
