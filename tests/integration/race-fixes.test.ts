@@ -13,13 +13,16 @@ import type { StoreId } from '../../src/sessions/catalog';
 import {
   serviceSkipReason,
   startMemcached,
+  startPostgres,
   startRedis,
+  type RunningPostgres,
   type RunningRedis,
   type RunningService,
 } from '../../scripts/services/index.ts';
 import { createTestApp, type TestApp } from '../support/test-app';
 
-const skipReason = serviceSkipReason('redis') ?? serviceSkipReason('memcached');
+const skipReason =
+  serviceSkipReason('redis') ?? serviceSkipReason('memcached') ?? serviceSkipReason('postgres');
 if (skipReason) console.warn(skipReason);
 
 const racing = 20;
@@ -32,25 +35,36 @@ const fixes: [StoreId, IncrementFix][] = [
   ['sqlite', 'version'],
   ['redis', 'atomic'],
   ['memcached', 'lock'],
+  ['postgres', 'atomic'],
+  ['postgres', 'version'],
 ];
 const stores = [...new Set(fixes.map(([storeId]) => storeId))];
 
 describe.skipIf(skipReason !== null)('the race demo on every server store', () => {
   let redis: RunningRedis;
   let memcached: RunningService;
+  let postgres: RunningPostgres;
   let testApp: TestApp;
 
   beforeAll(async () => {
-    [redis, memcached] = await Promise.all([startRedis(), startMemcached()]);
+    [redis, memcached, postgres] = await Promise.all([
+      startRedis(),
+      startMemcached(),
+      startPostgres(),
+    ]);
     testApp = await createTestApp({
-      env: { REDIS_URL: redis.url, MEMCACHED_SERVERS: memcached.address },
+      env: {
+        REDIS_URL: redis.url,
+        MEMCACHED_SERVERS: memcached.address,
+        DATABASE_URL: postgres.url,
+      },
     });
   });
 
   afterAll(async () => {
     for (const store of testApp?.app.stores.values() ?? []) await store.close?.();
     await testApp?.close();
-    await Promise.all([redis?.stop(), memcached?.stop()]);
+    await Promise.all([redis?.stop(), memcached?.stop(), postgres?.remove()]);
   });
 
   /** One increment (so a session exists), `racing` at once, then a read: what the counter kept. */
@@ -72,6 +86,17 @@ describe.skipIf(skipReason !== null)('the race demo on every server store', () =
     const sessions = new Set(results.map((result) => reportOf(result)?.server?.key)).size;
     return { ran: results.length - 2, moved: end - start, sessions };
   }
+
+  it('races every server store, with every fix each one offers', () => {
+    const offered = [...testApp.app.stores.values()]
+      .filter((store) => store.info.where === 'server')
+      .flatMap((store) => (store.counterFixes ?? []).map((fix) => `${store.info.id} ${fix.kind}`));
+    expect(fixes.map(([storeId, fix]) => `${storeId} ${fix}`).sort()).toEqual(offered.sort());
+    const serverStores = [...testApp.app.stores.values()].filter(
+      (store) => store.info.where === 'server',
+    );
+    expect([...stores].sort()).toEqual(serverStores.map((store) => store.info.id).sort());
+  });
 
   for (const storeId of stores) {
     it(`${storeId}: ${racing} increments with ${workMs} ms of work lose updates`, async () => {

@@ -43,3 +43,7 @@ export function createPostgresAdmin(link: PostgresLink): StoreAdmin {
     },
   };
 }
+
+/** How "log out everywhere" counts here, for the panel. */
+export const postgresRevokeCounts =
+  'Counts the rows with your learner id that one DELETE … RETURNING removed and that were still live: the table can be queried, so the count is exact on every instance and machine.';

@@ -25,7 +25,8 @@ import { evictionReason, fairShare, sessionVisitor } from '../../fair-share';
 import { generateSessionToken, hashSecret, lastSeenAfter, shouldExtend } from '../../lucia-token';
 import { StoreUnavailableError } from '../../types';
 import type { DemoContext, Loaded, ServerView, SessionData, StoreInfo } from '../../types';
-import { createPostgresAdmin } from './admin';
+import { createPostgresAdmin, postgresRevokeCounts } from './admin';
+import { postgresCounterFixes } from './increment';
 import { PostgresLink } from './connection';
 import { insertFairly } from './fair-share';
 import { lookupSession, type Lookup, type Verified } from './lookup';
@@ -122,6 +123,7 @@ export function createPostgresStore(options: PostgresStoreOptions): RunningStore
       'A row per session in a PostgreSQL table that every server instance on every machine ' +
       'queries: the cookie carries a random id and secret, the database keeps the data and only a ' +
       'hash of the secret, so any session can be listed or revoked everywhere at once.',
+    revokeCounts: postgresRevokeCounts,
     facts: {
       sharedAcrossInstances: true,
       survivesRestart: true,
@@ -140,6 +142,12 @@ export function createPostgresStore(options: PostgresStoreOptions): RunningStore
 
   /** What load verified, by request, so that save need not SELECT and hash again. */
   const verifiedInRequest = new WeakMap<CookieJar, Verified>();
+
+  /** The row this request's load verified, while the browser still sends the same token. */
+  const verifiedId = (ctx: DemoContext): string | undefined => {
+    const verified = verifiedInRequest.get(ctx.cookies);
+    return verified && ctx.cookies.get(cookieName) === verified.token ? verified.id : undefined;
+  };
 
   const lookup = (ctx: DemoContext, measured = true): Promise<Lookup> =>
     lookupSession(link, ctx, cookieName, measured);
@@ -198,6 +206,7 @@ export function createPostgresStore(options: PostgresStoreOptions): RunningStore
   return {
     info,
     admin: createPostgresAdmin(link),
+    counterFixes: postgresCounterFixes(link, verifiedId, timed),
     notConfigured: options.url === null ? postgresNotConfiguredMessage : null,
 
     async load(ctx: DemoContext): Promise<Loaded> {
