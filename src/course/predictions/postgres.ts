@@ -11,7 +11,7 @@ export const postgresCheckpoints: Checkpoint[] = [
     'postgres-fresh-instance',
     'postgres',
     'postgres',
-    { write: '1', read: 'fresh' },
+    { write: 'fresh', read: 'fresh' },
     {
       yes: 'Every instance, a brand-new serverless one included, opens a connection to the same database, so the row the cookie names is there whichever instance answers.',
       no: 'The fresh instance did not find the row: it expired, was revoked or was evicted in between.',
