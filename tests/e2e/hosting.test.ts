@@ -156,6 +156,21 @@ describe.skipIf(skipServices ?? skipPostgres)('/healthz', () => {
   });
 });
 
+describe('/readyz', () => {
+  it('answers 200 ready, naming the database and with every migration applied', async () => {
+    const response = await fetch(`${inject('baseURL')}/readyz`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = (await response.json()) as {
+      status: string;
+      database: { kind: string; answers: boolean; schemaVersion: number; migrations: number };
+    };
+    expect(body).toMatchObject({ status: 'ready', database: { kind: 'sqlite', answers: true } });
+    expect(body.database.migrations).toBeGreaterThan(0);
+    expect(body.database.schemaVersion).toBe(body.database.migrations);
+  });
+});
+
 describe('behind a reverse proxy (TRUST_PROXY)', () => {
   let direct: RunningSite;
   let proxied: RunningSite;

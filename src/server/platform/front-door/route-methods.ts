@@ -23,6 +23,7 @@ export const routeMethods: readonly RouteMethods[] = [
   { pattern: '/api/instructor/classes/:id/figures', methods: ['GET', 'HEAD'] },
   { pattern: '/api/instructor/classes/:id/results.csv', methods: ['GET', 'HEAD'] },
   { pattern: '/healthz', methods: ['GET', 'HEAD'] },
+  { pattern: '/readyz', methods: ['GET', 'HEAD'] },
   { pattern: '/compare/', methods: ['GET', 'HEAD', 'POST'] },
   { pattern: '/join/:code/', methods: ['GET', 'HEAD', 'POST'] },
   { pattern: '/instructor/', methods: ['GET', 'HEAD', 'POST'] },
