@@ -161,11 +161,37 @@ describe('the course in a browser with JavaScript', () => {
   it('keeps the chosen theme across a reload and passes axe in dark mode', async () => {
     await page.goto(`${baseURL}${lessonPath}`);
     const before = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.getByRole('button', { name: 'Dark theme' }).click();
+    expect(before).toBe('light');
+    const toggle = page.locator('[data-theme-toggle]');
+    // The button names the theme it switches to, and aria-pressed says whether dark is on.
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(
+      await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).count(),
+    ).toBe(1);
+    await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(
+      await page.getByRole('button', { name: 'Switch to light theme', exact: true }).count(),
+    ).toBe(1);
+    expect(
+      await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).count(),
+    ).toBe(0);
     await page.reload();
     const after = await page.evaluate(() => document.documentElement.dataset.theme);
-    expect(after).not.toBe(before);
+    expect(after).toBe('dark');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(
+      await page.getByRole('button', { name: 'Switch to light theme', exact: true }).count(),
+    ).toBe(1);
     await expectNoAxeViolations(page);
+
+    await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(
+      await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).count(),
+    ).toBe(1);
   });
 
   it('fits a 360 px wide phone without sideways scrolling', async () => {
