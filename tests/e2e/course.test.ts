@@ -35,6 +35,15 @@ async function openFirstHintByKeyboard(page: Page, quiz: Quiz): Promise<void> {
   expect(await hintText.isVisible()).toBe(true);
 }
 
+/** The left border colour of the first graded question matching `selector` in the quiz result. */
+async function resultBorderColour(page: Page, selector: string): Promise<string> {
+  return page
+    .getByTestId('quiz-result')
+    .locator(`ol > ${selector}`)
+    .first()
+    .evaluate((item) => getComputedStyle(item).borderLeftColor);
+}
+
 async function numberIn(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).first().textContent()) ?? '';
   const match = /\d[\d,]*/.exec(text);
@@ -126,6 +135,7 @@ describe('the course in a browser with JavaScript', () => {
     await answer(page, wrongAnswers(quiz));
     await page.getByTestId('quiz-submit').click();
     await expect.poll(() => page.getByTestId('quiz-score').textContent()).toBe('0%');
+    const wrongBorder = await resultBorderColour(page, 'li.wrong');
     await expectNoAxeViolations(page);
 
     await page.getByTestId('quiz-retry').click();
@@ -135,6 +145,22 @@ describe('the course in a browser with JavaScript', () => {
     expect(await page.getByTestId('quiz-result').textContent()).toMatch(
       /best score: 100% over 2\s+attempts/i,
     );
+    // The result's stylesheet reached the lesson page: right and wrong answers are told apart by
+    // the colours the theme defines for them, not left as plain text.
+    const rightBorder = await resultBorderColour(page, 'li.right');
+    const [ok, danger] = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      document.body.append(probe);
+      const colours = ['--ok', '--danger'].map((name) => {
+        probe.style.color = `var(${name})`;
+        return getComputedStyle(probe).color;
+      });
+      probe.remove();
+      return colours;
+    });
+    expect(rightBorder).toBe(ok);
+    expect(wrongBorder).toBe(danger);
+    expect(rightBorder).not.toBe(wrongBorder);
   });
 
   it('keeps progress across a reload of the home page', async () => {
