@@ -175,6 +175,41 @@ describe('the course in a browser with JavaScript', () => {
     await expectNoAxeViolations(page);
   });
 
+  it('names unanswered questions before grading, and grades them on purpose', async () => {
+    const quiz = loadQuiz('plain-cookie');
+    await page.goto(`${baseURL}/lessons/plain-cookie/`);
+    await page.locator('[data-testid="quiz-form"]').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.getByTestId('quiz-submit').isEnabled()).toBe(true);
+    await answer(page, correctAnswers(quiz).slice(0, 1));
+    await page.getByTestId('quiz-submit').click();
+
+    const warning = page.getByTestId('quiz-unanswered');
+    await warning.waitFor();
+    expect(await page.getByTestId('quiz-result').count()).toBe(0);
+    const open = quiz.questions.slice(1).map((_, index) => `Question ${index + 2}`);
+    expect(await warning.getByRole('link').allTextContents()).toEqual(open);
+    expect(await warning.evaluate((node) => node === document.activeElement)).toBe(true);
+    await expectNoAxeViolations(page);
+
+    // Its link takes the learner to the question; answering it takes it off the list.
+    await warning.getByRole('link', { name: 'Question 2', exact: true }).click();
+    const second = quiz.questions[1];
+    if (!second) throw new Error('the plain-cookie quiz has fewer than two questions');
+    expect(
+      await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name),
+    ).toBe(second.id);
+    await answer(page, correctAnswers(quiz).slice(1, 2));
+    await expect.poll(() => warning.getByRole('link').allTextContents()).toEqual(open.slice(1));
+
+    await page.getByTestId('quiz-submit-anyway').click();
+    await expect
+      .poll(() => page.getByTestId('quiz-score').textContent())
+      .toBe(`${Math.floor(200 / quiz.questions.length)}%`);
+    expect(await page.getByTestId('quiz-result').locator('ol > li.wrong').count()).toBe(
+      quiz.questions.length - 2,
+    );
+  });
+
   it('follows the n and p keyboard shortcuts between lessons', async () => {
     await page.goto(`${baseURL}/lessons/why-sessions/`);
     await page.keyboard.press('n');
@@ -254,6 +289,15 @@ describe('the course in a browser without JavaScript', () => {
       quiz.questions.length,
     );
     await expectNoAxeViolations(page);
+  });
+
+  it('posts a quiz with unanswered questions as it stands', async () => {
+    const quiz = loadQuiz('plain-cookie');
+    await page.goto(`${baseURL}/lessons/plain-cookie/`);
+    await answer(page, correctAnswers(quiz).slice(0, 1));
+    await page.getByTestId('quiz-submit').click();
+    await page.waitForURL('**/quizzes/plain-cookie/attempts/*/');
+    expect(await page.getByTestId('quiz-result').locator('ol > li.right').count()).toBe(1);
   });
 
   it('opens a hint without JavaScript, as a native disclosure', async () => {
