@@ -35,6 +35,15 @@ async function openFirstHintByKeyboard(page: Page, quiz: Quiz): Promise<void> {
   expect(await hintText.isVisible()).toBe(true);
 }
 
+/** The left border colour of the first graded question matching `selector` in the quiz result. */
+async function resultBorderColour(page: Page, selector: string): Promise<string> {
+  return page
+    .getByTestId('quiz-result')
+    .locator(`ol > ${selector}`)
+    .first()
+    .evaluate((item) => getComputedStyle(item).borderLeftColor);
+}
+
 async function numberIn(page: Page, testId: string): Promise<number> {
   const text = (await page.getByTestId(testId).first().textContent()) ?? '';
   const match = /\d[\d,]*/.exec(text);
@@ -126,6 +135,7 @@ describe('the course in a browser with JavaScript', () => {
     await answer(page, wrongAnswers(quiz));
     await page.getByTestId('quiz-submit').click();
     await expect.poll(() => page.getByTestId('quiz-score').textContent()).toBe('0%');
+    const wrongBorder = await resultBorderColour(page, 'li.wrong');
     await expectNoAxeViolations(page);
 
     await page.getByTestId('quiz-retry').click();
@@ -135,6 +145,22 @@ describe('the course in a browser with JavaScript', () => {
     expect(await page.getByTestId('quiz-result').textContent()).toMatch(
       /best score: 100% over 2\s+attempts/i,
     );
+    // The result's stylesheet reached the lesson page: right and wrong answers are told apart by
+    // the colours the theme defines for them, not left as plain text.
+    const rightBorder = await resultBorderColour(page, 'li.right');
+    const [ok, danger] = await page.evaluate(() => {
+      const probe = document.createElement('span');
+      document.body.append(probe);
+      const colours = ['--ok', '--danger'].map((name) => {
+        probe.style.color = `var(${name})`;
+        return getComputedStyle(probe).color;
+      });
+      probe.remove();
+      return colours;
+    });
+    expect(rightBorder).toBe(ok);
+    expect(wrongBorder).toBe(danger);
+    expect(rightBorder).not.toBe(wrongBorder);
   });
 
   it('keeps progress across a reload of the home page', async () => {
@@ -149,6 +175,41 @@ describe('the course in a browser with JavaScript', () => {
     await expectNoAxeViolations(page);
   });
 
+  it('names unanswered questions before grading, and grades them on purpose', async () => {
+    const quiz = loadQuiz('plain-cookie');
+    await page.goto(`${baseURL}/lessons/plain-cookie/`);
+    await page.locator('[data-testid="quiz-form"]').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.getByTestId('quiz-submit').isEnabled()).toBe(true);
+    await answer(page, correctAnswers(quiz).slice(0, 1));
+    await page.getByTestId('quiz-submit').click();
+
+    const warning = page.getByTestId('quiz-unanswered');
+    await warning.waitFor();
+    expect(await page.getByTestId('quiz-result').count()).toBe(0);
+    const open = quiz.questions.slice(1).map((_, index) => `Question ${index + 2}`);
+    expect(await warning.getByRole('link').allTextContents()).toEqual(open);
+    expect(await warning.evaluate((node) => node === document.activeElement)).toBe(true);
+    await expectNoAxeViolations(page);
+
+    // Its link takes the learner to the question; answering it takes it off the list.
+    await warning.getByRole('link', { name: 'Question 2', exact: true }).click();
+    const second = quiz.questions[1];
+    if (!second) throw new Error('the plain-cookie quiz has fewer than two questions');
+    expect(
+      await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.name),
+    ).toBe(second.id);
+    await answer(page, correctAnswers(quiz).slice(1, 2));
+    await expect.poll(() => warning.getByRole('link').allTextContents()).toEqual(open.slice(1));
+
+    await page.getByTestId('quiz-submit-anyway').click();
+    await expect
+      .poll(() => page.getByTestId('quiz-score').textContent())
+      .toBe(`${Math.floor(200 / quiz.questions.length)}%`);
+    expect(await page.getByTestId('quiz-result').locator('ol > li.wrong').count()).toBe(
+      quiz.questions.length - 2,
+    );
+  });
+
   it('follows the n and p keyboard shortcuts between lessons', async () => {
     await page.goto(`${baseURL}/lessons/why-sessions/`);
     await page.keyboard.press('n');
@@ -161,11 +222,37 @@ describe('the course in a browser with JavaScript', () => {
   it('keeps the chosen theme across a reload and passes axe in dark mode', async () => {
     await page.goto(`${baseURL}${lessonPath}`);
     const before = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.getByRole('button', { name: 'Dark theme' }).click();
+    expect(before).toBe('light');
+    const toggle = page.locator('[data-theme-toggle]');
+    // The button names the theme it switches to, and aria-pressed says whether dark is on.
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(
+      await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).count(),
+    ).toBe(1);
+    await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(
+      await page.getByRole('button', { name: 'Switch to light theme', exact: true }).count(),
+    ).toBe(1);
+    expect(
+      await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).count(),
+    ).toBe(0);
     await page.reload();
     const after = await page.evaluate(() => document.documentElement.dataset.theme);
-    expect(after).not.toBe(before);
+    expect(after).toBe('dark');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('true');
+    expect(
+      await page.getByRole('button', { name: 'Switch to light theme', exact: true }).count(),
+    ).toBe(1);
     await expectNoAxeViolations(page);
+
+    await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await toggle.getAttribute('aria-pressed')).toBe('false');
+    expect(
+      await page.getByRole('button', { name: 'Switch to dark theme', exact: true }).count(),
+    ).toBe(1);
   });
 
   it('fits a 360 px wide phone without sideways scrolling', async () => {
@@ -202,6 +289,15 @@ describe('the course in a browser without JavaScript', () => {
       quiz.questions.length,
     );
     await expectNoAxeViolations(page);
+  });
+
+  it('posts a quiz with unanswered questions as it stands', async () => {
+    const quiz = loadQuiz('plain-cookie');
+    await page.goto(`${baseURL}/lessons/plain-cookie/`);
+    await answer(page, correctAnswers(quiz).slice(0, 1));
+    await page.getByTestId('quiz-submit').click();
+    await page.waitForURL('**/quizzes/plain-cookie/attempts/*/');
+    expect(await page.getByTestId('quiz-result').locator('ol > li.right').count()).toBe(1);
   });
 
   it('opens a hint without JavaScript, as a native disclosure', async () => {

@@ -529,7 +529,7 @@ describe('the demo console at 360 px in the dark theme', () => {
   it('fits without sideways scrolling and passes axe after every demo', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${baseURL}/demos/signed-cookie/`);
-    await page.getByRole('button', { name: 'Dark theme' }).click();
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await page.getByTestId('panel-request-row').first().waitFor();
     await idle(page);
     await act(page, 'demo-increment', 1);

@@ -119,3 +119,60 @@ describe('course extras', () => {
     await expectNoAxeViolations(page);
   });
 });
+
+describe('site navigation', () => {
+  const sections = [
+    ['Lessons', '/', '/lessons/signed-cookie/'],
+    ['Demos', '/demos/', '/demos/'],
+    ['Compare', '/compare/', '/compare/'],
+    ['Search', '/search/', '/search/'],
+    ['Cheat sheet', '/cheat-sheet/', '/cheat-sheet/'],
+    ['Your data', '/your-data/', '/your-data/'],
+  ] as const;
+
+  it.each(sections)(
+    'links every section and marks %s current on %s',
+    async (label, href, visited) => {
+      await page.goto(`${baseURL}${visited}`);
+      const nav = page.getByRole('navigation', { name: 'Site' });
+      for (const [otherLabel, otherHref] of sections) {
+        expect(
+          await nav.getByRole('link', { name: otherLabel, exact: true }).getAttribute('href'),
+        ).toBe(otherHref);
+      }
+      const current = nav.locator('a[aria-current="page"]');
+      expect(await current.count()).toBe(1);
+      expect(await current.textContent()).toBe(label);
+      expect(await current.getAttribute('href')).toBe(href);
+    },
+  );
+
+  it('wraps on a 390 px phone without sideways scrolling, reachable by Tab with a visible focus', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${baseURL}/compare/`);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      const links = page.getByRole('navigation', { name: 'Site' }).getByRole('link');
+      for (const link of await links.all()) {
+        const box = await link.boundingBox();
+        expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+      }
+      // Tab from the brand link reaches the first section link, which then shows an outline.
+      await page.locator('.brand').focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const element = document.activeElement;
+        return element
+          ? { text: element.textContent?.trim(), outline: getComputedStyle(element).outlineStyle }
+          : null;
+      });
+      expect(focused).toEqual({ text: 'Lessons', outline: 'solid' });
+      await expectNoAxeViolations(page);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+});
