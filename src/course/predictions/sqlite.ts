@@ -1,4 +1,5 @@
 import { describeResult, flipMiddleCharacter, reportOf, storeSetCookie } from './read-results';
+import { logOutEverywhereCheckpoint } from './log-out-everywhere';
 import type { Checkpoint, StepResult } from './types';
 
 /** The learner's `id.secret` cookie with one character of the secret changed. */
@@ -53,42 +54,10 @@ export const sqliteCheckpoints: Checkpoint[] = [
       };
     },
   },
-  {
-    id: 'sqlite-log-out-everywhere',
-    lesson: 'sqlite',
-    store: 'sqlite',
+  logOutEverywhereCheckpoint('sqlite-log-out-everywhere', 'sqlite', 'sqlite', {
     question:
       'You are signed in here and on another device. You press “log out everywhere”. Is this browser still signed in afterwards?',
-    setup:
-      'Pressing increments the counter, starts a second session as another device, logs out everywhere, then reads.',
-    pressLabel: 'Sign in twice, log out everywhere, read',
-    options: [
-      {
-        id: 'signed-out',
-        label: 'No: the read finds no session',
-        explanation:
-          'The server deleted every row that names you, this browser’s included; the cookie it still holds now names nothing. Only a server store can do this.',
-      },
-      {
-        id: 'still-in',
-        label: 'Yes: only the other device was signed out',
-        explanation: 'This browser’s session survived the revocation.',
-      },
-    ],
-    steps: [
-      { method: 'POST', action: { action: 'increment' } },
-      { method: 'POST', action: { action: 'second-session' } },
-      { method: 'POST', action: { action: 'revoke-all' } },
-      { method: 'GET' },
-    ],
-    outcome(results) {
-      const revoked = reportOf(results[2]);
-      const read = reportOf(results[3]);
-      if (!revoked || !read) return null;
-      return {
-        option: read.status === 'ok' ? 'still-in' : 'signed-out',
-        observed: `${revoked.notice ?? 'Revoked.'} The read after it came back with ${describeResult(results[3])}.`,
-      };
-    },
-  },
+    signedOut:
+      'The server deleted every row that names you, this browser’s included; the cookie it still holds now names nothing. Only a server store can do this.',
+  }),
 ];
