@@ -9,45 +9,26 @@ import { BrowserCookieJar } from '../../src/lab/browser-cookie-jar';
 import { runPress } from '../../src/server/demo/press-runner';
 import { judge } from '../../src/server/demo/prediction-request';
 import {
-  serviceSkipReason,
-  startMemcached,
-  startPostgres,
-  startRedis,
-  type RunningPostgres,
-  type RunningRedis,
-  type RunningService,
-} from '../../scripts/services/index.ts';
-import { createTestApp, type TestApp } from '../support/test-app';
+  servicesSkipReason,
+  startAppWithServices,
+  type AppWithServices,
+} from '../support/app-with-services';
+import type { TestApp } from '../support/test-app';
 
-const skipReason =
-  serviceSkipReason('redis') ?? serviceSkipReason('memcached') ?? serviceSkipReason('postgres');
+const skipReason = servicesSkipReason();
 if (skipReason) console.warn(skipReason);
 
 describe.skipIf(skipReason !== null)('checkpoints on real Redis, Memcached and PostgreSQL', () => {
-  let redis: RunningRedis;
-  let memcached: RunningService;
-  let postgres: RunningPostgres;
+  let running: AppWithServices;
   let testApp: TestApp;
 
   beforeAll(async () => {
-    [redis, memcached, postgres] = await Promise.all([
-      startRedis(),
-      startMemcached(),
-      startPostgres(),
-    ]);
-    testApp = await createTestApp({
-      env: {
-        REDIS_URL: redis.url,
-        MEMCACHED_SERVERS: memcached.address,
-        DATABASE_URL: postgres.url,
-      },
-    });
+    running = await startAppWithServices();
+    testApp = running.testApp;
   });
 
   afterAll(async () => {
-    for (const store of testApp?.app.stores.values() ?? []) await store.close?.();
-    await testApp?.close();
-    await Promise.all([redis?.stop(), memcached?.stop(), postgres?.remove()]);
+    await running?.stop();
   });
 
   for (const [id, taught, seen] of [

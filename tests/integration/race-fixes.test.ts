@@ -11,18 +11,13 @@ import { runPress } from '../../src/server/demo/press-runner';
 import { counterOf, reportOf } from '../../src/course/predictions/read-results';
 import type { StoreId } from '../../src/sessions/catalog';
 import {
-  serviceSkipReason,
-  startMemcached,
-  startPostgres,
-  startRedis,
-  type RunningPostgres,
-  type RunningRedis,
-  type RunningService,
-} from '../../scripts/services/index.ts';
-import { createTestApp, type TestApp } from '../support/test-app';
+  servicesSkipReason,
+  startAppWithServices,
+  type AppWithServices,
+} from '../support/app-with-services';
+import type { TestApp } from '../support/test-app';
 
-const skipReason =
-  serviceSkipReason('redis') ?? serviceSkipReason('memcached') ?? serviceSkipReason('postgres');
+const skipReason = servicesSkipReason();
 if (skipReason) console.warn(skipReason);
 
 const racing = 20;
@@ -41,30 +36,16 @@ const fixes: [StoreId, IncrementFix][] = [
 const stores = [...new Set(fixes.map(([storeId]) => storeId))];
 
 describe.skipIf(skipReason !== null)('the race demo on every server store', () => {
-  let redis: RunningRedis;
-  let memcached: RunningService;
-  let postgres: RunningPostgres;
+  let running: AppWithServices;
   let testApp: TestApp;
 
   beforeAll(async () => {
-    [redis, memcached, postgres] = await Promise.all([
-      startRedis(),
-      startMemcached(),
-      startPostgres(),
-    ]);
-    testApp = await createTestApp({
-      env: {
-        REDIS_URL: redis.url,
-        MEMCACHED_SERVERS: memcached.address,
-        DATABASE_URL: postgres.url,
-      },
-    });
+    running = await startAppWithServices();
+    testApp = running.testApp;
   });
 
   afterAll(async () => {
-    for (const store of testApp?.app.stores.values() ?? []) await store.close?.();
-    await testApp?.close();
-    await Promise.all([redis?.stop(), memcached?.stop(), postgres?.remove()]);
+    await running?.stop();
   });
 
   /** One increment (so a session exists), `racing` at once, then a read: what the counter kept. */
