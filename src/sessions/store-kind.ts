@@ -43,7 +43,7 @@ export interface AdminScope {
    * Learners seen since `since`, newest first, at most `limit`: for a store that cannot list its
    * own keys, the owners it may hold sessions for.
    */
-  ownersSeenSince(since: number, limit: number): string[];
+  ownersSeenSince(since: number, limit: number): Promise<string[]>;
 }
 
 /** Live sessions a store holds right now, for the instructor's figures. */

@@ -166,7 +166,7 @@ describe.skipIf(skipReason !== null)('the PostgreSQL store against a real server
     const who = { owner: 'learner-listed' };
     await visit(store, new SimulatedBrowser(), () => ({ a: 1 }), who);
     await visit(store, new SimulatedBrowser(), () => ({ b: 22 }), who);
-    const scope = { instances: [instance], now: time, ownersSeenSince: () => [] };
+    const scope = { instances: [instance], now: time, ownersSeenSince: async () => [] };
     expect(await store.admin!.count(scope)).toEqual({ sessions: 2, bytes: 15, note: null });
     const owned = await store.admin!.listOwned!('learner-listed', scope);
     expect(owned.map((session) => session.bytes).sort()).toEqual([7, 8]);

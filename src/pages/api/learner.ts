@@ -30,10 +30,10 @@ export const prerender = false;
 
 const dataPage = '/your-data/';
 
-export const GET: APIRoute = (context) => {
-  const learner = readLearner(context.cookies, isHttps(context));
+export const GET: APIRoute = async (context) => {
+  const learner = await readLearner(context.cookies, isHttps(context));
   const data = learner
-    ? readLearnerData(getAppContext().db, learner.learnerId, {
+    ? await readLearnerData(getAppContext().db, learner.learnerId, {
         currentSessionId: learner.sessionId,
       })
     : null;
@@ -93,7 +93,7 @@ async function deleteAll(token: string | undefined, context: RequestContext): Pr
     );
   }
   // Read without refreshing: this response ends the session, it must not also extend it.
-  const validated = learnerSessionsFor(app).validateLearnerSessionToken(token);
+  const validated = await learnerSessionsFor(app).validateLearnerSessionToken(token);
   const deps = {
     db: app.db,
     stores: app.stores,

@@ -7,13 +7,13 @@ import { signOut } from '../../server/instructor/auth';
 
 export const prerender = false;
 
-export const POST: APIRoute = (context) => {
+export const POST: APIRoute = async (context) => {
   try {
     assertSameOrigin(requestAsSent(context));
   } catch (error) {
     if (error instanceof HttpError) return jsonError(error.status, error.message);
     throw error;
   }
-  signOut(getAppContext(), context);
+  await signOut(getAppContext(), context);
   return context.redirect('/instructor/?signed-out', 303);
 };

@@ -109,7 +109,7 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
   // Writes to a server store name the visitor's learner as the owner, so their sessions can be
   // found and revoked together. A visitor without one gets a reserved id, recorded below only once
   // the store holds something under it.
-  const learner = demoLearner(app, cookies, {
+  const learner = await demoLearner(app, cookies, {
     reserve: action !== undefined && createsSession(action) && store.revokeAll !== undefined,
     secure,
   });
@@ -146,7 +146,7 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
   // becomes a learner. A save the store dropped or refused never gets here, or leaves no session;
   // nor does one on a one-request instance, whose sessions went with it.
   const kept = !ctx.instance.oneRequest || store.info.facts.sharedAcrossInstances;
-  if (kept && (server !== null || action?.action === 'second-session')) learner?.record();
+  if (kept && (server !== null || action?.action === 'second-session')) await learner?.record();
 
   const headers = new Headers({
     'Content-Type': 'application/json; charset=utf-8',

@@ -84,14 +84,17 @@ export async function handlePredictionPost(
  * The learner's prediction at this checkpoint (and its press, if any), so a page opened again
  * shows where the learner left off: `{ prediction: null }` for a browser with none.
  */
-export function handlePredictionGet(app: AppContext, context: PredictionRequest): Response {
+export async function handlePredictionGet(
+  app: AppContext,
+  context: PredictionRequest,
+): Promise<Response> {
   try {
     const checkpoint = findCheckpointFor(context.params);
     const request = requestAsSent(context, app.config.trustProxy);
     const cookies = new CookieJar(parseCookieHeader(request.headers.get('cookie')));
     const secure = new URL(request.url).protocol === 'https:';
-    const learner = demoLearner(app, cookies, { reserve: false, secure });
-    const record = learner ? getPrediction(app.db, learner.id, checkpoint.id) : null;
+    const learner = await demoLearner(app, cookies, { reserve: false, secure });
+    const record = learner ? await getPrediction(app.db, learner.id, checkpoint.id) : null;
     const headers = new Headers({
       'Content-Type': 'application/json; charset=utf-8',
       'Cache-Control': 'no-store',
@@ -158,16 +161,16 @@ async function predictAndPress(
   const learnerCookies = new CookieJar(parseCookieHeader(cookieHeader));
   const secure = new URL(request.url).protocol === 'https:';
   const committing = input.stage !== 'press';
-  const learner = demoLearner(app, learnerCookies, { reserve: committing, secure });
+  const learner = await demoLearner(app, learnerCookies, { reserve: committing, secure });
   const now = Date.now();
   if (committing) {
-    learner!.record();
-    commitPrediction(app.db, learner!.id, checkpoint, input.option!, now);
+    await learner!.record();
+    await commitPrediction(app.db, learner!.id, checkpoint, input.option!, now);
   }
   // A created or refreshed learner cookie: the press's requests carry it, and so does the browser.
   for (const line of learnerCookies.setCookieLines()) jar.apply(line, now);
 
-  let record = learner ? getPrediction(app.db, learner.id, checkpoint.id) : null;
+  let record = learner ? await getPrediction(app.db, learner.id, checkpoint.id) : null;
   if (!learner || !record) {
     throw new HttpError(409, 'commit a prediction first: this browser has none at this checkpoint');
   }
@@ -178,14 +181,14 @@ async function predictAndPress(
       checkpoint.steps,
       jar,
     );
-    recordPress(
+    await recordPress(
       app.db,
       learner.id,
       checkpoint.id,
       judge(checkpoint, record.predicted, results),
       Date.now(),
     );
-    record = getPrediction(app.db, learner.id, checkpoint.id)!;
+    record = (await getPrediction(app.db, learner.id, checkpoint.id))!;
   }
   return { answer: predictionAnswer(checkpoint, record), setCookies: jar.setCookieLines() };
 }

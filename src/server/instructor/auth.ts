@@ -66,12 +66,15 @@ export function instructorSessionsFor(app: AppContext): InstructorSessions {
 }
 
 /** Reads the instructor cookie; refreshes it when its expiry slid, drops it when it is dead. */
-export function instructorAccess(app: AppContext, context: InstructorRequest): InstructorAccess {
+export async function instructorAccess(
+  app: AppContext,
+  context: InstructorRequest,
+): Promise<InstructorAccess> {
   if (app.config.instructorToken === null) return { state: 'closed' };
   const token = context.cookies.get(INSTRUCTOR_SESSION_COOKIE)?.value;
   if (!token) return { state: 'signed-out' };
   const secure = isHttps(context);
-  const validated = instructorSessionsFor(app).validate(token);
+  const validated = await instructorSessionsFor(app).validate(token);
   if (!validated) {
     setCookie(context.cookies, blankInstructorSessionCookie({ secure }));
     return { state: 'signed-out' };
@@ -86,8 +89,11 @@ export function instructorAccess(app: AppContext, context: InstructorRequest): I
 }
 
 /** For JSON routes: 403 while the instructor pages are closed, 401 without a session. */
-export function requireInstructor(app: AppContext, context: InstructorRequest): void {
-  const access = instructorAccess(app, context);
+export async function requireInstructor(
+  app: AppContext,
+  context: InstructorRequest,
+): Promise<void> {
+  const access = await instructorAccess(app, context);
   if (access.state === 'closed') {
     throw new HttpError(
       403,
@@ -104,7 +110,11 @@ export type SignInOutcome =
   | { ok: false; status: 401 | 403 | 429; message: string; retryAfterSeconds?: number };
 
 /** Checks the posted token and, when right, starts a session and sets its cookie. */
-export function signIn(app: AppContext, context: InstructorRequest, given: unknown): SignInOutcome {
+export async function signIn(
+  app: AppContext,
+  context: InstructorRequest,
+  given: unknown,
+): Promise<SignInOutcome> {
   const expected = app.config.instructorToken;
   if (expected === null) {
     return { ok: false, status: 403, message: 'The instructor pages are closed on this server.' };
@@ -117,7 +127,7 @@ export function signIn(app: AppContext, context: InstructorRequest, given: unkno
   // Oversized or non-text input is a wrong token, compared like any other.
   const candidate = typeof given === 'string' && given.length <= 1024 ? given : '';
   if (candidate !== '' && tokenMatches(expected, candidate)) {
-    const { token, session } = instructorSessionsFor(app).create();
+    const { token, session } = await instructorSessionsFor(app).create();
     setCookie(
       context.cookies,
       instructorSessionCookie(token, session.expiresAt, { secure: isHttps(context) }),
@@ -138,10 +148,10 @@ function tooMany(retryAfterSeconds: number): SignInOutcome {
   };
 }
 
-export function signOut(app: AppContext, context: InstructorRequest): void {
+export async function signOut(app: AppContext, context: InstructorRequest): Promise<void> {
   const token = context.cookies.get(INSTRUCTOR_SESSION_COOKIE)?.value;
-  const validated = instructorSessionsFor(app).validate(token);
-  if (validated) instructorSessionsFor(app).invalidate(validated.session.id);
+  const validated = await instructorSessionsFor(app).validate(token);
+  if (validated) await instructorSessionsFor(app).invalidate(validated.session.id);
   setCookie(context.cookies, blankInstructorSessionCookie({ secure: isHttps(context) }));
 }
 

@@ -4,7 +4,8 @@
  * No learner id ever leaves this module.
  */
 import type { Quiz } from '../../course/schemas';
-import { preparedFor, type Database } from '../platform/database';
+import { sql } from 'kysely';
+import type { SiteDb } from '../platform/site-db/open';
 import { gradeQuiz, QuizAnswerError, type QuizAnswers } from '../../course/quiz-grading';
 
 export const activeWindowMs = 5 * 60 * 1000;
@@ -49,53 +50,28 @@ interface LatestAttemptRow {
   passed: number;
 }
 
-function prepareStatements(db: Database) {
-  return {
-    members: db
-      .prepare<[string], number>('SELECT count(*) FROM classroom_member WHERE classroom_id = ?')
-      .pluck(),
-    // Active: any trace of the member in the window that the site records with a time. The
-    // learner session's last_seen_at moves (at most once a minute) whenever a server page or
-    // route reads the learner cookie: the course page, a demo request, a quiz, the data page,
-    // the join page. Quiz attempts and SQLite demo sessions carry their own times. Reading a
-    // prerendered lesson page sends nothing the server sees, so it does not count.
-    active: db
-      .prepare<[string, number, number, number], number>(
-        `SELECT count(*) FROM classroom_member AS m
-         WHERE m.classroom_id = ? AND (
-           EXISTS (SELECT 1 FROM learner_session AS s
-                   WHERE s.learner_id = m.learner_id AND s.last_seen_at >= ?)
-           OR EXISTS (SELECT 1 FROM quiz_attempt AS a
-                      WHERE a.learner_id = m.learner_id AND a.created_at >= ?)
-           OR EXISTS (SELECT 1 FROM demo_session AS d
-                      WHERE d.owner = m.learner_id AND d.last_seen_at >= ?)
-         )`,
-      )
-      .pluck(),
-    // Each member's latest attempt per quiz since joining; attempt ids grow with time.
-    latestAttempts: db.prepare<[string], LatestAttemptRow>(
-      `SELECT a.quiz_id, a.answers_json, a.score_percent, a.passed
-       FROM quiz_attempt AS a
-       JOIN (
-         SELECT max(b.id) AS id
-         FROM classroom_member AS m
-         JOIN quiz_attempt AS b ON b.learner_id = m.learner_id AND b.created_at >= m.joined_at
-         WHERE m.classroom_id = ?
-         GROUP BY b.learner_id, b.quiz_id
-       ) AS latest ON latest.id = a.id`,
-    ),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-
-export function classActivity(db: Database, classId: string, now = Date.now()): ClassActivity {
-  const statements = preparedFor(statementCache, db, prepareStatements);
+export async function classActivity(
+  db: SiteDb,
+  classId: string,
+  now = Date.now(),
+): Promise<ClassActivity> {
   const since = now - activeWindowMs;
-  return {
-    members: statements.members.get(classId) ?? 0,
-    active: statements.active.get(classId, since, since, since) ?? 0,
-  };
+  // Active: any trace of the member in the window that the site records with a time. The learner
+  // session's last_seen_at moves (at most once a minute) whenever a server page or route reads the
+  // learner cookie: the course page, every demo request, a quiz, the data page, the join page.
+  // Quiz attempts carry their own times. Reading a prerendered lesson page sends nothing the
+  // server sees, so it does not count.
+  const { rows } = await sql<{ members: number; active: number }>`
+    SELECT count(*) AS members,
+           count(*) FILTER (WHERE
+             EXISTS (SELECT 1 FROM learner_session AS s
+                     WHERE s.learner_id = m.learner_id AND s.last_seen_at >= ${since})
+             OR EXISTS (SELECT 1 FROM quiz_attempt AS a
+                        WHERE a.learner_id = m.learner_id AND a.created_at >= ${since})
+           ) AS active
+    FROM classroom_member AS m
+    WHERE m.classroom_id = ${classId}`.execute(db);
+  return { members: Number(rows[0]?.members ?? 0), active: Number(rows[0]?.active ?? 0) };
 }
 
 /**
@@ -103,12 +79,22 @@ export function classActivity(db: Database, classId: string, now = Date.now()): 
  * graded again against the quiz as it is now. Attempts that no longer grade (the quiz changed
  * under them) are counted in `ungradable` and left out.
  */
-export function classQuizFigures(
-  db: Database,
+export async function classQuizFigures(
+  db: SiteDb,
   classId: string,
   quizzes: ReadonlyMap<string, QuizEntry>,
-): { quizzes: QuizFigure[]; ungradable: number } {
-  const rows = preparedFor(statementCache, db, prepareStatements).latestAttempts.all(classId);
+): Promise<{ quizzes: QuizFigure[]; ungradable: number }> {
+  // Each member's latest attempt per quiz since joining; attempt ids grow with time.
+  const { rows } = await sql<LatestAttemptRow>`
+    SELECT a.quiz_id, a.answers_json, a.score_percent, a.passed
+    FROM quiz_attempt AS a
+    JOIN (
+      SELECT max(b.id) AS id
+      FROM classroom_member AS m
+      JOIN quiz_attempt AS b ON b.learner_id = m.learner_id AND b.created_at >= m.joined_at
+      WHERE m.classroom_id = ${classId}
+      GROUP BY b.learner_id, b.quiz_id
+    ) AS latest ON latest.id = a.id`.execute(db);
   const byQuiz = new Map<string, LatestAttemptRow[]>();
   let ungradable = 0;
   for (const row of rows) {

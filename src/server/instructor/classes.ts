@@ -4,7 +4,9 @@
  * instructor sees of members is aggregate (`class-figures.ts`) or pseudonymous (the CSV export).
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { preparedFor, type Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
+import type { ClassroomTable } from '../platform/site-db/tables';
+import { changed, transaction, writeTransaction } from '../platform/site-db/transactions';
 
 /**
  * Join codes avoid letters and digits that read alike on a projector or a phone keyboard
@@ -39,57 +41,15 @@ export class ClassInputError extends Error {
   }
 }
 
-interface ClassRow {
-  id: string;
-  code: string;
-  name: string;
-  created_at: number;
+const classColumns = ['id', 'code', 'name', 'created_at'] as const;
+
+async function countOf(query: {
+  executeTakeFirstOrThrow(): Promise<{ count: number | string | bigint }>;
+}): Promise<number> {
+  return Number((await query.executeTakeFirstOrThrow()).count);
 }
 
-function prepareStatements(db: Database) {
-  return {
-    insert: db.prepare<[string, string, string, number]>(
-      'INSERT INTO classroom (id, code, name, created_at) VALUES (?, ?, ?, ?)',
-    ),
-    count: db.prepare<[], number>('SELECT count(*) FROM classroom').pluck(),
-    codeTaken: db
-      .prepare<[string], number>('SELECT count(*) FROM classroom WHERE code = ?')
-      .pluck(),
-    byId: db.prepare<[string], ClassRow>(
-      'SELECT id, code, name, created_at FROM classroom WHERE id = ?',
-    ),
-    byCode: db.prepare<[string], ClassRow>(
-      'SELECT id, code, name, created_at FROM classroom WHERE code = ?',
-    ),
-    list: db.prepare<[], ClassRow & { members: number }>(
-      `SELECT c.id, c.code, c.name, c.created_at,
-              (SELECT count(*) FROM classroom_member m WHERE m.classroom_id = c.id) AS members
-       FROM classroom AS c ORDER BY c.created_at DESC, c.id`,
-    ),
-    memberCount: db
-      .prepare<[string], number>('SELECT count(*) FROM classroom_member WHERE classroom_id = ?')
-      .pluck(),
-    isMember: db
-      .prepare<[string, string], number>(
-        'SELECT count(*) FROM classroom_member WHERE classroom_id = ? AND learner_id = ?',
-      )
-      .pluck(),
-    join: db.prepare<[string, string, number]>(
-      `INSERT INTO classroom_member (classroom_id, learner_id, joined_at) VALUES (?, ?, ?)
-       ON CONFLICT (classroom_id, learner_id) DO NOTHING`,
-    ),
-    leave: db.prepare<[string, string]>(
-      'DELETE FROM classroom_member WHERE classroom_id = ? AND learner_id = ?',
-    ),
-    deleteMembers: db.prepare<[string]>('DELETE FROM classroom_member WHERE classroom_id = ?'),
-    deleteClass: db.prepare<[string]>('DELETE FROM classroom WHERE id = ?'),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-const statementsFor = (db: Database) => preparedFor(statementCache, db, prepareStatements);
-
-function toClassroom(row: ClassRow): Classroom {
+function toClassroom(row: ClassroomTable): Classroom {
   return { id: row.id, code: row.code, name: row.name, createdAt: new Date(row.created_at) };
 }
 
@@ -131,16 +91,18 @@ export function newJoinCode(): string {
   return code;
 }
 
-export function createClass(
-  db: Database,
+export async function createClass(
+  db: SiteDb,
   nameInput: unknown,
   now = Date.now(),
   generateCode: () => string = newJoinCode,
-): Classroom {
+): Promise<Classroom> {
   const name = validateClassName(nameInput);
-  const statements = statementsFor(db);
-  const create = db.transaction((): Classroom => {
-    if (statements.count.get()! >= maxClasses) {
+  return writeTransaction(db, 'classes', async (trx): Promise<Classroom> => {
+    const classes = await countOf(
+      trx.selectFrom('classroom').select((eb) => eb.fn.countAll().as('count')),
+    );
+    if (classes >= maxClasses) {
       throw new ClassInputError(
         `this server already has ${maxClasses} classes, the most it keeps; delete old ones first`,
         409,
@@ -149,62 +111,113 @@ export function createClass(
     // A collision is one in millions per class; a few tries make failing practically impossible.
     for (let attempt = 0; attempt < 20; attempt++) {
       const code = generateCode();
-      if (statements.codeTaken.get(code)! > 0) continue;
+      const taken = await trx
+        .selectFrom('classroom')
+        .select('id')
+        .where('code', '=', code)
+        .executeTakeFirst();
+      if (taken) continue;
       const id = randomUUID();
-      statements.insert.run(id, code, name, now);
+      await trx.insertInto('classroom').values({ id, code, name, created_at: now }).execute();
       return { id, code, name, createdAt: new Date(now) };
     }
     throw new Error('could not find an unused join code');
   });
-  return create.immediate();
 }
 
-export function listClasses(db: Database): ClassroomSummary[] {
-  return statementsFor(db)
-    .list.all()
-    .map((row) => ({ ...toClassroom(row), members: row.members }));
+export async function listClasses(db: SiteDb): Promise<ClassroomSummary[]> {
+  const rows = await db
+    .selectFrom('classroom as c')
+    .select((eb) => [
+      'c.id',
+      'c.code',
+      'c.name',
+      'c.created_at',
+      eb
+        .selectFrom('classroom_member as m')
+        .select((member) => member.fn.countAll<number>().as('members'))
+        .whereRef('m.classroom_id', '=', 'c.id')
+        .as('members'),
+    ])
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id')
+    .execute();
+  return rows.map((row) => ({ ...toClassroom(row), members: Number(row.members ?? 0) }));
 }
 
-export function getClass(db: Database, id: string): Classroom | null {
+export async function getClass(db: SiteDb, id: string): Promise<Classroom | null> {
   if (id.length > 64) return null;
-  const row = statementsFor(db).byId.get(id);
+  const row = await db
+    .selectFrom('classroom')
+    .select(classColumns)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row ? toClassroom(row) : null;
 }
 
-export function findClassByCode(db: Database, codeInput: unknown): Classroom | null {
+export async function findClassByCode(db: SiteDb, codeInput: unknown): Promise<Classroom | null> {
   const code = normalizeJoinCode(codeInput);
   if (code === null) return null;
-  const row = statementsFor(db).byCode.get(code);
+  const row = await db
+    .selectFrom('classroom')
+    .select(classColumns)
+    .where('code', '=', code)
+    .executeTakeFirst();
   return row ? toClassroom(row) : null;
 }
 
-export function memberCount(db: Database, classId: string): number {
-  return statementsFor(db).memberCount.get(classId) ?? 0;
+export async function memberCount(db: SiteDb, classId: string): Promise<number> {
+  return countOf(
+    db
+      .selectFrom('classroom_member')
+      .select((eb) => eb.fn.countAll().as('count'))
+      .where('classroom_id', '=', classId),
+  );
 }
 
-export function isMember(db: Database, classId: string, learnerId: string): boolean {
-  return (statementsFor(db).isMember.get(classId, learnerId) ?? 0) > 0;
+export async function isMember(db: SiteDb, classId: string, learnerId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('classroom_member')
+    .select('learner_id')
+    .where('classroom_id', '=', classId)
+    .where('learner_id', '=', learnerId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Adds the learner; joining twice keeps the first join time. Returns false if already a member. */
-export function joinClass(db: Database, classId: string, learnerId: string, now = Date.now()) {
-  const statements = statementsFor(db);
-  const join = db.transaction((): boolean => {
-    if (statements.isMember.get(classId, learnerId)! > 0) return false;
-    if (statements.memberCount.get(classId)! >= maxMembersPerClass) {
+export async function joinClass(
+  db: SiteDb,
+  classId: string,
+  learnerId: string,
+  now = Date.now(),
+): Promise<boolean> {
+  // One lock per class: joins to different classes do not wait for each other.
+  return writeTransaction(db, `class-members:${classId}`, async (trx) => {
+    if (await isMember(trx, classId, learnerId)) return false;
+    if ((await memberCount(trx, classId)) >= maxMembersPerClass) {
       throw new ClassInputError(
         `this class already has ${maxMembersPerClass} learners, the most a class takes`,
         409,
       );
     }
-    return statements.join.run(classId, learnerId, now).changes === 1;
+    const result = await trx
+      .insertInto('classroom_member')
+      .values({ classroom_id: classId, learner_id: learnerId, joined_at: now })
+      .onConflict((conflict) => conflict.columns(['classroom_id', 'learner_id']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   });
-  return join.immediate();
 }
 
 /** Removes the learner from the class; their own progress stays theirs. */
-export function leaveClass(db: Database, classId: string, learnerId: string): boolean {
-  return statementsFor(db).leave.run(classId, learnerId).changes === 1;
+export async function leaveClass(db: SiteDb, classId: string, learnerId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('classroom_member')
+    .where('classroom_id', '=', classId)
+    .where('learner_id', '=', learnerId)
+    .executeTakeFirst();
+  return changed(result) === 1;
 }
 
 /**
@@ -213,11 +226,16 @@ export function leaveClass(db: Database, classId: string, learnerId: string): bo
  * CSV exports are computed on request and never stored, and the CSV pseudonyms are derived from
  * the class id, so a new class gives the same learners new ones.
  */
-export function deleteClass(db: Database, id: string): { deleted: boolean; memberships: number } {
-  const statements = statementsFor(db);
-  return db.transaction(() => {
-    const memberships = statements.deleteMembers.run(id).changes;
-    const deleted = statements.deleteClass.run(id).changes === 1;
+export async function deleteClass(
+  db: SiteDb,
+  id: string,
+): Promise<{ deleted: boolean; memberships: number }> {
+  return transaction(db, async (trx) => {
+    const memberships = changed(
+      await trx.deleteFrom('classroom_member').where('classroom_id', '=', id).executeTakeFirst(),
+    );
+    const deleted =
+      changed(await trx.deleteFrom('classroom').where('id', '=', id).executeTakeFirst()) === 1;
     return { deleted, memberships };
-  })();
+  });
 }

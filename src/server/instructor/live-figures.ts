@@ -29,8 +29,10 @@ export async function liveClassFigures(
   quizzes: ReadonlyMap<string, QuizEntry>,
   now = Date.now(),
 ): Promise<LiveClassFigures> {
-  const activity = classActivity(app.db, classId, now);
-  const quizFigures = classQuizFigures(app.db, classId, quizzes);
+  const [activity, quizFigures] = await Promise.all([
+    classActivity(app.db, classId, now),
+    classQuizFigures(app.db, classId, quizzes),
+  ]);
   const stores = await cachedStoreFigures(
     {
       db: app.db,

@@ -6,14 +6,14 @@ export interface InstructorPageContext extends InstructorRequest {
   response: { status?: number; headers: Headers };
 }
 
-export function openInstructorPage(
+export async function openInstructorPage(
   app: AppContext,
   astro: InstructorPageContext,
-): InstructorAccess {
+): Promise<InstructorAccess> {
   astro.response.headers.set('Cache-Control', 'no-store');
   // Nothing here is for search engines, even when a deployment is public.
   astro.response.headers.set('X-Robots-Tag', 'noindex');
-  const access = instructorAccess(app, astro);
+  const access = await instructorAccess(app, astro);
   if (access.state === 'closed') astro.response.status = 403;
   return access;
 }

@@ -4,7 +4,7 @@
  * quizzes without learning who they are or linking them to another class.
  */
 import { createHash } from 'node:crypto';
-import { preparedFor, type Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
 
 /** Exports stop here; a class of 2 000 learners doing every quiz five times stays far below. */
 export const maxExportRows = 100_000;
@@ -17,29 +17,6 @@ export const resultsCsvHeader = [
   'passed',
   'submitted_at',
 ] as const;
-
-interface AttemptRow {
-  learner_id: string;
-  quiz_id: string;
-  score_percent: number;
-  passed: number;
-  created_at: number;
-}
-
-function prepareStatements(db: Database) {
-  return {
-    attempts: db.prepare<[string, number], AttemptRow>(
-      `SELECT a.learner_id, a.quiz_id, a.score_percent, a.passed, a.created_at
-       FROM classroom_member AS m
-       JOIN quiz_attempt AS a ON a.learner_id = m.learner_id AND a.created_at >= m.joined_at
-       WHERE m.classroom_id = ?
-       ORDER BY a.created_at, a.id
-       LIMIT ?`,
-    ),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
 
 /**
  * The first 8 hex digits of SHA-256(class id ":" learner id). Learner ids are 160 random bits, so
@@ -70,15 +47,22 @@ export interface ResultsCsv {
   truncated: boolean;
 }
 
-export function classResultsCsv(
-  db: Database,
+export async function classResultsCsv(
+  db: SiteDb,
   classId: string,
   quizTitles: Readonly<Record<string, string>>,
-): ResultsCsv {
-  const attempts = preparedFor(statementCache, db, prepareStatements).attempts.all(
-    classId,
-    maxExportRows + 1,
-  );
+): Promise<ResultsCsv> {
+  const attempts = await db
+    .selectFrom('classroom_member as m')
+    .innerJoin('quiz_attempt as a', (join) =>
+      join.onRef('a.learner_id', '=', 'm.learner_id').onRef('a.created_at', '>=', 'm.joined_at'),
+    )
+    .select(['a.learner_id', 'a.quiz_id', 'a.score_percent', 'a.passed', 'a.created_at'])
+    .where('m.classroom_id', '=', classId)
+    .orderBy('a.created_at')
+    .orderBy('a.id')
+    .limit(maxExportRows + 1)
+    .execute();
   const truncated = attempts.length > maxExportRows;
   const rows = attempts
     .slice(0, maxExportRows)

@@ -8,7 +8,7 @@ import {
   shouldExtend,
   verifySecret,
 } from '../../sessions/lucia-token';
-import { preparedFor, type Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
 
 /*
  * The instructor's sign-in session: the same Lucia-style tokens as the learner's (`id.secret` in
@@ -35,52 +35,33 @@ export interface ValidatedInstructorSession {
   fresh: boolean;
 }
 
-interface SessionRow {
-  id: string;
-  secret_hash: Uint8Array;
-  created_at: number;
-  expires_at: number;
-  last_seen_at: number;
-}
-
-function prepareStatements(db: Database) {
-  return {
-    insert: db.prepare<[string, Uint8Array, number, number, number]>(
-      `INSERT INTO instructor_session (id, secret_hash, created_at, expires_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    ),
-    select: db.prepare<[string], SessionRow>(
-      `SELECT id, secret_hash, created_at, expires_at, last_seen_at
-       FROM instructor_session WHERE id = ?`,
-    ),
-    touch: db.prepare<[number, number, string]>(
-      'UPDATE instructor_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
-    ),
-    delete: db.prepare<[string]>('DELETE FROM instructor_session WHERE id = ?'),
-    deleteExpired: db.prepare<[number]>('DELETE FROM instructor_session WHERE expires_at <= ?'),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-
 export class InstructorSessions {
-  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #db: SiteDb;
   readonly #now: () => number;
   readonly #lifetimeMs: number;
 
-  constructor(db: Database, options: { now?: () => number; lifetimeMs?: number } = {}) {
-    this.#statements = preparedFor(statementCache, db, prepareStatements);
+  constructor(db: SiteDb, options: { now?: () => number; lifetimeMs?: number } = {}) {
+    this.#db = db;
     this.#now = options.now ?? Date.now;
     this.#lifetimeMs = options.lifetimeMs ?? INSTRUCTOR_SESSION_LIFETIME_MS;
   }
 
   /** Starts a session after a correct token; expired rows are purged on the way. */
-  create(): { token: string; session: InstructorSession } {
+  async create(): Promise<{ token: string; session: InstructorSession }> {
     const { id, secret, token } = generateSessionToken();
     const now = this.#now();
-    this.#statements.deleteExpired.run(now);
+    await this.#db.deleteFrom('instructor_session').where('expires_at', '<=', now).execute();
     const expiresAt = now + this.#lifetimeMs;
-    this.#statements.insert.run(id, hashSecret(secret), now, expiresAt, now);
+    await this.#db
+      .insertInto('instructor_session')
+      .values({
+        id,
+        secret_hash: hashSecret(secret),
+        created_at: now,
+        expires_at: expiresAt,
+        last_seen_at: now,
+      })
+      .execute();
     return {
       token,
       session: {
@@ -93,22 +74,30 @@ export class InstructorSessions {
   }
 
   /** The session a cookie value belongs to, or null; anything not shaped like a token is refused. */
-  validate(token: string | null | undefined): ValidatedInstructorSession | null {
+  async validate(token: string | null | undefined): Promise<ValidatedInstructorSession | null> {
     const parsed = parseSessionToken(token);
     if (!parsed) return null;
-    const row = this.#statements.select.get(parsed.id);
+    const row = await this.#db
+      .selectFrom('instructor_session')
+      .select(['id', 'secret_hash', 'created_at', 'expires_at', 'last_seen_at'])
+      .where('id', '=', parsed.id)
+      .executeTakeFirst();
     // Hashed even for an unknown id, so timing does not tell "no such id" from "wrong secret".
     if (!verifySecret(parsed.secret, row?.secret_hash ?? null) || !row) return null;
     const now = this.#now();
     if (isExpired(row.expires_at, now)) {
-      this.#statements.delete.run(row.id);
+      await this.invalidate(row.id);
       return null;
     }
     const fresh = shouldExtend(row.expires_at, now, this.#lifetimeMs);
     const expiresAt = fresh ? now + this.#lifetimeMs : row.expires_at;
     const lastSeenAt = lastSeenAfter(row.last_seen_at, now);
     if (fresh || lastSeenAt !== row.last_seen_at) {
-      this.#statements.touch.run(expiresAt, lastSeenAt, row.id);
+      await this.#db
+        .updateTable('instructor_session')
+        .set({ expires_at: expiresAt, last_seen_at: lastSeenAt })
+        .where('id', '=', row.id)
+        .execute();
     }
     return {
       session: {
@@ -121,8 +110,8 @@ export class InstructorSessions {
     };
   }
 
-  invalidate(sessionId: string): void {
-    this.#statements.delete.run(sessionId);
+  async invalidate(sessionId: string): Promise<void> {
+    await this.#db.deleteFrom('instructor_session').where('id', '=', sessionId).execute();
   }
 }
 

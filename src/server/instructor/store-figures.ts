@@ -8,7 +8,7 @@ import type { StoreId } from '../../sessions/catalog';
 import type { RunningStore, StoreCount } from '../../sessions/store-kind';
 import { StoreUnavailableError } from '../../sessions/types';
 import { adminScope, type AdminDeps } from '../platform/admin-scope';
-import type { Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
 
 export interface StoreFigure {
   id: StoreId;
@@ -75,7 +75,7 @@ async function countStore(
   }
 }
 
-const cache = new WeakMap<Database, { at: number; figures: Promise<StoreFigure[]> }>();
+const cache = new WeakMap<SiteDb, { at: number; figures: Promise<StoreFigure[]> }>();
 
 /**
  * The figures, measured at most once per `maxAgeMs` however many dashboards poll: counting the
@@ -95,6 +95,6 @@ export function cachedStoreFigures(
 }
 
 /** Forgets the cached figures, e.g. right after a reset emptied the stores. */
-export function forgetStoreFigures(db: Database): void {
+export function forgetStoreFigures(db: SiteDb): void {
   cache.delete(db);
 }

@@ -5,6 +5,7 @@
  */
 import type { AstroCookies } from 'astro';
 import { getAppContext } from '../platform/app-context';
+import type { SiteDb } from '../platform/site-db/open';
 import {
   astroCookieAccess,
   learnerSessionsFor,
@@ -16,7 +17,10 @@ import {
 export type CurrentLearner = ValidLearnerCookie;
 
 /** Returns the learner, or null; refreshes or clears the cookie as validation requires. */
-export function readLearner(cookies: AstroCookies, secure: boolean): CurrentLearner | null {
+export async function readLearner(
+  cookies: AstroCookies,
+  secure: boolean,
+): Promise<CurrentLearner | null> {
   return validateLearnerCookie(getAppContext(), astroCookieAccess(cookies), {
     secure,
     clearInvalid: true,
@@ -24,18 +28,19 @@ export function readLearner(cookies: AstroCookies, secure: boolean): CurrentLear
 }
 
 /**
- * Runs `write` (a synchronous database write, such as recording a quiz attempt) for the learner
- * behind the request. A visitor without one gets a learner and a session in the same transaction
+ * Runs `write` (a database write on the `db` it is given, such as recording a quiz attempt) for
+ * the learner behind the request. A visitor without one gets a learner and a session in the same transaction
  * as the write, and the cookie only after it committed: a write that throws leaves no learner.
  */
-export function withLearner<T>(
+export async function withLearner<T>(
   cookies: AstroCookies,
   secure: boolean,
-  write: (learnerId: string) => T,
-): { learner: CurrentLearner; result: T } {
-  const existing = readLearner(cookies, secure);
-  if (existing) return { learner: existing, result: write(existing.learnerId) };
-  const created = learnerSessionsFor(getAppContext()).createLearnerFor(write);
+  write: (learnerId: string, db: SiteDb) => Promise<T>,
+): Promise<{ learner: CurrentLearner; result: T }> {
+  const app = getAppContext();
+  const existing = await readLearner(cookies, secure);
+  if (existing) return { learner: existing, result: await write(existing.learnerId, app.db) };
+  const created = await learnerSessionsFor(app).createLearnerFor(write);
   sendLearnerCookie(astroCookieAccess(cookies), created.token, created.session.expiresAt, secure);
   return {
     learner: { learnerId: created.learner.id, sessionId: created.session.id },

@@ -15,7 +15,7 @@ export interface DemoLearner {
    * jar). Call it only once a store holds something under the id; for a learner who already
    * exists it does nothing.
    */
-  record(): void;
+  record(): Promise<void>;
 }
 
 /**
@@ -24,23 +24,23 @@ export interface DemoLearner {
  * no learner, no learner session and no cookie behind. Only `record()` after a successful save
  * creates them, so the visitor's demo sessions have an owner to be found (and deleted) by.
  */
-export function demoLearner(
+export async function demoLearner(
   app: AppContext,
   cookies: CookieJar,
   { reserve, secure }: { reserve: boolean; secure: boolean },
-): DemoLearner | null {
+): Promise<DemoLearner | null> {
   // An invalid learner cookie is left alone here: a demo response sets only its store's cookies.
-  const valid = validateLearnerCookie(app, cookies, { secure, clearInvalid: false });
-  if (valid) return { id: valid.learnerId, record: () => {} };
+  const valid = await validateLearnerCookie(app, cookies, { secure, clearInvalid: false });
+  if (valid) return { id: valid.learnerId, record: async () => {} };
   if (!reserve) return null;
   const id = reserveLearnerId();
   let recorded = false;
   return {
     id,
-    record() {
+    async record() {
       if (recorded) return;
       recorded = true;
-      const { token, session } = learnerSessionsFor(app).createLearnerWithSession(id);
+      const { token, session } = await learnerSessionsFor(app).createLearnerWithSession(id);
       sendLearnerCookie(cookies, token, session.expiresAt, secure);
     },
   };

@@ -14,16 +14,16 @@ export type JoinLookup =
   | { kind: 'missing' }
   | { kind: 'limited'; retryAfterSeconds: number };
 
-export function lookUpJoinCode(
+export async function lookUpJoinCode(
   app: Pick<AppContext, 'db' | 'joinLookupLimiter'>,
   client: string,
   code: unknown,
   now = Date.now(),
-): JoinLookup {
+): Promise<JoinLookup> {
   const bucket = addressBucket(client);
   const before = app.joinLookupLimiter.check(bucket, now);
   if (!before.allowed) return { kind: 'limited', retryAfterSeconds: before.retryAfterSeconds };
-  const classroom = findClassByCode(app.db, code);
+  const classroom = await findClassByCode(app.db, code);
   if (classroom) return { kind: 'found', classroom };
   const counted = app.joinLookupLimiter.recordFailure(bucket, now);
   return counted.allowed

@@ -61,14 +61,14 @@ export interface ValidLearnerCookie {
  * The learner the cookie names, or null. A session near its expiry is extended and its cookie
  * sent again; with `clearInvalid`, a cookie that names no valid session is cleared.
  */
-export function validateLearnerCookie(
+export async function validateLearnerCookie(
   app: Pick<AppContext, 'db'>,
   cookies: CookieAccess,
   { secure, clearInvalid }: { secure: boolean; clearInvalid: boolean },
-): ValidLearnerCookie | null {
+): Promise<ValidLearnerCookie | null> {
   const token = cookies.get(LEARNER_SESSION_COOKIE);
   if (!token) return null;
-  const validated = learnerSessionsFor(app).validateLearnerSessionToken(token);
+  const validated = await learnerSessionsFor(app).validateLearnerSessionToken(token);
   if (!validated) {
     if (clearInvalid) send(cookies, blankLearnerSessionCookie({ secure }));
     return null;

@@ -17,7 +17,8 @@ import {
   type Instance,
   type SessionStore,
 } from '../../sessions/types';
-import { preparedFor, type Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
+import { changed, transaction } from '../platform/site-db/transactions';
 import { adminScope } from '../platform/admin-scope';
 import { deletePredictions, listPredictions } from './predictions';
 
@@ -87,53 +88,11 @@ export interface LearnerDeletion {
 }
 
 export interface LearnerDataDeps {
-  db: Database;
+  db: SiteDb;
   stores: StoreRegistry;
   instances: { resolve(requested: string | null): Instance };
   now?: () => number;
 }
-
-function prepareStatements(db: Database) {
-  return {
-    learner: db.prepare<[string], { id: string; created_at: number }>(
-      'SELECT id, created_at FROM learner WHERE id = ?',
-    ),
-    sessions: db.prepare<
-      [string],
-      { id: string; created_at: number; expires_at: number; last_seen_at: number }
-    >(
-      `SELECT id, created_at, expires_at, last_seen_at FROM learner_session
-       WHERE learner_id = ? ORDER BY last_seen_at DESC, id`,
-    ),
-    attemptCount: db
-      .prepare<[string], number>('SELECT count(*) FROM quiz_attempt WHERE learner_id = ?')
-      .pluck(),
-    attempts: db.prepare<
-      [string, number],
-      { id: number; quiz_id: string; score_percent: number; passed: number; created_at: number }
-    >(
-      `SELECT id, quiz_id, score_percent, passed, created_at FROM quiz_attempt
-       WHERE learner_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ),
-    lessonCount: db
-      .prepare<[string], number>('SELECT count(*) FROM lesson_progress WHERE learner_id = ?')
-      .pluck(),
-    lessons: db.prepare<
-      [string, number],
-      { lesson_id: string; first_visited_at: number; completed_at: number | null }
-    >(
-      `SELECT lesson_id, first_visited_at, completed_at FROM lesson_progress
-       WHERE learner_id = ? ORDER BY first_visited_at DESC, lesson_id LIMIT ?`,
-    ),
-    deleteAttempts: db.prepare<[string]>('DELETE FROM quiz_attempt WHERE learner_id = ?'),
-    deleteLessons: db.prepare<[string]>('DELETE FROM lesson_progress WHERE learner_id = ?'),
-    deleteSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
-    deleteMemberships: db.prepare<[string]>('DELETE FROM classroom_member WHERE learner_id = ?'),
-    deleteLearner: db.prepare<[string]>('DELETE FROM learner WHERE id = ?'),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -143,17 +102,48 @@ export function shortenId(id: string): string {
 }
 
 /** What the database holds for the learner, or null when there is no such learner. */
-export function readLearnerData(
-  db: Database,
+export async function readLearnerData(
+  db: SiteDb,
   learnerId: string,
   { now = Date.now(), currentSessionId }: { now?: number; currentSessionId?: string } = {},
-): LearnerData | null {
-  const statements = preparedFor(statementCache, db, prepareStatements);
-  const learner = statements.learner.get(learnerId);
+): Promise<LearnerData | null> {
+  const learner = await db
+    .selectFrom('learner')
+    .select(['id', 'created_at'])
+    .where('id', '=', learnerId)
+    .executeTakeFirst();
   if (!learner) return null;
+  const [sessions, attemptCount, attempts, lessonCount, lessons, predictions] = await Promise.all([
+    db
+      .selectFrom('learner_session')
+      .select(['id', 'created_at', 'expires_at', 'last_seen_at'])
+      .where('learner_id', '=', learnerId)
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id')
+      .execute(),
+    countRows(db, 'quiz_attempt', learnerId),
+    db
+      .selectFrom('quiz_attempt')
+      .select(['id', 'quiz_id', 'score_percent', 'passed', 'created_at'])
+      .where('learner_id', '=', learnerId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(maxListedRows)
+      .execute(),
+    countRows(db, 'lesson_progress', learnerId),
+    db
+      .selectFrom('lesson_progress')
+      .select(['lesson_id', 'first_visited_at', 'completed_at'])
+      .where('learner_id', '=', learnerId)
+      .orderBy('first_visited_at', 'desc')
+      .orderBy('lesson_id')
+      .limit(maxListedRows)
+      .execute(),
+    listPredictions(db, learnerId),
+  ]);
   return {
     learner: { id: learner.id, shortId: shortenId(learner.id), createdAt: iso(learner.created_at) },
-    sessions: statements.sessions.all(learnerId).map((row) => ({
+    sessions: sessions.map((row) => ({
       shortId: shortenId(row.id),
       current: row.id === currentSessionId,
       createdAt: iso(row.created_at),
@@ -162,8 +152,8 @@ export function readLearnerData(
       expired: row.expires_at <= now,
     })),
     quizAttempts: {
-      total: statements.attemptCount.get(learnerId) ?? 0,
-      listed: statements.attempts.all(learnerId, maxListedRows).map((row) => ({
+      total: attemptCount,
+      listed: attempts.map((row) => ({
         id: row.id,
         quizId: row.quiz_id,
         scorePercent: row.score_percent,
@@ -172,14 +162,14 @@ export function readLearnerData(
       })),
     },
     lessons: {
-      total: statements.lessonCount.get(learnerId) ?? 0,
-      listed: statements.lessons.all(learnerId, maxListedRows).map((row) => ({
+      total: lessonCount,
+      listed: lessons.map((row) => ({
         lessonId: row.lesson_id,
         firstVisitedAt: iso(row.first_visited_at),
         completedAt: row.completed_at === null ? null : iso(row.completed_at),
       })),
     },
-    predictions: listPredictions(db, learnerId).map((prediction) => ({
+    predictions: predictions.map((prediction) => ({
       checkpointId: prediction.checkpointId,
       lessonId: prediction.lessonId,
       predicted: prediction.predicted,
@@ -189,6 +179,19 @@ export function readLearnerData(
       pressedAt: prediction.pressedAt?.toISOString() ?? null,
     })),
   };
+}
+
+async function countRows(
+  db: SiteDb,
+  table: 'quiz_attempt' | 'lesson_progress',
+  learnerId: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('learner_id', '=', learnerId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 /**
@@ -211,7 +214,7 @@ export async function deleteLearnerData(
   }
   const complete = stores.every((store) => store.outcome !== 'unreachable');
   const rows = complete
-    ? deleteRows(deps.db, learnerId)
+    ? await deleteRows(deps.db, learnerId)
     : {
         quizAttempts: 0,
         lessonProgress: 0,
@@ -223,17 +226,24 @@ export async function deleteLearnerData(
   return { complete, stores, rows };
 }
 
-function deleteRows(db: Database, learnerId: string): LearnerDeletion['rows'] {
-  const statements = preparedFor(statementCache, db, prepareStatements);
+async function deleteRows(db: SiteDb, learnerId: string): Promise<LearnerDeletion['rows']> {
   // Explicit deletes rather than relying on ON DELETE CASCADE alone: the counts are the receipt.
-  return db.transaction(() => ({
-    quizAttempts: statements.deleteAttempts.run(learnerId).changes,
-    lessonProgress: statements.deleteLessons.run(learnerId).changes,
-    learnerSessions: statements.deleteSessions.run(learnerId).changes,
-    classMemberships: statements.deleteMemberships.run(learnerId).changes,
-    predictions: deletePredictions(db, learnerId),
-    learner: statements.deleteLearner.run(learnerId).changes,
-  }))();
+  return transaction(db, async (trx) => {
+    const deleteWhereLearner = async (
+      table: 'quiz_attempt' | 'lesson_progress' | 'learner_session' | 'classroom_member',
+    ) =>
+      changed(await trx.deleteFrom(table).where('learner_id', '=', learnerId).executeTakeFirst());
+    return {
+      quizAttempts: await deleteWhereLearner('quiz_attempt'),
+      lessonProgress: await deleteWhereLearner('lesson_progress'),
+      learnerSessions: await deleteWhereLearner('learner_session'),
+      classMemberships: await deleteWhereLearner('classroom_member'),
+      predictions: await deletePredictions(trx, learnerId),
+      learner: changed(
+        await trx.deleteFrom('learner').where('id', '=', learnerId).executeTakeFirst(),
+      ),
+    };
+  });
 }
 
 async function revokeEverywhere(

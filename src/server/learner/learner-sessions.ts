@@ -10,7 +10,9 @@ import {
   shouldExtend,
   verifySecret,
 } from '../../sessions/lucia-token';
-import { preparedFor, type Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
+import type { LearnerSessionTable } from '../platform/site-db/tables';
+import { changed, transaction } from '../platform/site-db/transactions';
 
 /*
  * The anonymous learner's session, written the way Lucia's replacement guide does it. The token
@@ -62,72 +64,30 @@ export interface LearnerSessionsOptions {
   lifetimeMs?: number;
 }
 
-interface SessionRow {
-  id: string;
-  secret_hash: Uint8Array;
-  learner_id: string;
-  created_at: number;
-  expires_at: number;
-  last_seen_at: number;
-  learner_created_at: number;
-  learner_last_active_at: number;
-}
-
-type PublicSessionRow = Omit<
-  SessionRow,
-  'secret_hash' | 'learner_created_at' | 'learner_last_active_at'
->;
-
-function prepareStatements(db: Database) {
-  return {
-    insertLearner: db.prepare<[string, number, number]>(
-      'INSERT INTO learner (id, created_at, last_active_at) VALUES (?, ?, ?)',
-    ),
-    insertSession: db.prepare<[string, Uint8Array, string, number, number, number]>(
-      `INSERT INTO learner_session (id, secret_hash, learner_id, created_at, expires_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    selectSessionWithLearner: db.prepare<[string], SessionRow>(
-      `SELECT s.id, s.secret_hash, s.learner_id, s.created_at, s.expires_at, s.last_seen_at,
-              l.created_at AS learner_created_at, l.last_active_at AS learner_last_active_at
-       FROM learner_session AS s JOIN learner AS l ON l.id = s.learner_id
-       WHERE s.id = ?`,
-    ),
-    touchSession: db.prepare<[number, number, string]>(
-      'UPDATE learner_session SET expires_at = ?, last_seen_at = ? WHERE id = ?',
-    ),
-    touchLearner: db.prepare<[number, string]>(
-      'UPDATE learner SET last_active_at = ? WHERE id = ?',
-    ),
-    deleteSession: db.prepare<[string]>('DELETE FROM learner_session WHERE id = ?'),
-    deleteLearnerSessions: db.prepare<[string]>('DELETE FROM learner_session WHERE learner_id = ?'),
-    selectLearnerSessions: db.prepare<[string, number], PublicSessionRow>(
-      `SELECT id, learner_id, created_at, expires_at, last_seen_at
-       FROM learner_session WHERE learner_id = ? AND expires_at > ?
-       ORDER BY last_seen_at DESC, id`,
-    ),
-    deleteExpired: db.prepare<[number]>('DELETE FROM learner_session WHERE expires_at <= ?'),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
+/** Sessions with their learner: the one read every request that carries the cookie makes. */
+const sessionColumns = [
+  's.id',
+  's.secret_hash',
+  's.learner_id',
+  's.created_at',
+  's.expires_at',
+  's.last_seen_at',
+] as const;
 
 export class LearnerSessions {
-  readonly #db: Database;
-  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #db: SiteDb;
   readonly #now: () => number;
   readonly #lifetimeMs: number;
 
-  constructor(db: Database, options: LearnerSessionsOptions = {}) {
+  constructor(db: SiteDb, options: LearnerSessionsOptions = {}) {
     this.#db = db;
-    this.#statements = preparedFor(statementCache, db, prepareStatements);
     this.#now = options.now ?? Date.now;
     this.#lifetimeMs = options.lifetimeMs ?? LEARNER_SESSION_LIFETIME_MS;
   }
 
-  createLearner(id: string = reserveLearnerId()): Learner {
+  async createLearner(id: string = reserveLearnerId(), db = this.#db): Promise<Learner> {
     const now = this.#now();
-    this.#statements.insertLearner.run(id, now, now);
+    await db.insertInto('learner').values({ id, created_at: now, last_active_at: now }).execute();
     return { id, createdAt: new Date(now) };
   }
 
@@ -136,34 +96,38 @@ export class LearnerSessions {
    * store something for the visitor (a quiz attempt, a demo session), never on a mere visit or a
    * refused request, so every learner row has something behind it.
    */
-  createLearnerWithSession(id: string = reserveLearnerId()): {
+  async createLearnerWithSession(id: string = reserveLearnerId()): Promise<{
     learner: Learner;
     token: string;
     session: LearnerSession;
-  } {
-    return this.#db.transaction(() => {
-      const learner = this.createLearner(id);
-      return { learner, ...this.createLearnerSession(learner.id) };
-    })();
+  }> {
+    return transaction(this.#db, async (trx) => {
+      const learner = await this.createLearner(id, trx);
+      return { learner, ...(await this.createLearnerSession(learner.id, trx)) };
+    });
   }
 
   /**
-   * A new learner, their first session and `write(learnerId)` (what is stored for them, such as a
-   * quiz attempt) in one transaction: when `write` throws, none of it is kept.
+   * A new learner, their first session and `write(learnerId, trx)` (what is stored for them, such
+   * as a quiz attempt, written on `trx`) in one transaction: when `write` throws, none of it is kept.
    */
-  createLearnerFor<T>(write: (learnerId: string) => T): {
+  async createLearnerFor<T>(write: (learnerId: string, trx: SiteDb) => Promise<T>): Promise<{
     learner: Learner;
     token: string;
     session: LearnerSession;
     result: T;
-  } {
-    return this.#db.transaction(() => {
-      const created = this.createLearnerWithSession();
-      return { ...created, result: write(created.learner.id) };
-    })();
+  }> {
+    return transaction(this.#db, async (trx) => {
+      const learner = await this.createLearner(reserveLearnerId(), trx);
+      const created = await this.createLearnerSession(learner.id, trx);
+      return { learner, ...created, result: await write(learner.id, trx) };
+    });
   }
 
-  createLearnerSession(learnerId: string): { token: string; session: LearnerSession } {
+  async createLearnerSession(
+    learnerId: string,
+    db = this.#db,
+  ): Promise<{ token: string; session: LearnerSession }> {
     const { id, secret, token } = generateSessionToken();
     const now = this.#now();
     const session: LearnerSession = {
@@ -173,14 +137,17 @@ export class LearnerSessions {
       expiresAt: new Date(now + this.#lifetimeMs),
       lastSeenAt: new Date(now),
     };
-    this.#statements.insertSession.run(
-      id,
-      hashSecret(secret),
-      learnerId,
-      now,
-      now + this.#lifetimeMs,
-      now,
-    );
+    await db
+      .insertInto('learner_session')
+      .values({
+        id,
+        secret_hash: hashSecret(secret),
+        learner_id: learnerId,
+        created_at: now,
+        expires_at: now + this.#lifetimeMs,
+        last_seen_at: now,
+      })
+      .execute();
     return { token, session };
   }
 
@@ -188,18 +155,29 @@ export class LearnerSessions {
    * The session a cookie value belongs to, or null. Anything that is not exactly the shape this
    * module issues is refused before the database sees it, so oversized or odd cookies cost nothing.
    */
-  validateLearnerSessionToken(token: string | null | undefined): ValidatedLearnerSession | null {
+  async validateLearnerSessionToken(
+    token: string | null | undefined,
+  ): Promise<ValidatedLearnerSession | null> {
     const parsed = parseSessionToken(token);
     if (!parsed) return null;
     const { id, secret } = parsed;
 
-    const row = this.#statements.selectSessionWithLearner.get(id);
+    const row = await this.#db
+      .selectFrom('learner_session as s')
+      .innerJoin('learner as l', 'l.id', 's.learner_id')
+      .select([
+        ...sessionColumns,
+        'l.created_at as learner_created_at',
+        'l.last_active_at as learner_last_active_at',
+      ])
+      .where('s.id', '=', id)
+      .executeTakeFirst();
     // Hashed even for an unknown id, so timing does not tell "no such id" from "wrong secret".
     if (!verifySecret(secret, row?.secret_hash ?? null) || !row) return null;
 
     const now = this.#now();
     if (isExpired(row.expires_at, now)) {
-      this.#statements.deleteSession.run(id);
+      await this.invalidateLearnerSession(id);
       return null;
     }
 
@@ -207,11 +185,19 @@ export class LearnerSessions {
     const expiresAt = fresh ? now + this.#lifetimeMs : row.expires_at;
     const lastSeenAt = lastSeenAfter(row.last_seen_at, now);
     if (fresh || lastSeenAt !== row.last_seen_at) {
-      this.#statements.touchSession.run(expiresAt, lastSeenAt, id);
+      await this.#db
+        .updateTable('learner_session')
+        .set({ expires_at: expiresAt, last_seen_at: lastSeenAt })
+        .where('id', '=', id)
+        .execute();
     }
     // Every request that knows its learner comes through here, so this is where activity is seen.
     if (now - row.learner_last_active_at >= LEARNER_ACTIVITY_PRECISION_MS) {
-      this.#statements.touchLearner.run(now, row.learner_id);
+      await this.#db
+        .updateTable('learner')
+        .set({ last_active_at: now })
+        .where('id', '=', row.learner_id)
+        .execute();
     }
 
     return {
@@ -222,24 +208,40 @@ export class LearnerSessions {
   }
 
   // #region sign-out-everywhere
-  invalidateLearnerSession(sessionId: string): void {
-    this.#statements.deleteSession.run(sessionId);
+  async invalidateLearnerSession(sessionId: string): Promise<void> {
+    await this.#db.deleteFrom('learner_session').where('id', '=', sessionId).execute();
   }
 
   /** Signs the learner out everywhere; returns how many sessions ended. */
-  invalidateAllLearnerSessions(learnerId: string): number {
-    return this.#statements.deleteLearnerSessions.run(learnerId).changes;
+  async invalidateAllLearnerSessions(learnerId: string): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('learner_session')
+      .where('learner_id', '=', learnerId)
+      .executeTakeFirst();
+    return changed(result);
   }
   // #endregion sign-out-everywhere
 
   /** The learner's unexpired sessions, most recently used first. Never includes secret hashes. */
-  listLearnerSessions(learnerId: string): LearnerSession[] {
-    return this.#statements.selectLearnerSessions.all(learnerId, this.#now()).map(toSession);
+  async listLearnerSessions(learnerId: string): Promise<LearnerSession[]> {
+    const rows = await this.#db
+      .selectFrom('learner_session')
+      .select(['id', 'learner_id', 'created_at', 'expires_at', 'last_seen_at'])
+      .where('learner_id', '=', learnerId)
+      .where('expires_at', '>', this.#now())
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toSession);
   }
 
   /** Purges expired rows (validation only deletes those it meets); returns how many went. */
-  deleteExpiredLearnerSessions(): number {
-    return this.#statements.deleteExpired.run(this.#now()).changes;
+  async deleteExpiredLearnerSessions(): Promise<number> {
+    const result = await this.#db
+      .deleteFrom('learner_session')
+      .where('expires_at', '<=', this.#now())
+      .executeTakeFirst();
+    return changed(result);
   }
 }
 
@@ -268,7 +270,9 @@ function cookieOptions(secure: boolean, expires: Date): CookieOptions {
 }
 // #endregion cookie-options
 
-function toSession(row: PublicSessionRow): LearnerSession {
+function toSession(
+  row: Omit<LearnerSessionTable, 'secret_hash'> & { secret_hash?: unknown },
+): LearnerSession {
   return {
     id: row.id,
     learnerId: row.learner_id,

@@ -3,7 +3,9 @@
  * completed with what the press really showed. A prediction starts its lesson (it counts as a
  * visit), and like every row about a learner it is listed and deleted with their data.
  */
-import { preparedFor, type Database } from '../platform/database';
+import type { SiteDb } from '../platform/site-db/open';
+import type { PredictionTable } from '../platform/site-db/tables';
+import { changed, transaction } from '../platform/site-db/transactions';
 import { markLessonVisited } from './progress';
 
 /** Longer observations are cut: the column holds at most this many characters. */
@@ -21,52 +23,18 @@ export interface PredictionRecord {
   correct: boolean | null;
 }
 
-interface PredictionRow {
-  checkpoint_id: string;
-  lesson_id: string;
-  predicted: string;
-  predicted_at: number;
-  pressed_at: number | null;
-  outcome: string | null;
-  observed: string | null;
-  correct: number | null;
-}
+const columns = [
+  'checkpoint_id',
+  'lesson_id',
+  'predicted',
+  'predicted_at',
+  'pressed_at',
+  'outcome',
+  'observed',
+  'correct',
+] as const;
 
-const columns =
-  'checkpoint_id, lesson_id, predicted, predicted_at, pressed_at, outcome, observed, correct';
-
-function prepareStatements(db: Database) {
-  return {
-    // A new prediction replaces the last one and forgets its press: the learner predicts again.
-    commit: db.prepare<[string, string, string, string, number]>(
-      `INSERT INTO prediction (learner_id, checkpoint_id, lesson_id, predicted, predicted_at)
-       VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (learner_id, checkpoint_id) DO UPDATE SET
-         lesson_id = excluded.lesson_id, predicted = excluded.predicted,
-         predicted_at = excluded.predicted_at,
-         pressed_at = NULL, outcome = NULL, observed = NULL, correct = NULL`,
-    ),
-    press: db.prepare<[number, string | null, string, number | null, string, string]>(
-      `UPDATE prediction SET pressed_at = ?, outcome = ?, observed = ?, correct = ?
-       WHERE learner_id = ? AND checkpoint_id = ?`,
-    ),
-    one: db.prepare<[string, string], PredictionRow>(
-      `SELECT ${columns} FROM prediction WHERE learner_id = ? AND checkpoint_id = ?`,
-    ),
-    all: db.prepare<[string], PredictionRow>(
-      `SELECT ${columns} FROM prediction WHERE learner_id = ? ORDER BY predicted_at DESC, checkpoint_id`,
-    ),
-    deleteAll: db.prepare<[string]>('DELETE FROM prediction WHERE learner_id = ?'),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-
-function statements(db: Database) {
-  return preparedFor(statementCache, db, prepareStatements);
-}
-
-function toRecord(row: PredictionRow): PredictionRecord {
+function toRecord(row: Omit<PredictionTable, 'learner_id'>): PredictionRecord {
   return {
     checkpointId: row.checkpoint_id,
     lessonId: row.lesson_id,
@@ -80,52 +48,90 @@ function toRecord(row: PredictionRow): PredictionRecord {
 }
 
 /** Records the prediction (replacing an earlier one) and marks its lesson as started. */
-export function commitPrediction(
-  db: Database,
+export async function commitPrediction(
+  db: SiteDb,
   learnerId: string,
   checkpoint: { id: string; lesson: string },
   option: string,
   now: number,
-): void {
-  db.transaction(() => {
-    statements(db).commit.run(learnerId, checkpoint.id, checkpoint.lesson, option, now);
-    markLessonVisited(db, learnerId, checkpoint.lesson, now);
-  })();
+): Promise<void> {
+  await transaction(db, async (trx) => {
+    // A new prediction replaces the last one and forgets its press: the learner predicts again.
+    await trx
+      .insertInto('prediction')
+      .values({
+        learner_id: learnerId,
+        checkpoint_id: checkpoint.id,
+        lesson_id: checkpoint.lesson,
+        predicted: option,
+        predicted_at: now,
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['learner_id', 'checkpoint_id']).doUpdateSet((eb) => ({
+          lesson_id: eb.ref('excluded.lesson_id'),
+          predicted: eb.ref('excluded.predicted'),
+          predicted_at: eb.ref('excluded.predicted_at'),
+          pressed_at: null,
+          outcome: null,
+          observed: null,
+          correct: null,
+        })),
+      )
+      .execute();
+    await markLessonVisited(trx, learnerId, checkpoint.lesson, now);
+  });
 }
 
 /** What the press showed; `outcome` null when it could not be checked. */
-export function recordPress(
-  db: Database,
+export async function recordPress(
+  db: SiteDb,
   learnerId: string,
   checkpointId: string,
   press: { outcome: string | null; observed: string; correct: boolean | null },
   now: number,
-): void {
-  statements(db).press.run(
-    now,
-    press.outcome,
-    press.observed.slice(0, maxObservedLength),
-    press.correct === null ? null : press.correct ? 1 : 0,
-    learnerId,
-    checkpointId,
-  );
+): Promise<void> {
+  await db
+    .updateTable('prediction')
+    .set({
+      pressed_at: now,
+      outcome: press.outcome,
+      observed: press.observed.slice(0, maxObservedLength),
+      correct: press.correct === null ? null : press.correct ? 1 : 0,
+    })
+    .where('learner_id', '=', learnerId)
+    .where('checkpoint_id', '=', checkpointId)
+    .execute();
 }
 
-export function getPrediction(
-  db: Database,
+export async function getPrediction(
+  db: SiteDb,
   learnerId: string,
   checkpointId: string,
-): PredictionRecord | null {
-  const row = statements(db).one.get(learnerId, checkpointId);
+): Promise<PredictionRecord | null> {
+  const row = await db
+    .selectFrom('prediction')
+    .select(columns)
+    .where('learner_id', '=', learnerId)
+    .where('checkpoint_id', '=', checkpointId)
+    .executeTakeFirst();
   return row ? toRecord(row) : null;
 }
 
 /** Every prediction of the learner, newest first (at most one per checkpoint). */
-export function listPredictions(db: Database, learnerId: string): PredictionRecord[] {
-  return statements(db).all.all(learnerId).map(toRecord);
+export async function listPredictions(db: SiteDb, learnerId: string): Promise<PredictionRecord[]> {
+  const rows = await db
+    .selectFrom('prediction')
+    .select(columns)
+    .where('learner_id', '=', learnerId)
+    .orderBy('predicted_at', 'desc')
+    .orderBy('checkpoint_id')
+    .execute();
+  return rows.map(toRecord);
 }
 
 /** Deletes the learner's predictions; returns how many went. Call inside the caller's transaction. */
-export function deletePredictions(db: Database, learnerId: string): number {
-  return statements(db).deleteAll.run(learnerId).changes;
+export async function deletePredictions(db: SiteDb, learnerId: string): Promise<number> {
+  return changed(
+    await db.deleteFrom('prediction').where('learner_id', '=', learnerId).executeTakeFirst(),
+  );
 }

@@ -1,4 +1,6 @@
-import { preparedFor, type Database } from '../platform/database';
+import { sql } from 'kysely';
+import type { SiteDb } from '../platform/site-db/open';
+import { transaction } from '../platform/site-db/transactions';
 import type { QuizAnswers, QuizGrade } from '../../course/quiz-grading';
 
 /*
@@ -38,119 +40,86 @@ export interface LearnerProgress {
   lessons: Record<string, LessonProgress>;
 }
 
-interface AttemptRow {
-  id: number;
-  quiz_id: string;
-  score_percent: number;
-  passed: number;
-  answers_json: string;
-  created_at: number;
-}
-
-interface QuizSummaryRow {
-  quiz_id: string;
-  attempts: number;
-  best_score_percent: number;
-  passed: number;
-  last_attempt_at: number;
-  first_passed_at: number | null;
-}
-
-interface LessonRow {
-  lesson_id: string;
-  first_visited_at: number;
-  completed_at: number | null;
-}
-
-function prepareStatements(db: Database) {
-  return {
-    insertAttempt: db.prepare<[string, string, number, number, string, number]>(
-      `INSERT INTO quiz_attempt (learner_id, quiz_id, score_percent, passed, answers_json, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    markVisited: db.prepare<[string, string, number]>(
-      `INSERT INTO lesson_progress (learner_id, lesson_id, first_visited_at) VALUES (?, ?, ?)
-       ON CONFLICT (learner_id, lesson_id) DO NOTHING`,
-    ),
-    // A pass also counts as a visit: the learner may have reached the quiz by a direct link.
-    markCompleted: db.prepare<[string, string, number, number]>(
-      `INSERT INTO lesson_progress (learner_id, lesson_id, first_visited_at, completed_at)
-       VALUES (?, ?, ?, ?)
-       ON CONFLICT (learner_id, lesson_id)
-       DO UPDATE SET completed_at = coalesce(completed_at, excluded.completed_at)`,
-    ),
-    selectAttempt: db.prepare<[number, string], AttemptRow>(
-      `SELECT id, quiz_id, score_percent, passed, answers_json, created_at
-       FROM quiz_attempt WHERE id = ? AND learner_id = ?`,
-    ),
-    selectQuizSummaries: db.prepare<[string], QuizSummaryRow>(
-      `SELECT quiz_id, count(*) AS attempts, max(score_percent) AS best_score_percent,
-              max(passed) AS passed, max(created_at) AS last_attempt_at,
-              min(CASE WHEN passed = 1 THEN created_at END) AS first_passed_at
-       FROM quiz_attempt WHERE learner_id = ? GROUP BY quiz_id`,
-    ),
-    selectLessons: db.prepare<[string], LessonRow>(
-      'SELECT lesson_id, first_visited_at, completed_at FROM lesson_progress WHERE learner_id = ?',
-    ),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-
 /**
  * Stores an attempt and returns its id (for the result page's URL). Pass `lessonId` when the quiz
  * was taken from its lesson so a pass stamps the lesson's completion time.
  */
-export function recordQuizAttempt(
-  db: Database,
+export async function recordQuizAttempt(
+  db: SiteDb,
   learnerId: string,
   quizId: string,
   grade: QuizGrade,
   now: number,
   { lessonId }: { lessonId?: string } = {},
-): number {
-  const statements = preparedFor(statementCache, db, prepareStatements);
+): Promise<number> {
   // The graded chosen ids are already validated and de-duplicated, so they are what gets stored.
   const answers: QuizAnswers = Object.fromEntries(
     grade.questions.map((question) => [question.id, question.chosen]),
   );
-  const record = db.transaction(() => {
-    const { lastInsertRowid } = statements.insertAttempt.run(
-      learnerId,
-      quizId,
-      grade.scorePercent,
-      grade.passed ? 1 : 0,
-      JSON.stringify(answers),
-      now,
-    );
+  return transaction(db, async (trx) => {
+    const { id } = await trx
+      .insertInto('quiz_attempt')
+      .values({
+        learner_id: learnerId,
+        quiz_id: quizId,
+        score_percent: grade.scorePercent,
+        passed: grade.passed ? 1 : 0,
+        answers_json: JSON.stringify(answers),
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     if (grade.passed && lessonId !== undefined) {
-      statements.markCompleted.run(learnerId, lessonId, now, now);
+      // A pass also counts as a visit: the learner may have reached the quiz by a direct link.
+      await trx
+        .insertInto('lesson_progress')
+        .values({
+          learner_id: learnerId,
+          lesson_id: lessonId,
+          first_visited_at: now,
+          completed_at: now,
+        })
+        .onConflict((conflict) =>
+          conflict.columns(['learner_id', 'lesson_id']).doUpdateSet({
+            completed_at: sql<number>`coalesce(lesson_progress.completed_at, excluded.completed_at)`,
+          }),
+        )
+        .execute();
     }
-    return Number(lastInsertRowid);
+    return Number(id);
   });
-  return record();
 }
 
 /** Remembers the first visit; later visits change nothing. */
-export function markLessonVisited(
-  db: Database,
+export async function markLessonVisited(
+  db: SiteDb,
   learnerId: string,
   lessonId: string,
   now: number,
-): void {
-  preparedFor(statementCache, db, prepareStatements).markVisited.run(learnerId, lessonId, now);
+): Promise<void> {
+  await db
+    .insertInto('lesson_progress')
+    .values({ learner_id: learnerId, lesson_id: lessonId, first_visited_at: now })
+    .onConflict((conflict) => conflict.columns(['learner_id', 'lesson_id']).doNothing())
+    .execute();
 }
 
 /**
  * One attempt, only when it belongs to this learner: attempt ids are sequential and appear in URLs,
  * so another learner's id must read as "not found", never as their answers.
  */
-export function getAttempt(db: Database, learnerId: string, attemptId: number): QuizAttempt | null {
+export async function getAttempt(
+  db: SiteDb,
+  learnerId: string,
+  attemptId: number,
+): Promise<QuizAttempt | null> {
   if (!Number.isSafeInteger(attemptId) || attemptId < 1) return null;
-  const row = preparedFor(statementCache, db, prepareStatements).selectAttempt.get(
-    attemptId,
-    learnerId,
-  );
+  const row = await db
+    .selectFrom('quiz_attempt')
+    .select(['id', 'quiz_id', 'score_percent', 'passed', 'answers_json', 'created_at'])
+    .where('id', '=', attemptId)
+    .where('learner_id', '=', learnerId)
+    .executeTakeFirst();
   if (!row) return null;
   return {
     id: row.id,
@@ -166,15 +135,27 @@ export function getAttempt(db: Database, learnerId: string, attemptId: number): 
  * The learner's standing on every quiz attempted and every lesson in `lessonQuizzes` (lesson id →
  * its quiz id), plus lessons visited that the mapping no longer lists.
  */
-export function getLearnerProgress(
-  db: Database,
+export async function getLearnerProgress(
+  db: SiteDb,
   learnerId: string,
   lessonQuizzes: Readonly<Record<string, string>>,
-): LearnerProgress {
-  const statements = preparedFor(statementCache, db, prepareStatements);
+): Promise<LearnerProgress> {
   const quizzes: Record<string, QuizProgress> = {};
   const firstPassedAt = new Map<string, number>();
-  for (const row of statements.selectQuizSummaries.all(learnerId)) {
+  const summaries = await db
+    .selectFrom('quiz_attempt')
+    .select((eb) => [
+      'quiz_id',
+      eb.fn.countAll<number>().as('attempts'),
+      eb.fn.max('score_percent').as('best_score_percent'),
+      eb.fn.max('passed').as('passed'),
+      eb.fn.max('created_at').as('last_attempt_at'),
+      sql<number | null>`min(CASE WHEN passed = 1 THEN created_at END)`.as('first_passed_at'),
+    ])
+    .where('learner_id', '=', learnerId)
+    .groupBy('quiz_id')
+    .execute();
+  for (const row of summaries) {
     quizzes[row.quiz_id] = {
       quizId: row.quiz_id,
       attempts: row.attempts,
@@ -185,9 +166,12 @@ export function getLearnerProgress(
     if (row.first_passed_at !== null) firstPassedAt.set(row.quiz_id, row.first_passed_at);
   }
 
-  const visits = new Map(
-    statements.selectLessons.all(learnerId).map((row) => [row.lesson_id, row]),
-  );
+  const visitRows = await db
+    .selectFrom('lesson_progress')
+    .select(['lesson_id', 'first_visited_at', 'completed_at'])
+    .where('learner_id', '=', learnerId)
+    .execute();
+  const visits = new Map(visitRows.map((row) => [row.lesson_id, row]));
   const lessonIds = new Set([...Object.keys(lessonQuizzes), ...visits.keys()]);
   const lessons: Record<string, LessonProgress> = {};
   for (const lessonId of lessonIds) {

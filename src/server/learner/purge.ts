@@ -5,7 +5,6 @@
  * learner session of theirs is still valid, so a browser that can still sign in is never cut off.
  */
 import type { Instance, SessionStore } from '../../sessions/types';
-import { preparedFor, type Database } from '../platform/database';
 import { deleteLearnerData, instancesToSearch, type LearnerDataDeps } from './learner-data';
 import { LEARNER_SESSION_LIFETIME_MS } from './learner-sessions';
 
@@ -32,22 +31,6 @@ export interface LearnerPurge {
   predictions: number;
 }
 
-function prepareStatements(db: Database) {
-  return {
-    idle: db
-      .prepare<[number, number, number], string>(
-        `SELECT id FROM learner AS l
-         WHERE l.last_active_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM learner_session AS s
-                           WHERE s.learner_id = l.id AND s.expires_at > ?)
-         ORDER BY l.last_active_at, l.id LIMIT ?`,
-      )
-      .pluck(),
-  };
-}
-
-const statementCache = new WeakMap<Database, ReturnType<typeof prepareStatements>>();
-
 export async function purgeInactiveLearners(
   deps: LearnerDataDeps,
   { now = Date.now(), limit = maxLearnersPurgedPerRun }: { now?: number; limit?: number } = {},
@@ -62,11 +45,25 @@ export async function purgeInactiveLearners(
     classMemberships: 0,
     predictions: 0,
   };
-  const idle = preparedFor(statementCache, deps.db, prepareStatements).idle.all(
-    now - learnerInactivityLimitMs,
-    now,
-    limit,
-  );
+  const idleRows = await deps.db
+    .selectFrom('learner as l')
+    .select('l.id')
+    .where('l.last_active_at', '<=', now - learnerInactivityLimitMs)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('learner_session as s')
+            .select('s.id')
+            .whereRef('s.learner_id', '=', 'l.id')
+            .where('s.expires_at', '>', now),
+        ),
+      ),
+    )
+    .orderBy('l.last_active_at')
+    .orderBy('l.id')
+    .limit(limit)
+    .execute();
+  const idle = idleRows.map((row) => row.id);
   if (idle.length === 0) return purge;
 
   // The instances to search are the same for every learner in this run: list them once.

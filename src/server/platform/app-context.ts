@@ -2,7 +2,6 @@
  * The long-lived parts of the running server, made once per process on first use: settings,
  * the site's database, the demo stores and the simulated instances.
  */
-import type { Database } from 'better-sqlite3';
 import path from 'node:path';
 import { measureStores } from '../../lab/compare';
 import { ComparisonRuns } from '../../lab/compare-cache';
@@ -10,12 +9,26 @@ import { InstanceSimulator } from '../../lab/instances';
 import { createStoreRegistry, type StoreRegistry } from '../../sessions/registry';
 import { loadConfig, type Config } from './config';
 import { securePrivateDirectory } from './data-dir';
-import { openDatabase } from './database';
+import { openDatabase, type Database } from './database';
+import {
+  postgresSiteDatabase,
+  sqliteSiteDatabase,
+  type SiteDatabase,
+  type SiteDb,
+} from './site-db/open';
 import { FailureLimiter, RateLimiter } from './rate-limit';
 
 export interface AppContext {
   config: Config;
-  db: Database;
+  /** The site's own data (learners, progress, classes …), on SQLite or PostgreSQL. */
+  db: SiteDb;
+  /** Which database that is, where, whether its schema is current, and how to close it. */
+  database: SiteDatabase;
+  /**
+   * The SQLite file in DATA_DIR. It always exists: the SQLite lesson's demo store keeps its
+   * sessions there, and without DATABASE_URL it holds the site's own data too.
+   */
+  sqliteFile: Database;
   stores: StoreRegistry;
   instances: InstanceSimulator;
   demoWriteLimiter: RateLimiter;
@@ -39,14 +52,18 @@ export function getAppContext(): AppContext {
 export function createAppContext(config: Config): AppContext {
   const tightened = securePrivateDirectory(config.dataDir);
   if (tightened) console.warn(tightened);
-  const db = openDatabase(path.join(config.dataDir, 'session-lab.sqlite'));
+  const sqliteFile = openDatabase(path.join(config.dataDir, 'session-lab.sqlite'));
+  const database =
+    config.siteDatabaseUrl === null
+      ? sqliteSiteDatabase(sqliteFile)
+      : postgresSiteDatabase({ url: config.siteDatabaseUrl });
   const stores = createStoreRegistry(
     {
       secrets: config.sessionSecrets,
       // Only the fallback: each demo request sets `Secure` itself when the browser came over HTTPS.
       secureCookies: false,
       dataDir: config.dataDir,
-      db,
+      db: sqliteFile,
       maxSessionsPerVisitor: config.demoSessionsPerAddress,
     },
     config.storeSettings,
@@ -56,7 +73,9 @@ export function createAppContext(config: Config): AppContext {
   const compareInstance = instances.resolve('fresh');
   return {
     config,
-    db,
+    db: database.db,
+    database,
+    sqliteFile,
     stores,
     instances,
     demoWriteLimiter: new RateLimiter(config.demoWriteLimit),

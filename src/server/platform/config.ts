@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { privateDirectoryMode, privateFileMode, tightenFile } from './data-dir';
 import type { RateLimit } from './rate-limit';
+import { readPostgresSettings } from '../../sessions/stores/postgres';
 import { readStoreSettings, StoreSettingError, type StoreSettings } from '../../sessions/registry';
 
 export interface Config {
@@ -21,6 +22,11 @@ export interface Config {
   sessionSecretSource: 'environment' | 'generated' | 'data-dir';
   /** Each storage kind's own settings (REDIS_URL, MEMCACHED_SERVERS …), read by its module. */
   storeSettings: StoreSettings;
+  /**
+   * DATABASE_URL, when set: the site's own data (learners, progress, classes …) lives in that
+   * PostgreSQL, shared by every server pointed at it. Unset: the SQLite file in DATA_DIR.
+   */
+  siteDatabaseUrl: string | null;
   /** Demo writes (POST, DELETE) allowed per client, e.g. 120 per 60 seconds. */
   demoWriteLimit: RateLimit;
   /** Quiz submissions allowed per client. */
@@ -75,6 +81,8 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecrets: secrets,
     sessionSecretSource: source,
     storeSettings: readSettingsOfStores(env),
+    // Already validated with the stores' settings just above; the PostgreSQL demo shares it.
+    siteDatabaseUrl: readPostgresSettings(env).url,
     demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
     quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
     signInLimit: parseRateLimit('RATE_LIMIT_SIGN_IN', env.RATE_LIMIT_SIGN_IN, '5/300'),

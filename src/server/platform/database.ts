@@ -70,7 +70,7 @@ export function applyMigrations(db: Database, migrations: readonly Migration[]):
     const next = migrations[version];
     if (!next) return false;
     try {
-      db.exec(next.sql);
+      db.exec(next.sqlite);
     } catch (error) {
       throw new Error(`migration ${version + 1} ("${next.name}") failed`, { cause: error });
     }

@@ -23,9 +23,13 @@ export async function sweepExpired(
       console.error(`Session Lab: sweeping the ${id} store failed:`, error);
     }
   }
-  removed.learnerSessions = new LearnerSessions(app.db, {
-    now: () => now,
-  }).deleteExpiredLearnerSessions();
+  try {
+    removed.learnerSessions = await new LearnerSessions(app.db, {
+      now: () => now,
+    }).deleteExpiredLearnerSessions();
+  } catch (error) {
+    console.error('Session Lab: deleting expired learner sessions failed:', error);
+  }
   try {
     const purge = await purgeInactiveLearners(
       {

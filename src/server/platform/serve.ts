@@ -28,7 +28,7 @@ import {
 import { installGracefulShutdown } from './shutdown';
 import { startUp } from './startup';
 
-const { app, release } = startUp();
+const { app, release } = await startUp();
 const { host, port } = app.config;
 
 // Read by the adapter's module when it loads, which the dynamic import below makes happen now,

@@ -17,7 +17,7 @@ export const POST: APIRoute = (context) =>
     const app = getAppContext();
     const request = requestAsSent(context);
     assertSameOrigin(request);
-    requireInstructor(app, context);
+    await requireInstructor(app, context);
     const fields = await readFields(request);
     if (fields.confirm !== 'RESET') {
       throw new HttpError(400, 'send confirm=RESET to empty every demo session in every store');

@@ -42,14 +42,17 @@ export const POST: APIRoute = async (context) => {
     const { db } = app;
     const lesson = await findLessonByQuiz(quiz.id);
     // A first submission creates the learner together with the attempt; a refused one, nothing.
-    const { learner, result: attemptId } = withLearner(cookies, isHttps(context), (learnerId) =>
-      recordQuizAttempt(db, learnerId, quiz.id, grade, Date.now(), { lessonId: lesson?.id }),
+    const { learner, result: attemptId } = await withLearner(
+      cookies,
+      isHttps(context),
+      (learnerId, trx) =>
+        recordQuizAttempt(trx, learnerId, quiz.id, grade, Date.now(), { lessonId: lesson?.id }),
     );
 
     if (!(request.headers.get('accept') ?? '').includes('application/json')) {
       return redirect(`/quizzes/${quiz.id}/attempts/${attemptId}/`, 303);
     }
-    const progress = getLearnerProgress(db, learner.learnerId, await getLessonQuizMap());
+    const progress = await getLearnerProgress(db, learner.learnerId, await getLessonQuizMap());
     const best = progress.quizzes[quiz.id];
     const result: QuizSubmissionResult = {
       attemptId,

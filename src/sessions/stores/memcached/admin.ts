@@ -28,7 +28,7 @@ export function createMemcachedAdmin(
 
     async empty(scope) {
       const since = scope.now - lifetimeSeconds * 1000 - lastSeenSlackMs;
-      const learners = scope.ownersSeenSince(since, maxSignedOutLearners + 1);
+      const learners = await scope.ownersSeenSince(since, maxSignedOutLearners + 1);
       const truncated = learners.length > maxSignedOutLearners;
       const queue = learners.slice(0, maxSignedOutLearners);
       const instance = scope.instances[0]!;

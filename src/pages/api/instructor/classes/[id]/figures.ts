@@ -16,8 +16,8 @@ export const prerender = false;
 export const GET: APIRoute = (context) =>
   answerInstructorRequest(async () => {
     const app = getAppContext();
-    requireInstructor(app, context);
-    const classroom = getClass(app.db, context.params.id ?? '');
+    await requireInstructor(app, context);
+    const classroom = await getClass(app.db, context.params.id ?? '');
     if (!classroom) throw new HttpError(404, 'no such class (it may have been deleted)');
     return instructorJson(200, await liveClassFigures(app, classroom.id, await quizEntries()));
   });

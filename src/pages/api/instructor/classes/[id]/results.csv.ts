@@ -13,10 +13,14 @@ export const prerender = false;
 export const GET: APIRoute = (context) =>
   answerInstructorRequest(async () => {
     const app = getAppContext();
-    requireInstructor(app, context);
-    const classroom = getClass(app.db, context.params.id ?? '');
+    await requireInstructor(app, context);
+    const classroom = await getClass(app.db, context.params.id ?? '');
     if (!classroom) throw new HttpError(404, 'no such class (it may have been deleted)');
-    const { csv, rows, truncated } = classResultsCsv(app.db, classroom.id, await quizTitles());
+    const { csv, rows, truncated } = await classResultsCsv(
+      app.db,
+      classroom.id,
+      await quizTitles(),
+    );
     const day = new Date().toISOString().slice(0, 10);
     return new Response(csv, {
       headers: {
