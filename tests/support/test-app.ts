@@ -31,17 +31,18 @@ export async function createTestApp(
     ...options.env,
   });
   const created = createAppContext(config);
+  await created.database.ready;
   const stores = new Map(created.stores);
   for (const [id, store] of Object.entries(options.stores?.(created) ?? {})) {
     if (store) stores.set(id as StoreId, store);
   }
   const app: AppContext = { ...created, stores };
-  const { db } = app;
   return {
     app,
     dataDir,
     async close() {
-      db.close();
+      await app.database.close();
+      app.sqliteFile.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,27 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
-import {
-  ClassInputError,
-  createClass,
-  deleteClass,
-  findClassByCode,
-  getClass,
-  isMember,
-  joinClass,
-  joinCodeAlphabet,
-  leaveClass,
-  listClasses,
-  newJoinCode,
-  normalizeJoinCode,
-  validateClassName,
-} from '../../src/server/instructor/classes';
-import { openDatabase, type Database } from '../../src/server/platform/database';
-import {
-  classPseudonym,
-  classResultsCsv,
-  csvField,
-  resultsCsvHeader,
-} from '../../src/server/instructor/results-csv';
+import { ClassInputError, createClass, deleteClass, findClassByCode, getClass, isMember, joinClass, joinCodeAlphabet, leaveClass, listClasses, newJoinCode, normalizeJoinCode, validateClassName } from '../../src/server/instructor/classes';
+import { type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
+import { classPseudonym, classResultsCsv, csvField, resultsCsvHeader } from '../../src/server/instructor/results-csv';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import { recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
@@ -42,18 +25,28 @@ const quiz = quizSchema.parse({
   ],
 });
 
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let learners: LearnerSessions;
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  site = memorySiteDb();
+  ({ db, file } = site);
   learners = new LearnerSessions(db);
 });
 
-afterEach(() => db.close());
+afterEach(() => site.close());
+
+/** `count` new learners' ids, made one after another. */
+async function newLearners(count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let made = 0; made < count; made++) ids.push((await learners.createLearner()).id);
+  return ids;
+}
 
 describe('class names and join codes', () => {
-  it('trims names, keeps up to 80 characters and refuses the rest', () => {
+  it('trims names, keeps up to 80 characters and refuses the rest', async () => {
     expect(validateClassName('  Web  security\tA  ')).toBe('Web security A');
     expect(validateClassName('é'.repeat(80))).toHaveLength(80);
     expect(() => validateClassName('x'.repeat(81))).toThrow(ClassInputError);
@@ -62,7 +55,7 @@ describe('class names and join codes', () => {
     expect(() => validateClassName('a\u0000b')).toThrow(/control/);
   });
 
-  it('makes six-symbol codes from the unambiguous alphabet', () => {
+  it('makes six-symbol codes from the unambiguous alphabet', async () => {
     for (let index = 0; index < 200; index++) {
       const code = newJoinCode();
       expect(code).toMatch(/^[A-Z0-9]{6}$/);
@@ -73,7 +66,7 @@ describe('class names and join codes', () => {
     }
   });
 
-  it('reads codes as learners type them', () => {
+  it('reads codes as learners type them', async () => {
     expect(normalizeJoinCode('acd-efg')).toBe('ACDEFG');
     expect(normalizeJoinCode(' ac def g ')).toBe('ACDEFG');
     expect(normalizeJoinCode('ACDEF')).toBeNull();
@@ -82,48 +75,50 @@ describe('class names and join codes', () => {
     expect(normalizeJoinCode(undefined)).toBeNull();
   });
 
-  it('gives every class a unique code, trying again on a collision', () => {
+  it('gives every class a unique code, trying again on a collision', async () => {
     const codes = ['AAAAAA', 'AAAAAA', 'CCCCCC'];
-    const first = createClass(db, 'First', 1, () => 'AAAAAA');
-    const second = createClass(db, 'Second', 2, () => codes.shift()!);
+    const first = await createClass(db, 'First', 1, () => 'AAAAAA');
+    const second = await createClass(db, 'Second', 2, () => codes.shift()!);
     expect(first.code).toBe('AAAAAA');
     expect(second.code).toBe('CCCCCC');
-    expect(findClassByCode(db, 'cccccc')?.id).toBe(second.id);
-    expect(getClass(db, first.id)?.name).toBe('First');
+    expect((await findClassByCode(db, 'cccccc'))?.id).toBe(second.id);
+    expect((await getClass(db, first.id))?.name).toBe('First');
   });
 });
 
 describe('membership', () => {
-  it('joins once, lists member counts, and leaves', () => {
-    const classroom = createClass(db, 'Morning group');
-    const learner = learners.createLearner().id;
-    expect(joinClass(db, classroom.id, learner, 10)).toBe(true);
-    expect(joinClass(db, classroom.id, learner, 20)).toBe(false);
-    expect(isMember(db, classroom.id, learner)).toBe(true);
-    expect(listClasses(db)).toEqual([expect.objectContaining({ id: classroom.id, members: 1 })]);
-    expect(leaveClass(db, classroom.id, learner)).toBe(true);
-    expect(isMember(db, classroom.id, learner)).toBe(false);
+  it('joins once, lists member counts, and leaves', async () => {
+    const classroom = await createClass(db, 'Morning group');
+    const learner = (await learners.createLearner()).id;
+    expect(await joinClass(db, classroom.id, learner, 10)).toBe(true);
+    expect(await joinClass(db, classroom.id, learner, 20)).toBe(false);
+    expect(await isMember(db, classroom.id, learner)).toBe(true);
+    expect(await listClasses(db)).toEqual([
+      expect.objectContaining({ id: classroom.id, members: 1 }),
+    ]);
+    expect(await leaveClass(db, classroom.id, learner)).toBe(true);
+    expect(await isMember(db, classroom.id, learner)).toBe(false);
   });
 
-  it('loses the membership when the learner deletes their data', () => {
-    const classroom = createClass(db, 'Evening group');
-    const learner = learners.createLearner().id;
-    joinClass(db, classroom.id, learner);
-    db.prepare('DELETE FROM learner WHERE id = ?').run(learner);
-    expect(listClasses(db)[0]?.members).toBe(0);
+  it('loses the membership when the learner deletes their data', async () => {
+    const classroom = await createClass(db, 'Evening group');
+    const learner = (await learners.createLearner()).id;
+    await joinClass(db, classroom.id, learner);
+    file.prepare('DELETE FROM learner WHERE id = ?').run(learner);
+    expect((await listClasses(db))[0]?.members).toBe(0);
   });
 
-  it('deletes a class with its memberships and leaves the learners’ progress alone', () => {
-    const classroom = createClass(db, 'Short course');
-    const learner = learners.createLearner().id;
-    joinClass(db, classroom.id, learner, 0);
-    recordQuizAttempt(db, learner, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 5);
-    expect(deleteClass(db, classroom.id)).toEqual({ deleted: true, memberships: 1 });
-    expect(getClass(db, classroom.id)).toBeNull();
-    expect(findClassByCode(db, classroom.code)).toBeNull();
-    expect(db.prepare('SELECT count(*) FROM classroom_member').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT count(*) FROM quiz_attempt').pluck().get()).toBe(1);
-    expect(deleteClass(db, classroom.id)).toEqual({ deleted: false, memberships: 0 });
+  it('deletes a class with its memberships and leaves the learners’ progress alone', async () => {
+    const classroom = await createClass(db, 'Short course');
+    const learner = (await learners.createLearner()).id;
+    await joinClass(db, classroom.id, learner, 0);
+    await recordQuizAttempt(db, learner, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 5);
+    expect(await deleteClass(db, classroom.id)).toEqual({ deleted: true, memberships: 1 });
+    expect(await getClass(db, classroom.id)).toBeNull();
+    expect(await findClassByCode(db, classroom.code)).toBeNull();
+    expect(file.prepare('SELECT count(*) FROM classroom_member').pluck().get()).toBe(0);
+    expect(file.prepare('SELECT count(*) FROM quiz_attempt').pluck().get()).toBe(1);
+    expect(await deleteClass(db, classroom.id)).toEqual({ deleted: false, memberships: 0 });
   });
 });
 
@@ -157,7 +152,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('the results export', () => {
-  it('quotes fields that need it and defuses spreadsheet formulas', () => {
+  it('quotes fields that need it and defuses spreadsheet formulas', async () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
@@ -166,20 +161,22 @@ describe('the results export', () => {
     expect(csvField(75)).toBe('75');
   });
 
-  it('lists members’ attempts since joining, under per-class pseudonyms', () => {
-    const classroom = createClass(db, 'Export me');
-    const other = createClass(db, 'Another class');
-    const [alice, bob, outsider] = [1, 2, 3].map(() => learners.createLearner().id);
-    recordQuizAttempt(db, alice!, 'signed', gradeQuiz(quiz, { readable: ['no'] }), 500);
-    joinClass(db, classroom.id, alice!, 1_000);
-    joinClass(db, classroom.id, bob!, 1_000);
-    joinClass(db, other.id, alice!, 1_000);
-    recordQuizAttempt(db, alice!, 'signed', gradeQuiz(quiz, { readable: ['no'] }), 2_000);
-    recordQuizAttempt(db, alice!, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 3_000);
-    recordQuizAttempt(db, bob!, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 4_000);
-    recordQuizAttempt(db, outsider!, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 4_000);
+  it('lists members’ attempts since joining, under per-class pseudonyms', async () => {
+    const classroom = await createClass(db, 'Export me');
+    const other = await createClass(db, 'Another class');
+    const [alice, bob, outsider] = await newLearners(3);
+    await recordQuizAttempt(db, alice!, 'signed', gradeQuiz(quiz, { readable: ['no'] }), 500);
+    await joinClass(db, classroom.id, alice!, 1_000);
+    await joinClass(db, classroom.id, bob!, 1_000);
+    await joinClass(db, other.id, alice!, 1_000);
+    await recordQuizAttempt(db, alice!, 'signed', gradeQuiz(quiz, { readable: ['no'] }), 2_000);
+    await recordQuizAttempt(db, alice!, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 3_000);
+    await recordQuizAttempt(db, bob!, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 4_000);
+    await recordQuizAttempt(db, outsider!, 'signed', gradeQuiz(quiz, { readable: ['yes'] }), 4_000);
 
-    const { csv, rows, truncated } = classResultsCsv(db, classroom.id, { signed: quiz.title });
+    const { csv, rows, truncated } = await classResultsCsv(db, classroom.id, {
+      signed: quiz.title,
+    });
     expect(truncated).toBe(false);
     expect(rows).toBe(3);
     expect(csv.endsWith('\r\n')).toBe(true);

@@ -56,7 +56,7 @@ function cookieHeader(response: Response): string {
 }
 
 function countRows(sql: string): number {
-  return testApp!.app.db.prepare<[], number>(sql).pluck().get() ?? 0;
+  return testApp!.app.sqliteFile.prepare<[], number>(sql).pluck().get() ?? 0;
 }
 
 const learners = () => countRows('SELECT count(*) FROM learner');
@@ -65,8 +65,8 @@ const learnerSessions = () => countRows('SELECT count(*) FROM learner_session');
 describe('a refused demo write from a visitor without a learner', () => {
   it('413: a session over the store’s size leaves no learner and sends no learner cookie', async () => {
     const app = await start({
-      stores: ({ db }) => ({
-        sqlite: createSqliteStore({ db, secure: false, maxSessionBytes: 256 }),
+      stores: ({ sqliteFile }) => ({
+        sqlite: createSqliteStore({ db: sqliteFile, secure: false, maxSessionBytes: 256 }),
       }),
     });
     const response = await handleDemoRequest(
@@ -82,7 +82,9 @@ describe('a refused demo write from a visitor without a learner', () => {
 
   it('a full store evicts its oldest session for a newcomer, who becomes a learner', async () => {
     const app = await start({
-      stores: ({ db }) => ({ sqlite: createSqliteStore({ db, secure: false, maxSessions: 1 }) }),
+      stores: ({ sqliteFile }) => ({
+        sqlite: createSqliteStore({ db: sqliteFile, secure: false, maxSessions: 1 }),
+      }),
     });
     for (let visitor = 1; visitor <= 3; visitor++) {
       const saved = await handleDemoRequest(app, demoRequest('sqlite', { action: 'increment' }));
@@ -142,9 +144,9 @@ describe('a demo write that stores something', () => {
     expect(reported.wire.response.setCookies).toHaveLength(first.headers.getSetCookie().length);
     expect(learners()).toBe(1);
     expect(learnerSessions()).toBe(1);
-    const learner = app.db.prepare<[], string>('SELECT id FROM learner').pluck().get()!;
+    const learner = app.sqliteFile.prepare<[], string>('SELECT id FROM learner').pluck().get()!;
     expect(
-      app.db
+      app.sqliteFile
         .prepare<[string], number>('SELECT count(*) FROM demo_session WHERE owner = ?')
         .pluck()
         .get(learner),

@@ -1,29 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/server/platform/database';
+import { type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { SignInGuard, tokenMatches } from '../../src/server/instructor/auth';
-import {
-  blankInstructorSessionCookie,
-  INSTRUCTOR_SESSION_COOKIE,
-  INSTRUCTOR_SESSION_LIFETIME_MS,
-  instructorSessionCookie,
-  InstructorSessions,
-} from '../../src/server/instructor/sessions';
+import { blankInstructorSessionCookie, INSTRUCTOR_SESSION_COOKIE, INSTRUCTOR_SESSION_LIFETIME_MS, instructorSessionCookie, InstructorSessions } from '../../src/server/instructor/sessions';
 import { serializeSetCookie } from '../../src/sessions/cookie-jar';
 
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let time: number;
 let sessions: InstructorSessions;
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  site = memorySiteDb();
+  ({ db, file } = site);
   time = 1_700_000_000_000;
   sessions = new InstructorSessions(db, { now: () => time });
 });
 
-afterEach(() => db.close());
+afterEach(() => site.close());
 
 describe('the instructor token check', () => {
-  it('accepts only the exact token, whatever the length of the guess', () => {
+  it('accepts only the exact token, whatever the length of the guess', async () => {
     const token = 'a-long-random-instructor-token-0123';
     expect(tokenMatches(token, token)).toBe(true);
     expect(tokenMatches(token, `${token} `)).toBe(false);
@@ -34,7 +33,7 @@ describe('the instructor token check', () => {
 });
 
 describe('failed sign-ins per client', () => {
-  it('allows the limit of wrong guesses, then refuses every try until a token is back', () => {
+  it('allows the limit of wrong guesses, then refuses every try until a token is back', async () => {
     const guard = new SignInGuard({ max: 2, windowSeconds: 60 });
     const now = 1_000_000;
     expect(guard.check('a', now)).toEqual({ allowed: true });
@@ -54,49 +53,49 @@ describe('failed sign-ins per client', () => {
 });
 
 describe('instructor sessions', () => {
-  it('stores only the SHA-256 of the secret and validates the token', () => {
-    const { token, session } = sessions.create();
+  it('stores only the SHA-256 of the secret and validates the token', async () => {
+    const { token, session } = await sessions.create();
     const [id, secret] = token.split('.');
     expect(id).toBe(session.id);
-    const row = db
+    const row = file
       .prepare<[string], { secret_hash: Buffer }>(
         'SELECT secret_hash FROM instructor_session WHERE id = ?',
       )
       .get(session.id)!;
     expect(row.secret_hash.byteLength).toBe(32);
     expect(row.secret_hash.toString('utf8')).not.toContain(secret);
-    expect(sessions.validate(token)?.session.id).toBe(session.id);
+    expect((await sessions.validate(token))?.session.id).toBe(session.id);
   });
 
-  it('refuses a wrong secret, a malformed token and nothing at all', () => {
-    const { token } = sessions.create();
+  it('refuses a wrong secret, a malformed token and nothing at all', async () => {
+    const { token } = await sessions.create();
     const [id] = token.split('.');
-    expect(sessions.validate(`${id}.${'a'.repeat(32)}`)).toBeNull();
-    expect(sessions.validate('not a token')).toBeNull();
-    expect(sessions.validate(undefined)).toBeNull();
+    expect(await sessions.validate(`${id}.${'a'.repeat(32)}`)).toBeNull();
+    expect(await sessions.validate('not a token')).toBeNull();
+    expect(await sessions.validate(undefined)).toBeNull();
   });
 
-  it('slides the expiry when half the lifetime is gone, and ends at expiry', () => {
-    const { token } = sessions.create();
+  it('slides the expiry when half the lifetime is gone, and ends at expiry', async () => {
+    const { token } = await sessions.create();
     time += INSTRUCTOR_SESSION_LIFETIME_MS / 4;
-    expect(sessions.validate(token)?.fresh).toBe(false);
+    expect((await sessions.validate(token))?.fresh).toBe(false);
     time += INSTRUCTOR_SESSION_LIFETIME_MS / 2;
-    const slid = sessions.validate(token);
+    const slid = await sessions.validate(token);
     expect(slid?.fresh).toBe(true);
     expect(slid?.session.expiresAt.getTime()).toBe(time + INSTRUCTOR_SESSION_LIFETIME_MS);
     time += INSTRUCTOR_SESSION_LIFETIME_MS;
-    expect(sessions.validate(token)).toBeNull();
-    expect(db.prepare('SELECT count(*) FROM instructor_session').pluck().get()).toBe(0);
+    expect(await sessions.validate(token)).toBeNull();
+    expect(file.prepare('SELECT count(*) FROM instructor_session').pluck().get()).toBe(0);
   });
 
-  it('ends a session on sign-out', () => {
-    const { token, session } = sessions.create();
-    sessions.invalidate(session.id);
-    expect(sessions.validate(token)).toBeNull();
+  it('ends a session on sign-out', async () => {
+    const { token, session } = await sessions.create();
+    await sessions.invalidate(session.id);
+    expect(await sessions.validate(token)).toBeNull();
   });
 
-  it('sends the cookie HttpOnly, SameSite=Strict, Path=/, Secure only over HTTPS', () => {
-    const { token, session } = sessions.create();
+  it('sends the cookie HttpOnly, SameSite=Strict, Path=/, Secure only over HTTPS', async () => {
+    const { token, session } = await sessions.create();
     const plain = serializeSetCookie(
       instructorSessionCookie(token, session.expiresAt, { secure: false }),
     );

@@ -5,20 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import {
-  createStoreRegistry,
-  readStoreSettings,
-  type StoreRegistry,
-} from '../../src/sessions/registry';
+import { createStoreRegistry, readStoreSettings, type StoreRegistry } from '../../src/sessions/registry';
 import type { Instance } from '../../src/sessions/types';
-import {
-  activeWindowMs,
-  classActivity,
-  classQuizFigures,
-  type QuizEntry,
-} from '../../src/server/instructor/class-figures';
+import { activeWindowMs, classActivity, classQuizFigures, type QuizEntry } from '../../src/server/instructor/class-figures';
 import { createClass, joinClass } from '../../src/server/instructor/classes';
-import { openDatabase, type Database } from '../../src/server/platform/database';
+import { type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { measureStores } from '../../src/server/instructor/store-figures';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import { recordQuizAttempt } from '../../src/server/learner/progress';
@@ -54,38 +47,47 @@ const quiz = quizSchema.parse({
 const quizzes = new Map<string, QuizEntry>([['where', { title: quiz.title, quiz }]]);
 
 let dataDir: string;
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let learners: LearnerSessions;
 let time: number;
 
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-figures-'));
-  db = openDatabase(':memory:');
+  site = memorySiteDb();
+  ({ db, file } = site);
   time = 10_000_000;
   learners = new LearnerSessions(db, { now: () => time });
 });
 
 afterEach(async () => {
-  db.close();
+  site.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** `count` new learners' ids, made one after another. */
+async function newLearners(count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let made = 0; made < count; made++) ids.push((await learners.createLearner()).id);
+  return ids;
+}
+
 describe('class activity', () => {
-  it('counts members seen, quizzing or using a SQLite demo within five minutes', () => {
-    const classroom = createClass(db, 'Activity');
-    const ids = [1, 2, 3, 4].map(() => learners.createLearner().id);
-    for (const id of ids) joinClass(db, classroom.id, id, time);
-    // 1: a site session seen now; 2: a quiz now; 3: a SQLite demo session used now; 4: idle.
-    learners.createLearnerSession(ids[0]!);
+  it('counts members seen, quizzing or using a demo within five minutes', async () => {
+    const classroom = await createClass(db, 'Activity');
+    const ids = await newLearners(4);
+    for (const id of ids) await joinClass(db, classroom.id, id, time);
+    // 1: a new site session now; 2: a quiz now; 3: a demo request now, which reads (and so
+    // touches) the learner's session; 4: idle.
+    await learners.createLearnerSession(ids[0]!);
+    const { token } = await learners.createLearnerSession(ids[2]!);
     time += 10 * 60_000;
-    learners.createLearnerSession(ids[0]!);
-    recordQuizAttempt(db, ids[1]!, 'where', gradeQuiz(quiz, {}), time);
-    db.prepare(
-      `INSERT INTO demo_session (id, secret_hash, owner, data, bytes, created_at, expires_at, last_seen_at)
-       VALUES ('d', zeroblob(32), ?, '{}', 2, ?, ?, ?)`,
-    ).run(ids[2]!, time, time + 60_000, time);
-    expect(classActivity(db, classroom.id, time)).toEqual({ members: 4, active: 3 });
-    expect(classActivity(db, classroom.id, time + activeWindowMs + 1)).toEqual({
+    await learners.createLearnerSession(ids[0]!);
+    await recordQuizAttempt(db, ids[1]!, 'where', gradeQuiz(quiz, {}), time);
+    expect(await learners.validateLearnerSessionToken(token)).not.toBeNull();
+    expect(await classActivity(db, classroom.id, time)).toEqual({ members: 4, active: 3 });
+    expect(await classActivity(db, classroom.id, time + activeWindowMs + 1)).toEqual({
       members: 4,
       active: 0,
     });
@@ -93,20 +95,20 @@ describe('class activity', () => {
 });
 
 describe('quiz figures', () => {
-  it('grades each member’s latest attempt since joining and finds the commonest wrong answer', () => {
-    const classroom = createClass(db, 'Quiz figures');
-    const [a, b, c, outsider] = [1, 2, 3, 4].map(() => learners.createLearner().id);
-    for (const id of [a, b, c]) joinClass(db, classroom.id, id!, 1_000);
+  it('grades each member’s latest attempt since joining and finds the commonest wrong answer', async () => {
+    const classroom = await createClass(db, 'Quiz figures');
+    const [a, b, c, outsider] = await newLearners(4);
+    for (const id of [a, b, c]) await joinClass(db, classroom.id, id!, 1_000);
     const attempt = (id: string, answers: Record<string, string[]>, at: number) =>
       recordQuizAttempt(db, id, 'where', gradeQuiz(quiz, answers), at);
-    attempt(a!, { memory: ['disk'] }, 500); // before joining: not counted
-    attempt(a!, { memory: ['disk'], shared: ['redis'] }, 2_000); // superseded
-    attempt(a!, { memory: ['ram'], shared: ['redis', 'sqlite'] }, 3_000);
-    attempt(b!, { memory: ['cookie'], shared: ['redis', 'memory'] }, 3_000);
-    attempt(c!, { memory: ['cookie'], shared: ['redis', 'sqlite'] }, 3_000);
-    attempt(outsider!, { memory: ['disk'] }, 3_000);
+    await attempt(a!, { memory: ['disk'] }, 500); // before joining: not counted
+    await attempt(a!, { memory: ['disk'], shared: ['redis'] }, 2_000); // superseded
+    await attempt(a!, { memory: ['ram'], shared: ['redis', 'sqlite'] }, 3_000);
+    await attempt(b!, { memory: ['cookie'], shared: ['redis', 'memory'] }, 3_000);
+    await attempt(c!, { memory: ['cookie'], shared: ['redis', 'sqlite'] }, 3_000);
+    await attempt(outsider!, { memory: ['disk'] }, 3_000);
 
-    const { quizzes: figures, ungradable } = classQuizFigures(db, classroom.id, quizzes);
+    const { quizzes: figures, ungradable } = await classQuizFigures(db, classroom.id, quizzes);
     expect(ungradable).toBe(0);
     expect(figures).toHaveLength(1);
     const [figure] = figures;
@@ -126,12 +128,15 @@ describe('quiz figures', () => {
     for (const id of [a, b, c]) expect(JSON.stringify(figures)).not.toContain(id);
   });
 
-  it('leaves out attempts at quizzes it does not know', () => {
-    const classroom = createClass(db, 'Unknown quiz');
-    const id = learners.createLearner().id;
-    joinClass(db, classroom.id, id, 0);
-    recordQuizAttempt(db, id, 'gone', gradeQuiz(quiz, {}), 10);
-    expect(classQuizFigures(db, classroom.id, quizzes)).toEqual({ quizzes: [], ungradable: 1 });
+  it('leaves out attempts at quizzes it does not know', async () => {
+    const classroom = await createClass(db, 'Unknown quiz');
+    const id = (await learners.createLearner()).id;
+    await joinClass(db, classroom.id, id, 0);
+    await recordQuizAttempt(db, id, 'gone', gradeQuiz(quiz, {}), 10);
+    expect(await classQuizFigures(db, classroom.id, quizzes)).toEqual({
+      quizzes: [],
+      ungradable: 1,
+    });
   });
 });
 
@@ -139,9 +144,14 @@ describe('store figures', () => {
   let stores: StoreRegistry;
   let instances: InstanceSimulator;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     stores = createStoreRegistry(
-      { secrets: ['figures-test-secret-0123456789abcdef0123'], secureCookies: false, dataDir, db },
+      {
+        secrets: ['figures-test-secret-0123456789abcdef0123'],
+        secureCookies: false,
+        dataDir,
+        db: file,
+      },
       readStoreSettings({}),
     );
     instances = new InstanceSimulator(dataDir);

@@ -1,62 +1,67 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClass, joinCodeAlphabet } from '../../src/server/instructor/classes';
-import { openDatabase, type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { lookUpJoinCode } from '../../src/server/learner/join-lookup';
 import { FailureLimiter } from '../../src/server/platform/rate-limit';
 
-let db: Database;
-let app: { db: Database; joinLookupLimiter: FailureLimiter };
+let site: TestSiteDb;
+let db: SiteDb;
+let app: { db: SiteDb; joinLookupLimiter: FailureLimiter };
 let code: string;
 let wrongCodes: string[];
 const at = 1_000_000;
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  site = memorySiteDb();
+  ({ db } = site);
   app = { db, joinLookupLimiter: new FailureLimiter({ max: 3, windowSeconds: 60 }) };
-  code = createClass(db, 'Tuesday').code;
+  code = (await createClass(db, 'Tuesday')).code;
   wrongCodes = [...joinCodeAlphabet]
     .map((symbol) => symbol.repeat(6))
     .filter((candidate) => candidate !== code);
 });
-afterEach(() => db.close());
+afterEach(() => site.close());
 
 describe('looking up join codes', () => {
-  it('finds a class by its code, in any case, and lets right codes through without limit', () => {
+  it('finds a class by its code, in any case, and lets right codes through without limit', async () => {
     for (let i = 0; i < 20; i++) {
-      expect(lookUpJoinCode(app, '198.51.100.1', code.toLowerCase(), at)).toMatchObject({
+      expect(await lookUpJoinCode(app, '198.51.100.1', code.toLowerCase(), at)).toMatchObject({
         kind: 'found',
         classroom: { code, name: 'Tuesday' },
       });
     }
   });
 
-  it('allows the limit of unknown codes, then refuses every lookup, right ones too', () => {
+  it('allows the limit of unknown codes, then refuses every lookup, right ones too', async () => {
     for (const wrong of wrongCodes.slice(0, 3)) {
-      expect(lookUpJoinCode(app, '198.51.100.1', wrong, at)).toEqual({ kind: 'missing' });
+      expect(await lookUpJoinCode(app, '198.51.100.1', wrong, at)).toEqual({ kind: 'missing' });
     }
-    expect(lookUpJoinCode(app, '198.51.100.1', wrongCodes[3], at)).toEqual({
+    expect(await lookUpJoinCode(app, '198.51.100.1', wrongCodes[3], at)).toEqual({
       kind: 'limited',
       retryAfterSeconds: 20,
     });
-    expect(lookUpJoinCode(app, '198.51.100.1', code, at + 1_000)).toMatchObject({
+    expect(await lookUpJoinCode(app, '198.51.100.1', code, at + 1_000)).toMatchObject({
       kind: 'limited',
     });
     // Malformed input counts as a miss, and another client is not affected.
-    expect(lookUpJoinCode(app, '198.51.100.2', 'not a code', at)).toEqual({ kind: 'missing' });
-    expect(lookUpJoinCode(app, '198.51.100.2', code, at)).toMatchObject({ kind: 'found' });
+    expect(await lookUpJoinCode(app, '198.51.100.2', 'not a code', at)).toEqual({
+      kind: 'missing',
+    });
+    expect(await lookUpJoinCode(app, '198.51.100.2', code, at)).toMatchObject({ kind: 'found' });
     // Once the pause is over the right code works again.
-    expect(lookUpJoinCode(app, '198.51.100.1', code, at + 20_000)).toMatchObject({
+    expect(await lookUpJoinCode(app, '198.51.100.1', code, at + 20_000)).toMatchObject({
       kind: 'found',
     });
   });
 
-  it('counts every address of one IPv6 /64 together', () => {
+  it('counts every address of one IPv6 /64 together', async () => {
     for (const [index, wrong] of wrongCodes.slice(0, 4).entries()) {
-      expect(lookUpJoinCode(app, `2001:db8:7:7::${index + 1}`, wrong, at).kind).toBe(
+      expect((await lookUpJoinCode(app, `2001:db8:7:7::${index + 1}`, wrong, at)).kind).toBe(
         index < 3 ? 'missing' : 'limited',
       );
     }
-    expect(lookUpJoinCode(app, '2001:db8:7:7:ffff::9', code, at).kind).toBe('limited');
-    expect(lookUpJoinCode(app, '2001:db8:7:8::1', code, at).kind).toBe('found');
+    expect((await lookUpJoinCode(app, '2001:db8:7:7:ffff::9', code, at)).kind).toBe('limited');
+    expect((await lookUpJoinCode(app, '2001:db8:7:8::1', code, at)).kind).toBe('found');
   });
 });

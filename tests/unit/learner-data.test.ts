@@ -5,22 +5,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import {
-  createStoreRegistry,
-  readStoreSettings,
-  type StoreRegistry,
-} from '../../src/sessions/registry';
+import { createStoreRegistry, readStoreSettings, type StoreRegistry } from '../../src/sessions/registry';
 import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
 import { createClass, joinClass } from '../../src/server/instructor/classes';
-import { openDatabase, type Database } from '../../src/server/platform/database';
-import {
-  deleteLearnerData,
-  expiredStoreCookies,
-  readLearnerData,
-  readOwnedDemoSessions,
-  type LearnerDataDeps,
-} from '../../src/server/learner/learner-data';
+import { type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
+import { deleteLearnerData, expiredStoreCookies, readLearnerData, readOwnedDemoSessions, type LearnerDataDeps } from '../../src/server/learner/learner-data';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import { commitPrediction } from '../../src/server/learner/predictions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';
@@ -44,16 +36,24 @@ const quiz = quizSchema.parse({
 });
 
 let dataDir: string;
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let stores: StoreRegistry;
 let instances: InstanceSimulator;
 let deps: LearnerDataDeps;
 
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-learner-data-'));
-  db = openDatabase(':memory:');
+  site = memorySiteDb();
+  ({ db, file } = site);
   stores = createStoreRegistry(
-    { secrets: ['learner-data-test-secret-0123456789abcdef'], secureCookies: false, dataDir, db },
+    {
+      secrets: ['learner-data-test-secret-0123456789abcdef'],
+      secureCookies: false,
+      dataDir,
+      db: file,
+    },
     readStoreSettings({}),
   );
   instances = new InstanceSimulator(dataDir);
@@ -65,24 +65,30 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  db.close();
+  site.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
 /** A learner with progress, a site session, and demo sessions in three server stores. */
 async function learnerWithEverything() {
   const learnerSessions = new LearnerSessions(db);
-  const learner = learnerSessions.createLearner().id;
-  learnerSessions.createLearnerSession(learner);
-  learnerSessions.createLearnerSession(learner);
-  recordQuizAttempt(db, learner, 'memory', gradeQuiz(quiz, { where: ['disk'] }), 1_000);
-  recordQuizAttempt(db, learner, 'memory', gradeQuiz(quiz, { where: ['ram'] }), 2_000, {
+  const learner = (await learnerSessions.createLearner()).id;
+  await learnerSessions.createLearnerSession(learner);
+  await learnerSessions.createLearnerSession(learner);
+  await recordQuizAttempt(db, learner, 'memory', gradeQuiz(quiz, { where: ['disk'] }), 1_000);
+  await recordQuizAttempt(db, learner, 'memory', gradeQuiz(quiz, { where: ['ram'] }), 2_000, {
     lessonId: 'memory-store',
   });
-  markLessonVisited(db, learner, 'why-sessions', 500);
+  await markLessonVisited(db, learner, 'why-sessions', 500);
   // A lesson already visited, so the prediction adds its own row only.
-  commitPrediction(db, learner, { id: 'memory-restart', lesson: 'why-sessions' }, 'lost', 600);
-  joinClass(db, createClass(db, 'Morning group').id, learner);
+  await commitPrediction(
+    db,
+    learner,
+    { id: 'memory-restart', lesson: 'why-sessions' },
+    'lost',
+    600,
+  );
+  await joinClass(db, (await createClass(db, 'Morning group')).id, learner);
 
   const fresh = instances.resolve('fresh');
   const places: [StoreId, Instance][] = [
@@ -131,7 +137,7 @@ async function filesOwnedBy(owner: string): Promise<number> {
 }
 
 function countRows(learner: string) {
-  const count = (sql: string) => db.prepare<[string], number>(sql).pluck().get(learner);
+  const count = (sql: string) => file.prepare<[string], number>(sql).pluck().get(learner);
   return {
     learner: count('SELECT count(*) FROM learner WHERE id = ?'),
     predictions: count('SELECT count(*) FROM prediction WHERE learner_id = ?'),
@@ -146,7 +152,7 @@ function countRows(learner: string) {
 describe('what the site holds about a learner', () => {
   it('lists the learner, their sessions, attempts, lessons and SQLite demo sessions', async () => {
     const { learner } = await learnerWithEverything();
-    const data = readLearnerData(db, learner)!;
+    const data = (await readLearnerData(db, learner))!;
     expect(data.learner.id).toBe(learner);
     expect(data.learner.shortId).toBe(`${learner.slice(0, 8)}…`);
     expect(data.sessions).toHaveLength(2);
@@ -166,8 +172,8 @@ describe('what the site holds about a learner', () => {
     expect(owned.sqlite?.problem).toBeNull();
   });
 
-  it('answers null for a learner it does not know', () => {
-    expect(readLearnerData(db, 'nobody')).toBeNull();
+  it('answers null for a learner it does not know', async () => {
+    expect(await readLearnerData(db, 'nobody')).toBeNull();
   });
 });
 

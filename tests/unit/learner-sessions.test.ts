@@ -1,61 +1,58 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/server/platform/database';
-import {
-  LEARNER_ACTIVITY_PRECISION_MS,
-  LEARNER_SESSION_COOKIE,
-  LEARNER_SESSION_LIFETIME_MS,
-  LearnerSessions,
-  blankLearnerSessionCookie,
-  learnerSessionCookie,
-} from '../../src/server/learner/learner-sessions';
+import { type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
+import { LEARNER_ACTIVITY_PRECISION_MS, LEARNER_SESSION_COOKIE, LEARNER_SESSION_LIFETIME_MS, LearnerSessions, blankLearnerSessionCookie, learnerSessionCookie } from '../../src/server/learner/learner-sessions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 1);
 
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let clock: number;
 let sessions: LearnerSessions;
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  site = memorySiteDb();
+  ({ db, file } = site);
   clock = START;
   sessions = new LearnerSessions(db, { now: () => clock });
 });
 
-afterEach(() => {
-  if (db.open) db.close();
+afterEach(async () => {
+  site.close();
 });
 
-function newLearnerWithSession() {
-  const learner = sessions.createLearner();
-  return { learner, ...sessions.createLearnerSession(learner.id) };
+async function newLearnerWithSession() {
+  const learner = await sessions.createLearner();
+  return { learner, ...(await sessions.createLearnerSession(learner.id)) };
 }
 
 describe('learner sessions', () => {
-  it('validates a token it issued and returns the session and learner', () => {
-    const { learner, token, session } = newLearnerWithSession();
+  it('validates a token it issued and returns the session and learner', async () => {
+    const { learner, token, session } = await newLearnerWithSession();
     expect(token).toBe(`${session.id}.${token.split('.')[1]}`);
     expect(session.expiresAt.getTime()).toBe(START + LEARNER_SESSION_LIFETIME_MS);
 
-    const validated = sessions.validateLearnerSessionToken(token);
+    const validated = await sessions.validateLearnerSessionToken(token);
     expect(validated).not.toBeNull();
     expect(validated?.session.id).toBe(session.id);
     expect(validated?.learner).toEqual(learner);
     expect(validated?.fresh).toBe(false);
   });
 
-  it('stores only the SHA-256 of the secret, never the secret or the token', () => {
-    const { token, session } = newLearnerWithSession();
+  it('stores only the SHA-256 of the secret, never the secret or the token', async () => {
+    const { token, session } = await newLearnerWithSession();
     const secret = token.split('.')[1] ?? '';
-    const row = db.prepare('SELECT * FROM learner_session WHERE id = ?').get(session.id) as Record<
-      string,
-      unknown
-    >;
+    const row = file
+      .prepare('SELECT * FROM learner_session WHERE id = ?')
+      .get(session.id) as Record<string, unknown>;
     expect(row.secret_hash).toBeInstanceOf(Uint8Array);
     expect((row.secret_hash as Uint8Array).byteLength).toBe(32);
 
-    const everything = JSON.stringify(db.prepare('SELECT * FROM learner_session').all());
+    const everything = JSON.stringify(file.prepare('SELECT * FROM learner_session').all());
     const hashAsText = Buffer.from(row.secret_hash as Uint8Array).toString('latin1');
     expect(everything).not.toContain(secret);
     expect(hashAsText).not.toContain(secret);
@@ -63,88 +60,88 @@ describe('learner sessions', () => {
     expect(new Uint8Array(row.secret_hash as Uint8Array)).toEqual(expectedHash);
   });
 
-  it('rejects the right id with a wrong secret', () => {
-    const { token, session } = newLearnerWithSession();
+  it('rejects the right id with a wrong secret', async () => {
+    const { token, session } = await newLearnerWithSession();
     const secret = token.split('.')[1] ?? '';
     const flipped = (secret[0] === 'a' ? 'b' : 'a') + secret.slice(1);
-    expect(sessions.validateLearnerSessionToken(`${session.id}.${flipped}`)).toBeNull();
-    const other = newLearnerWithSession();
+    expect(await sessions.validateLearnerSessionToken(`${session.id}.${flipped}`)).toBeNull();
+    const other = await newLearnerWithSession();
     const otherSecret = other.token.split('.')[1] ?? '';
-    expect(sessions.validateLearnerSessionToken(`${session.id}.${otherSecret}`)).toBeNull();
+    expect(await sessions.validateLearnerSessionToken(`${session.id}.${otherSecret}`)).toBeNull();
     // A failed guess does not end the real session.
-    expect(sessions.validateLearnerSessionToken(token)).not.toBeNull();
+    expect(await sessions.validateLearnerSessionToken(token)).not.toBeNull();
   });
 
-  it('slides the expiry forward once less than half the lifetime remains', () => {
-    const { token } = newLearnerWithSession();
+  it('slides the expiry forward once less than half the lifetime remains', async () => {
+    const { token } = await newLearnerWithSession();
 
     clock = START + 14 * DAY_MS;
-    const early = sessions.validateLearnerSessionToken(token);
+    const early = await sessions.validateLearnerSessionToken(token);
     expect(early?.fresh).toBe(false);
     expect(early?.session.expiresAt.getTime()).toBe(START + 30 * DAY_MS);
 
     clock = START + 16 * DAY_MS;
-    const late = sessions.validateLearnerSessionToken(token);
+    const late = await sessions.validateLearnerSessionToken(token);
     expect(late?.fresh).toBe(true);
     expect(late?.session.expiresAt.getTime()).toBe(clock + 30 * DAY_MS);
     expect(late?.session.lastSeenAt.getTime()).toBe(clock);
 
     // The extension was stored: the session now outlives its original 30 days.
     clock = START + 31 * DAY_MS;
-    const later = sessions.validateLearnerSessionToken(token);
+    const later = await sessions.validateLearnerSessionToken(token);
     expect(later).not.toBeNull();
     expect(later?.fresh).toBe(false);
   });
 
-  it('refuses an expired token and deletes its row', () => {
-    const { token, session } = newLearnerWithSession();
+  it('refuses an expired token and deletes its row', async () => {
+    const { token, session } = await newLearnerWithSession();
     clock = START + LEARNER_SESSION_LIFETIME_MS;
-    expect(sessions.validateLearnerSessionToken(token)).toBeNull();
-    const row = db.prepare('SELECT id FROM learner_session WHERE id = ?').get(session.id);
+    expect(await sessions.validateLearnerSessionToken(token)).toBeNull();
+    const row = file.prepare('SELECT id FROM learner_session WHERE id = ?').get(session.id);
     expect(row).toBeUndefined();
   });
 
-  it('purges expired sessions in bulk and counts them', () => {
-    newLearnerWithSession();
-    newLearnerWithSession();
+  it('purges expired sessions in bulk and counts them', async () => {
+    await newLearnerWithSession();
+    await newLearnerWithSession();
     clock = START + DAY_MS;
-    const { token } = newLearnerWithSession();
+    const { token } = await newLearnerWithSession();
     clock = START + LEARNER_SESSION_LIFETIME_MS + 1;
-    expect(sessions.deleteExpiredLearnerSessions()).toBe(2);
-    expect(sessions.deleteExpiredLearnerSessions()).toBe(0);
-    expect(sessions.validateLearnerSessionToken(token)).not.toBeNull();
+    expect(await sessions.deleteExpiredLearnerSessions()).toBe(2);
+    expect(await sessions.deleteExpiredLearnerSessions()).toBe(0);
+    expect(await sessions.validateLearnerSessionToken(token)).not.toBeNull();
   });
 
-  it('lists, revokes one and revokes all sessions of a learner', () => {
-    const learner = sessions.createLearner();
-    const first = sessions.createLearnerSession(learner.id);
+  it('lists, revokes one and revokes all sessions of a learner', async () => {
+    const learner = await sessions.createLearner();
+    const first = await sessions.createLearnerSession(learner.id);
     clock += 1000;
-    const second = sessions.createLearnerSession(learner.id);
-    const stranger = newLearnerWithSession();
+    const second = await sessions.createLearnerSession(learner.id);
+    const stranger = await newLearnerWithSession();
 
-    const listed = sessions.listLearnerSessions(learner.id);
+    const listed = await sessions.listLearnerSessions(learner.id);
     expect(listed.map((session) => session.id).sort()).toEqual(
       [first.session.id, second.session.id].sort(),
     );
     expect(JSON.stringify(listed)).not.toContain('secret');
 
-    sessions.invalidateLearnerSession(first.session.id);
-    expect(sessions.validateLearnerSessionToken(first.token)).toBeNull();
-    expect(sessions.validateLearnerSessionToken(second.token)).not.toBeNull();
+    await sessions.invalidateLearnerSession(first.session.id);
+    expect(await sessions.validateLearnerSessionToken(first.token)).toBeNull();
+    expect(await sessions.validateLearnerSessionToken(second.token)).not.toBeNull();
 
-    sessions.createLearnerSession(learner.id);
-    expect(sessions.invalidateAllLearnerSessions(learner.id)).toBe(2);
-    expect(sessions.listLearnerSessions(learner.id)).toEqual([]);
-    expect(sessions.validateLearnerSessionToken(second.token)).toBeNull();
-    expect(sessions.validateLearnerSessionToken(stranger.token)).not.toBeNull();
+    await sessions.createLearnerSession(learner.id);
+    expect(await sessions.invalidateAllLearnerSessions(learner.id)).toBe(2);
+    expect(await sessions.listLearnerSessions(learner.id)).toEqual([]);
+    expect(await sessions.validateLearnerSessionToken(second.token)).toBeNull();
+    expect(await sessions.validateLearnerSessionToken(stranger.token)).not.toBeNull();
   });
 
-  it('refuses a session for a learner that does not exist', () => {
-    expect(() => sessions.createLearnerSession('no-such-learner')).toThrow(/FOREIGN KEY/);
+  it('refuses a session for a learner that does not exist', async () => {
+    await expect(sessions.createLearnerSession('no-such-learner')).rejects.toThrow(/FOREIGN KEY/);
   });
 
-  it('returns null for malformed tokens without reaching the database', () => {
-    const { token } = newLearnerWithSession();
+  it('returns null for malformed tokens without reaching the database', async () => {
+    const { token } = await newLearnerWithSession();
     const [id = '', secret = ''] = token.split('.');
     const malformed: unknown[] = [
       '',
@@ -170,17 +167,17 @@ describe('learner sessions', () => {
       { toString: () => token },
     ];
     // A closed database throws on any use, so a null here proves the check ran before it.
-    db.close();
+    site.close();
     for (const candidate of malformed) {
-      expect(sessions.validateLearnerSessionToken(candidate as string)).toBeNull();
+      expect(await sessions.validateLearnerSessionToken(candidate as string)).toBeNull();
     }
   });
 
-  it('issues ids and secrets of at least 120 bits from a 32-letter alphabet, never repeating', () => {
-    const learner = sessions.createLearner();
+  it('issues ids and secrets of at least 120 bits from a 32-letter alphabet, never repeating', async () => {
+    const learner = await sessions.createLearner();
     const seen = new Set<string>();
     for (let i = 0; i < 200; i += 1) {
-      const { token } = sessions.createLearnerSession(learner.id);
+      const { token } = await sessions.createLearnerSession(learner.id);
       for (const part of token.split('.')) {
         expect(part).toMatch(/^[a-z2-7]+$/);
         expect(part.length * 5).toBeGreaterThanOrEqual(120);
@@ -194,29 +191,31 @@ describe('learner sessions', () => {
 
 describe('creating a learner only with something to keep', () => {
   const count = (table: string) =>
-    db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get();
+    file.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get();
 
-  it('creates a learner and their first session together, under a reserved id', () => {
-    const { learner, token } = sessions.createLearnerWithSession('reserved-id');
+  it('creates a learner and their first session together, under a reserved id', async () => {
+    const { learner, token } = await sessions.createLearnerWithSession('reserved-id');
     expect(learner.id).toBe('reserved-id');
-    expect(sessions.validateLearnerSessionToken(token)?.learner.id).toBe('reserved-id');
+    expect((await sessions.validateLearnerSessionToken(token))?.learner.id).toBe('reserved-id');
     expect(count('learner')).toBe(1);
     expect(count('learner_session')).toBe(1);
     // Both or neither: a second learner under the same id fails whole.
-    expect(() => sessions.createLearnerWithSession('reserved-id')).toThrow(/UNIQUE/);
+    await expect(sessions.createLearnerWithSession('reserved-id')).rejects.toThrow(/UNIQUE/);
     expect(count('learner_session')).toBe(1);
   });
 
-  it('keeps the learner with what was stored for them, or nothing when storing fails', () => {
-    expect(() =>
+  it('keeps the learner with what was stored for them, or nothing when storing fails', async () => {
+    await expect(
       sessions.createLearnerFor(() => {
         throw new Error('refused');
       }),
-    ).toThrow('refused');
+    ).rejects.toThrow('refused');
     expect(count('learner')).toBe(0);
     expect(count('learner_session')).toBe(0);
 
-    const { learner, result } = sessions.createLearnerFor((learnerId) => `stored for ${learnerId}`);
+    const { learner, result } = await sessions.createLearnerFor(
+      async (learnerId) => `stored for ${learnerId}`,
+    );
     expect(result).toBe(`stored for ${learner.id}`);
     expect(count('learner')).toBe(1);
     expect(count('learner_session')).toBe(1);
@@ -225,39 +224,41 @@ describe('creating a learner only with something to keep', () => {
 
 describe('learner activity', () => {
   const lastActiveAt = (learnerId: string) =>
-    db
+    file
       .prepare<[string], number>('SELECT last_active_at FROM learner WHERE id = ?')
       .pluck()
       .get(learnerId);
 
-  it('starts at creation and moves when the learner comes back, at most once an hour', () => {
-    const { learner, token } = newLearnerWithSession();
+  it('starts at creation and moves when the learner comes back, at most once an hour', async () => {
+    const { learner, token } = await newLearnerWithSession();
     expect(lastActiveAt(learner.id)).toBe(START);
 
     clock = START + LEARNER_ACTIVITY_PRECISION_MS - 1;
-    sessions.validateLearnerSessionToken(token);
+    await sessions.validateLearnerSessionToken(token);
     expect(lastActiveAt(learner.id)).toBe(START);
 
     clock = START + LEARNER_ACTIVITY_PRECISION_MS;
-    sessions.validateLearnerSessionToken(token);
+    await sessions.validateLearnerSessionToken(token);
     expect(lastActiveAt(learner.id)).toBe(clock);
 
     const seen = clock;
     clock += 10 * 60 * 1000;
-    sessions.validateLearnerSessionToken(token);
+    await sessions.validateLearnerSessionToken(token);
     expect(lastActiveAt(learner.id)).toBe(seen);
   });
 
-  it('does not move for a token that fails validation', () => {
-    const { learner, session } = newLearnerWithSession();
+  it('does not move for a token that fails validation', async () => {
+    const { learner, session } = await newLearnerWithSession();
     clock = START + DAY_MS;
-    expect(sessions.validateLearnerSessionToken(`${session.id}.${'a'.repeat(32)}`)).toBeNull();
+    expect(
+      await sessions.validateLearnerSessionToken(`${session.id}.${'a'.repeat(32)}`),
+    ).toBeNull();
     expect(lastActiveAt(learner.id)).toBe(START);
   });
 });
 
 describe('learner session cookie', () => {
-  it('is HttpOnly, SameSite=Lax, site-wide and expires with the session', () => {
+  it('is HttpOnly, SameSite=Lax, site-wide and expires with the session', async () => {
     const expiresAt = new Date(START + LEARNER_SESSION_LIFETIME_MS);
     expect(learnerSessionCookie('abc.def', expiresAt, { secure: true })).toEqual({
       name: LEARNER_SESSION_COOKIE,
@@ -269,7 +270,7 @@ describe('learner session cookie', () => {
     );
   });
 
-  it('blanks with an empty value, Max-Age 0 and an expiry in the past', () => {
+  it('blanks with an empty value, Max-Age 0 and an expiry in the past', async () => {
     const blank = blankLearnerSessionCookie({ secure: true });
     expect(blank.name).toBe('session_lab_learner');
     expect(blank.value).toBe('');

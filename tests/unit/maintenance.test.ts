@@ -61,15 +61,15 @@ async function start() {
 async function learnerLastActiveAt(lastActiveAt: number, classId: string) {
   const app = testApp!.app;
   const learnerSessions = new LearnerSessions(app.db, { now: () => lastActiveAt });
-  const { learner, token } = learnerSessions.createLearnerWithSession();
-  recordQuizAttempt(
+  const { learner, token } = await learnerSessions.createLearnerWithSession();
+  await recordQuizAttempt(
     app.db,
     learner.id,
     'memory',
     gradeQuiz(quiz, { where: ['disk'] }),
     lastActiveAt,
   );
-  recordQuizAttempt(
+  await recordQuizAttempt(
     app.db,
     learner.id,
     'memory',
@@ -79,15 +79,15 @@ async function learnerLastActiveAt(lastActiveAt: number, classId: string) {
       lessonId: 'memory-store',
     },
   );
-  markLessonVisited(app.db, learner.id, 'why-sessions', lastActiveAt);
-  commitPrediction(
+  await markLessonVisited(app.db, learner.id, 'why-sessions', lastActiveAt);
+  await commitPrediction(
     app.db,
     learner.id,
     { id: 'memory-restart', lesson: 'why-sessions' },
     'lost',
     lastActiveAt,
   );
-  joinClass(app.db, classId, learner.id, lastActiveAt);
+  await joinClass(app.db, classId, learner.id, lastActiveAt);
 
   const places: [StoreId, Instance][] = [
     ['memory', app.instances.resolve('1')],
@@ -110,7 +110,7 @@ async function learnerLastActiveAt(lastActiveAt: number, classId: string) {
 
 function rowsOf(learner: string) {
   const count = (sql: string) =>
-    testApp!.app.db.prepare<[string], number>(sql).pluck().get(learner) ?? 0;
+    testApp!.app.sqliteFile.prepare<[string], number>(sql).pluck().get(learner) ?? 0;
   return {
     learner: count('SELECT count(*) FROM learner WHERE id = ?'),
     learnerSessions: count('SELECT count(*) FROM learner_session WHERE learner_id = ?'),
@@ -166,12 +166,12 @@ async function liveSessions(browsers: Awaited<ReturnType<typeof learnerLastActiv
 describe('purging learners idle for 30 days', () => {
   it('deletes an idle learner with everything they own and keeps one who came back', async () => {
     const app = await start();
-    const classroom = createClass(app.db, 'Morning group');
+    const classroom = await createClass(app.db, 'Morning group');
     const idle = await learnerLastActiveAt(now - 31 * DAY_MS, classroom.id);
     const returning = await learnerLastActiveAt(now - 31 * DAY_MS, classroom.id);
     // The returning learner's browser was seen two days ago (their cookie validated).
     const twoDaysAgo = new LearnerSessions(app.db, { now: () => now - 2 * DAY_MS });
-    expect(twoDaysAgo.validateLearnerSessionToken(returning.token)).not.toBeNull();
+    expect(await twoDaysAgo.validateLearnerSessionToken(returning.token)).not.toBeNull();
     const recent = await learnerLastActiveAt(now - DAY_MS, classroom.id);
 
     expect(rowsOf(idle.learner)).toEqual(everything);
@@ -201,7 +201,7 @@ describe('purging learners idle for 30 days', () => {
 
   it('keeps a learner whose session is still valid, whatever their activity stamp says', async () => {
     const app = await start();
-    const classroom = createClass(app.db, 'Evening group');
+    const classroom = await createClass(app.db, 'Evening group');
     const { learner } = await learnerLastActiveAt(now - 31 * DAY_MS, classroom.id);
     new LearnerSessions(app.db, { now: () => now - DAY_MS }).createLearnerSession(learner);
     expect((await sweepExpired(app, now)).inactiveLearners).toBe(0);
@@ -210,7 +210,7 @@ describe('purging learners idle for 30 days', () => {
 
   it('purges at most `limit` learners a run, the longest idle first', async () => {
     const app = await start();
-    const classroom = createClass(app.db, 'Big group');
+    const classroom = await createClass(app.db, 'Big group');
     const oldest = await learnerLastActiveAt(now - 40 * DAY_MS, classroom.id);
     const older = await learnerLastActiveAt(now - 35 * DAY_MS, classroom.id);
     const old = await learnerLastActiveAt(now - learnerInactivityLimitMs - 1, classroom.id);
@@ -232,7 +232,7 @@ describe('purging learners idle for 30 days', () => {
 
   it('keeps the learner for the next sweep when a configured store cannot be reached', async () => {
     const app = await start();
-    const classroom = createClass(app.db, 'Offline group');
+    const classroom = await createClass(app.db, 'Offline group');
     const { learner } = await learnerLastActiveAt(now - 31 * DAY_MS, classroom.id);
     await learnerLastActiveAt(now - 32 * DAY_MS, classroom.id);
     const unreachableRedis = createRedisStore({

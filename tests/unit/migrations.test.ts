@@ -117,7 +117,11 @@ describe('database and migrations', () => {
     const file = tempFile();
     const broken = [
       ...migrations,
-      { name: 'half broken', sql: 'CREATE TABLE half (id INTEGER); SELECT * FROM missing_table;' },
+      {
+        name: 'half broken',
+        postgres: null,
+        sqlite: 'CREATE TABLE half (id INTEGER); SELECT * FROM missing_table;',
+      },
     ];
     expect(() => open(file, broken)).toThrow(
       new RegExp(`migration ${migrations.length + 1} \\("half broken"\\) failed`),

@@ -43,12 +43,12 @@ const lessonFiles = readdirSync(lessonsDir).filter((file) => /\.mdx?$/.test(file
 describe('checkpoints in the lessons', () => {
   const withDemo = lessonFiles.filter((file) => (lessonFrontmatter(file).stores ?? []).length > 0);
 
-  it('finds the lessons with a demo (eleven when this was written)', () => {
+  it('finds the lessons with a demo (eleven when this was written)', async () => {
     expect(withDemo.length).toBeGreaterThanOrEqual(11);
   });
 
   for (const file of withDemo) {
-    it(`${file} has at least two <Predict> whose ids exist, for its own lesson and demo stores`, () => {
+    it(`${file} has at least two <Predict> whose ids exist, for its own lesson and demo stores`, async () => {
       const ids = predictIds(file);
       expect(ids.length).toBeGreaterThanOrEqual(2);
       const lessonId = file.replace(/\.mdx?$/, '');
@@ -66,12 +66,12 @@ describe('checkpoints in the lessons', () => {
     });
   }
 
-  it('places every checkpoint in its lesson exactly once', () => {
+  it('places every checkpoint in its lesson exactly once', async () => {
     const placed = lessonFiles.flatMap(predictIds).sort();
     expect(placed).toEqual(checkpoints.map((checkpoint) => checkpoint.id).sort());
   });
 
-  it('gives every checkpoint at least two distinct options, each with an explanation', () => {
+  it('gives every checkpoint at least two distinct options, each with an explanation', async () => {
     for (const checkpoint of checkpoints) {
       const ids = checkpoint.options.map((option) => option.id);
       expect(new Set(ids).size, checkpoint.id).toBe(ids.length);
@@ -156,7 +156,7 @@ describe('pressing every checkpoint on the real stores', () => {
     });
   }
 
-  it('races as many increments as the console’s race button', () => {
+  it('races as many increments as the console’s race button', async () => {
     expect(overlappingIncrements).toBe(raceSize);
   });
 
@@ -173,13 +173,13 @@ describe('pressing every checkpoint on the real stores', () => {
     expect(moved).toBeLessThan(overlappingIncrements);
   });
 
-  it('the memory race works as long as the console race does by default', () => {
+  it('the memory race works as long as the console race does by default', async () => {
     expect(raceWorkMs).toBe(defaultRaceWorkMs);
   });
 });
 
 describe('outcome readers on answers that fit no option', () => {
-  it('a failed step gives no outcome and no verdict, and says what came back', () => {
+  it('a failed step gives no outcome and no verdict, and says what came back', async () => {
     const checkpoint = findCheckpoint('memory-restart')!;
     const results: StepResult[] = [{ ok: false, status: 400, error: 'bad instance' }];
     expect(judge(checkpoint, 'lost', results)).toEqual({
@@ -189,7 +189,7 @@ describe('outcome readers on answers that fit no option', () => {
     });
   });
 
-  it('a store that refuses the size reads as "refused"', () => {
+  it('a store that refuses the size reads as "refused"', async () => {
     const checkpoint = findCheckpoint('cookie-size-server-id')!;
     const results: StepResult[] = [{ ok: false, status: 413, error: 'too big' }];
     expect(checkpoint.outcome(results)?.option).toBe('refused');
@@ -197,7 +197,7 @@ describe('outcome readers on answers that fit no option', () => {
 });
 
 describe('the browser-like cookie jar between the steps of a press', () => {
-  it('ignores a cookie over 4096 bytes of name and value, keeping the old one', () => {
+  it('ignores a cookie over 4096 bytes of name and value, keeping the old one', async () => {
     const jar = new BrowserCookieJar('session=small');
     jar.apply(`session=${'x'.repeat(4090)}; Path=/`);
     expect(jar.get('session')).toBe('small');
@@ -205,14 +205,14 @@ describe('the browser-like cookie jar between the steps of a press', () => {
     expect(jar.get('session')).toHaveLength(4089);
   });
 
-  it('deletes on Max-Age=0 or a past Expires', () => {
+  it('deletes on Max-Age=0 or a past Expires', async () => {
     const jar = new BrowserCookieJar('a=1; b=2');
     jar.apply('a=; Max-Age=0; Path=/');
     jar.apply('b=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/');
     expect(jar.header()).toBe('');
   });
 
-  it('hands the browser the last line per name, then the ones it will ignore', () => {
+  it('hands the browser the last line per name, then the ones it will ignore', async () => {
     const jar = new BrowserCookieJar(null);
     jar.apply('s=1; Path=/');
     jar.apply('s=2; Path=/');
@@ -225,7 +225,7 @@ describe('the browser-like cookie jar between the steps of a press', () => {
 describe('parsing what a learner posts', () => {
   const checkpoint = findCheckpoint('memory-restart')!;
 
-  it('takes a known option to commit, and a press without one', () => {
+  it('takes a known option to commit, and a press without one', async () => {
     expect(parsePredictionInput(checkpoint, { stage: 'commit', option: 'lost' })).toEqual({
       stage: 'commit',
       option: 'lost',
@@ -237,7 +237,7 @@ describe('parsing what a learner posts', () => {
     });
   });
 
-  it('refuses an unknown option, a missing one, and an unknown stage with 400', () => {
+  it('refuses an unknown option, a missing one, and an unknown stage with 400', async () => {
     for (const fields of [
       { stage: 'commit', option: 'maybe' },
       { stage: 'commit' },
@@ -351,8 +351,11 @@ describe('the prediction API', () => {
     ).toBe(true);
 
     const { db } = testApp.app;
-    const learnerId = db.prepare<[], string>('SELECT id FROM learner').pluck().get()!;
-    const data = readLearnerData(db, learnerId)!;
+    const learnerId = testApp.app.sqliteFile
+      .prepare<[], string>('SELECT id FROM learner')
+      .pluck()
+      .get()!;
+    const data = (await readLearnerData(db, learnerId))!;
     expect(data.predictions).toEqual([
       expect.objectContaining({
         checkpointId: 'memory-restart',
@@ -361,9 +364,9 @@ describe('the prediction API', () => {
         correct: false,
       }),
     ]);
-    expect(getLearnerProgress(db, learnerId, { memory: 'memory' }).lessons.memory?.visited).toBe(
-      true,
-    );
+    expect(
+      (await getLearnerProgress(db, learnerId, { memory: 'memory' })).lessons.memory?.visited,
+    ).toBe(true);
 
     const deletion = await deleteLearnerData(
       {
@@ -374,7 +377,7 @@ describe('the prediction API', () => {
       learnerId,
     );
     expect(deletion.rows.predictions).toBe(1);
-    expect(db.prepare('SELECT count(*) FROM prediction').pluck().get()).toBe(0);
+    expect(testApp.app.sqliteFile.prepare('SELECT count(*) FROM prediction').pluck().get()).toBe(0);
   });
 
   it('GET answers the learner’s prediction here, or null for a browser with none', async () => {
@@ -386,13 +389,13 @@ describe('the prediction API', () => {
         clientAddress: '192.0.2.9',
         params: { store: 'memory', checkpoint: 'memory-restart' },
       });
-    expect(await get().json()).toEqual({ prediction: null });
+    expect(await (await get()).json()).toEqual({ prediction: null });
     const committed = await post('memory', 'memory-restart', '{"stage":"commit","option":"lost"}');
-    const answer = (await get(cookiesOf(committed)).json()) as {
+    const answer = (await (await get(cookiesOf(committed))).json()) as {
       prediction: PredictionAnswer;
     };
     expect(answer.prediction).toMatchObject({ predicted: 'lost', press: null });
-    const unknown = handlePredictionGet(testApp.app, {
+    const unknown = await handlePredictionGet(testApp.app, {
       request: new Request(url),
       url: new URL(url),
       clientAddress: '192.0.2.9',
@@ -419,7 +422,7 @@ describe('the prediction API', () => {
     });
     expect(response.status).toBe(303);
     expect(response.headers.get('Location')).toBe('/predictions/sqlite-wrong-secret/#result');
-    const row = testApp.app.db
+    const row = testApp.app.sqliteFile
       .prepare<[], { predicted: string; outcome: string; correct: number }>(
         'SELECT predicted, outcome, correct FROM prediction',
       )

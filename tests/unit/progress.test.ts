@@ -1,13 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema, type Quiz } from '../../src/course/schemas';
-import { openDatabase, type Database } from '../../src/server/platform/database';
+import { type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
-import {
-  getAttempt,
-  getLearnerProgress,
-  markLessonVisited,
-  recordQuizAttempt,
-} from '../../src/server/learner/progress';
+import { getAttempt, getLearnerProgress, markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quiz: Quiz = quizSchema.parse({
@@ -40,24 +37,27 @@ const half = gradeQuiz(quiz, { restart: ['lost'], instances: ['yes'] });
 const full = gradeQuiz(quiz, { restart: ['lost'], instances: ['no'] });
 const lessonQuizzes = { 'memory-store': 'memory', 'redis-store': 'redis' };
 
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let learnerId: string;
 let otherLearnerId: string;
 
-beforeEach(() => {
-  db = openDatabase(':memory:');
+beforeEach(async () => {
+  site = memorySiteDb();
+  ({ db, file } = site);
   const sessions = new LearnerSessions(db, { now: () => 1_000 });
-  learnerId = sessions.createLearner().id;
-  otherLearnerId = sessions.createLearner().id;
+  learnerId = (await sessions.createLearner()).id;
+  otherLearnerId = (await sessions.createLearner()).id;
 });
 
 describe('learner progress', () => {
-  it('keeps the best score over retries and counts attempts', () => {
-    recordQuizAttempt(db, learnerId, 'memory', half, 10);
-    recordQuizAttempt(db, learnerId, 'memory', full, 20);
-    recordQuizAttempt(db, learnerId, 'memory', zero, 30);
+  it('keeps the best score over retries and counts attempts', async () => {
+    await recordQuizAttempt(db, learnerId, 'memory', half, 10);
+    await recordQuizAttempt(db, learnerId, 'memory', full, 20);
+    await recordQuizAttempt(db, learnerId, 'memory', zero, 30);
 
-    const { quizzes } = getLearnerProgress(db, learnerId, lessonQuizzes);
+    const { quizzes } = await getLearnerProgress(db, learnerId, lessonQuizzes);
     expect(quizzes.memory).toEqual({
       quizId: 'memory',
       attempts: 3,
@@ -68,12 +68,12 @@ describe('learner progress', () => {
     expect(quizzes.redis).toBeUndefined();
   });
 
-  it('completes a lesson once its quiz is passed, and not before', () => {
-    markLessonVisited(db, learnerId, 'memory-store', 5);
-    markLessonVisited(db, learnerId, 'memory-store', 6);
-    recordQuizAttempt(db, learnerId, 'memory', zero, 10);
+  it('completes a lesson once its quiz is passed, and not before', async () => {
+    await markLessonVisited(db, learnerId, 'memory-store', 5);
+    await markLessonVisited(db, learnerId, 'memory-store', 6);
+    await recordQuizAttempt(db, learnerId, 'memory', zero, 10);
 
-    let { lessons } = getLearnerProgress(db, learnerId, lessonQuizzes);
+    let { lessons } = await getLearnerProgress(db, learnerId, lessonQuizzes);
     expect(lessons['memory-store']).toEqual({
       lessonId: 'memory-store',
       visited: true,
@@ -83,15 +83,15 @@ describe('learner progress', () => {
     });
     expect(lessons['redis-store']).toMatchObject({ visited: false, completed: false });
 
-    recordQuizAttempt(db, learnerId, 'memory', half, 20, { lessonId: 'memory-store' });
-    recordQuizAttempt(db, learnerId, 'memory', full, 30, { lessonId: 'memory-store' });
-    ({ lessons } = getLearnerProgress(db, learnerId, lessonQuizzes));
+    await recordQuizAttempt(db, learnerId, 'memory', half, 20, { lessonId: 'memory-store' });
+    await recordQuizAttempt(db, learnerId, 'memory', full, 30, { lessonId: 'memory-store' });
+    ({ lessons } = await getLearnerProgress(db, learnerId, lessonQuizzes));
     expect(lessons['memory-store']).toMatchObject({ completed: true, completedAt: new Date(20) });
   });
 
-  it('completes a lesson from a pass recorded without the lesson id', () => {
-    recordQuizAttempt(db, learnerId, 'redis', full, 40);
-    const { lessons } = getLearnerProgress(db, learnerId, lessonQuizzes);
+  it('completes a lesson from a pass recorded without the lesson id', async () => {
+    await recordQuizAttempt(db, learnerId, 'redis', full, 40);
+    const { lessons } = await getLearnerProgress(db, learnerId, lessonQuizzes);
     expect(lessons['redis-store']).toMatchObject({
       visited: false,
       completed: true,
@@ -99,12 +99,12 @@ describe('learner progress', () => {
     });
   });
 
-  it('keeps each learner to their own attempts and progress', () => {
-    const mine = recordQuizAttempt(db, learnerId, 'memory', full, 10);
-    const theirs = recordQuizAttempt(db, otherLearnerId, 'memory', zero, 11);
-    markLessonVisited(db, otherLearnerId, 'redis-store', 12);
+  it('keeps each learner to their own attempts and progress', async () => {
+    const mine = await recordQuizAttempt(db, learnerId, 'memory', full, 10);
+    const theirs = await recordQuizAttempt(db, otherLearnerId, 'memory', zero, 11);
+    await markLessonVisited(db, otherLearnerId, 'redis-store', 12);
 
-    expect(getAttempt(db, learnerId, mine)).toEqual({
+    expect(await getAttempt(db, learnerId, mine)).toEqual({
       id: mine,
       quizId: 'memory',
       scorePercent: 100,
@@ -112,32 +112,32 @@ describe('learner progress', () => {
       answers: { restart: ['lost'], instances: ['no'] },
       createdAt: new Date(10),
     });
-    expect(getAttempt(db, learnerId, theirs)).toBeNull();
-    expect(getAttempt(db, otherLearnerId, mine)).toBeNull();
+    expect(await getAttempt(db, learnerId, theirs)).toBeNull();
+    expect(await getAttempt(db, otherLearnerId, mine)).toBeNull();
 
-    const mineProgress = getLearnerProgress(db, learnerId, lessonQuizzes);
+    const mineProgress = await getLearnerProgress(db, learnerId, lessonQuizzes);
     expect(mineProgress.quizzes.memory?.attempts).toBe(1);
     expect(mineProgress.lessons['redis-store']?.visited).toBe(false);
-    const theirProgress = getLearnerProgress(db, otherLearnerId, lessonQuizzes);
+    const theirProgress = await getLearnerProgress(db, otherLearnerId, lessonQuizzes);
     expect(theirProgress.quizzes.memory).toMatchObject({ attempts: 1, passed: false });
     expect(theirProgress.lessons['redis-store']?.visited).toBe(true);
   });
 
-  it('reads an unknown or nonsensical attempt id as not found', () => {
+  it('reads an unknown or nonsensical attempt id as not found', async () => {
     for (const id of [0, -1, 1.5, Number.NaN, 999])
-      expect(getAttempt(db, learnerId, id)).toBeNull();
+      expect(await getAttempt(db, learnerId, id)).toBeNull();
   });
 
-  it('lists lessons that were visited but are no longer mapped', () => {
-    markLessonVisited(db, learnerId, 'retired-lesson', 1);
-    const { lessons } = getLearnerProgress(db, learnerId, lessonQuizzes);
+  it('lists lessons that were visited but are no longer mapped', async () => {
+    await markLessonVisited(db, learnerId, 'retired-lesson', 1);
+    const { lessons } = await getLearnerProgress(db, learnerId, lessonQuizzes);
     expect(lessons['retired-lesson']).toMatchObject({ visited: true, completed: false });
   });
 
-  it('deletes a learner’s progress with the learner', () => {
-    recordQuizAttempt(db, learnerId, 'memory', full, 10, { lessonId: 'memory-store' });
-    db.prepare('DELETE FROM learner WHERE id = ?').run(learnerId);
-    expect(db.prepare('SELECT count(*) FROM quiz_attempt').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT count(*) FROM lesson_progress').pluck().get()).toBe(0);
+  it('deletes a learner’s progress with the learner', async () => {
+    await recordQuizAttempt(db, learnerId, 'memory', full, 10, { lessonId: 'memory-store' });
+    file.prepare('DELETE FROM learner WHERE id = ?').run(learnerId);
+    expect(file.prepare('SELECT count(*) FROM quiz_attempt').pluck().get()).toBe(0);
+    expect(file.prepare('SELECT count(*) FROM lesson_progress').pluck().get()).toBe(0);
   });
 });

@@ -25,6 +25,8 @@ import { memoryStoreStats } from '../../src/sessions/stores/memory/store';
 import type { Instance } from '../../src/sessions/types';
 import { createClass, joinClass } from '../../src/server/instructor/classes';
 import { openDatabase, type Database } from '../../src/server/platform/database';
+import type { SiteDb } from '../../src/server/platform/site-db/open';
+import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { measureStores } from '../../src/server/instructor/store-figures';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';
@@ -71,14 +73,17 @@ afterAll(async () => {
 });
 
 let dataDir: string;
-let db: Database;
+let site: TestSiteDb;
+let db: SiteDb;
+let file: Database;
 let stores: StoreRegistry;
 let instances: InstanceSimulator;
 let deps: ResetDeps;
 
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'session-lab-reset-'));
-  db = openDatabase(path.join(dataDir, 'site.sqlite'));
+  site = memorySiteDb(openDatabase(path.join(dataDir, 'site.sqlite')));
+  ({ db, file } = site);
   stores = registryWith({
     ...(redis && { REDIS_URL: redis.url }),
     ...(memcached && { MEMCACHED_SERVERS: memcached.address }),
@@ -90,14 +95,19 @@ beforeEach(async () => {
 /** The site's stores over this test's database and directory, with these service settings. */
 function registryWith(env: Environment): StoreRegistry {
   return createStoreRegistry(
-    { secrets: ['reset-test-secret-0123456789abcdef0123456'], secureCookies: false, dataDir, db },
+    {
+      secrets: ['reset-test-secret-0123456789abcdef0123456'],
+      secureCookies: false,
+      dataDir,
+      db: file,
+    },
     readStoreSettings(env),
   );
 }
 
 afterEach(async () => {
   await closeStores(stores);
-  db.close();
+  site.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -149,15 +159,16 @@ const progressCounts = () => ({
 /** Two learners with progress, a class, and sessions in every server store that runs here. */
 async function aBusyClass(): Promise<Saved[]> {
   const learnerSessions = new LearnerSessions(db);
-  const classroom = createClass(db, 'Reset me');
-  const owners = [1, 2].map(() => {
-    const id = learnerSessions.createLearner().id;
-    learnerSessions.createLearnerSession(id);
-    joinClass(db, classroom.id, id);
-    recordQuizAttempt(db, id, 'reset', gradeQuiz(quiz, { q: ['no'] }), Date.now());
-    markLessonVisited(db, id, 'why-sessions', Date.now());
-    return id;
-  });
+  const classroom = await createClass(db, 'Reset me');
+  const owners: string[] = [];
+  for (let made = 0; made < 2; made++) {
+    const id = (await learnerSessions.createLearner()).id;
+    await learnerSessions.createLearnerSession(id);
+    await joinClass(db, classroom.id, id);
+    await recordQuizAttempt(db, id, 'reset', gradeQuiz(quiz, { q: ['no'] }), Date.now());
+    await markLessonVisited(db, id, 'why-sessions', Date.now());
+    owners.push(id);
+  }
   const [first, second] = owners as [string, string];
   const saved: Saved[] = [];
   const places: [StoreId, string, string | null][] = [
@@ -300,11 +311,11 @@ describe.skipIf(redisSkip !== null)('Redis', () => {
 
 describe.skipIf(memcachedSkip !== null)('Memcached', () => {
   it('signs recent learners out, deleting their listed sessions, without flushing', async () => {
-    const raw = Client.create(memcached!.address, { logger: { log: () => {} } });
+    const raw = await Client.create(memcached!.address, { logger: { log: () => {} } });
     try {
       const learnerSessions = new LearnerSessions(db);
-      const owner = learnerSessions.createLearner().id;
-      learnerSessions.createLearnerSession(owner);
+      const owner = (await learnerSessions.createLearner()).id;
+      await learnerSessions.createLearnerSession(owner);
       const one = await save('memcached', instances.resolve('1'), owner);
       const two = await save('memcached', instances.resolve('2'), owner);
       await raw.set('another-app:keep-me', 'yes', {});
