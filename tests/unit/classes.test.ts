@@ -1,10 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
-import { ClassInputError, createClass, deleteClass, findClassByCode, getClass, isMember, joinClass, joinCodeAlphabet, leaveClass, listClasses, newJoinCode, normalizeJoinCode, validateClassName } from '../../src/server/instructor/classes';
+import {
+  ClassInputError,
+  createClass,
+  deleteClass,
+  findClassByCode,
+  getClass,
+  isMember,
+  joinClass,
+  joinCodeAlphabet,
+  leaveClass,
+  listClasses,
+  newJoinCode,
+  normalizeJoinCode,
+  validateClassName,
+} from '../../src/server/instructor/classes';
 import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';
 import { memorySiteDb, type TestSiteDb } from '../support/site-db';
-import { classPseudonym, classResultsCsv, csvField, resultsCsvHeader } from '../../src/server/instructor/results-csv';
+import {
+  classPseudonym,
+  classResultsCsv,
+  csvField,
+  resultsCsvHeader,
+} from '../../src/server/instructor/results-csv';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import { recordQuizAttempt } from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';

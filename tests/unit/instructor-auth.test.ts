@@ -3,7 +3,13 @@ import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';
 import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { SignInGuard, tokenMatches } from '../../src/server/instructor/auth';
-import { blankInstructorSessionCookie, INSTRUCTOR_SESSION_COOKIE, INSTRUCTOR_SESSION_LIFETIME_MS, instructorSessionCookie, InstructorSessions } from '../../src/server/instructor/sessions';
+import {
+  blankInstructorSessionCookie,
+  INSTRUCTOR_SESSION_COOKIE,
+  INSTRUCTOR_SESSION_LIFETIME_MS,
+  instructorSessionCookie,
+  InstructorSessions,
+} from '../../src/server/instructor/sessions';
 import { serializeSetCookie } from '../../src/sessions/cookie-jar';
 
 let site: TestSiteDb;

@@ -5,9 +5,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import { createStoreRegistry, readStoreSettings, type StoreRegistry } from '../../src/sessions/registry';
+import {
+  createStoreRegistry,
+  readStoreSettings,
+  type StoreRegistry,
+} from '../../src/sessions/registry';
 import type { Instance } from '../../src/sessions/types';
-import { activeWindowMs, classActivity, classQuizFigures, type QuizEntry } from '../../src/server/instructor/class-figures';
+import {
+  activeWindowMs,
+  classActivity,
+  classQuizFigures,
+  type QuizEntry,
+} from '../../src/server/instructor/class-figures';
 import { createClass, joinClass } from '../../src/server/instructor/classes';
 import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';

@@ -5,14 +5,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quizSchema } from '../../src/course/schemas';
 import { InstanceSimulator } from '../../src/lab/instances';
 import type { StoreId } from '../../src/sessions/catalog';
-import { createStoreRegistry, readStoreSettings, type StoreRegistry } from '../../src/sessions/registry';
+import {
+  createStoreRegistry,
+  readStoreSettings,
+  type StoreRegistry,
+} from '../../src/sessions/registry';
 import { createRedisStore } from '../../src/sessions/stores/redis/store';
 import type { Instance } from '../../src/sessions/types';
 import { createClass, joinClass } from '../../src/server/instructor/classes';
 import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';
 import { memorySiteDb, type TestSiteDb } from '../support/site-db';
-import { deleteLearnerData, expiredStoreCookies, readLearnerData, readOwnedDemoSessions, type LearnerDataDeps } from '../../src/server/learner/learner-data';
+import {
+  deleteLearnerData,
+  expiredStoreCookies,
+  readLearnerData,
+  readOwnedDemoSessions,
+  type LearnerDataDeps,
+} from '../../src/server/learner/learner-data';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
 import { commitPrediction } from '../../src/server/learner/predictions';
 import { markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';

@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';
 import { memorySiteDb, type TestSiteDb } from '../support/site-db';
-import { LEARNER_ACTIVITY_PRECISION_MS, LEARNER_SESSION_COOKIE, LEARNER_SESSION_LIFETIME_MS, LearnerSessions, blankLearnerSessionCookie, learnerSessionCookie } from '../../src/server/learner/learner-sessions';
+import {
+  LEARNER_ACTIVITY_PRECISION_MS,
+  LEARNER_SESSION_COOKIE,
+  LEARNER_SESSION_LIFETIME_MS,
+  LearnerSessions,
+  blankLearnerSessionCookie,
+  learnerSessionCookie,
+} from '../../src/server/learner/learner-sessions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const START = Date.UTC(2026, 0, 1);

@@ -4,7 +4,12 @@ import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';
 import { memorySiteDb, type TestSiteDb } from '../support/site-db';
 import { LearnerSessions } from '../../src/server/learner/learner-sessions';
-import { getAttempt, getLearnerProgress, markLessonVisited, recordQuizAttempt } from '../../src/server/learner/progress';
+import {
+  getAttempt,
+  getLearnerProgress,
+  markLessonVisited,
+  recordQuizAttempt,
+} from '../../src/server/learner/progress';
 import { gradeQuiz } from '../../src/course/quiz-grading';
 
 const quiz: Quiz = quizSchema.parse({
