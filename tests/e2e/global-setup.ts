@@ -16,8 +16,10 @@ declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string;
     dataDir: string;
-    /** /healthz's word on each store that needs a service: ok, not-configured … */
+    /** /healthz/services' word on each store that needs a service: ok, not-configured … */
     serviceStores: Record<string, string>;
+    /** Where the test site keeps its own data: PostgreSQL when one runs here, else SQLite. */
+    databaseUrl: string | null;
   }
 }
 
@@ -33,12 +35,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     COMPARE_INTERVAL: '0',
     ...(postgres && { DATABASE_URL: postgres.url }),
   });
-  const health = (await (await fetch(`${site.baseURL}/healthz`)).json()) as {
+  const services = (await (await fetch(`${site.baseURL}/healthz/services`)).json()) as {
     stores: Record<string, string>;
   };
   project.provide('baseURL', site.baseURL);
   project.provide('dataDir', site.dataDir);
-  project.provide('serviceStores', health.stores);
+  project.provide('serviceStores', services.stores);
+  project.provide('databaseUrl', postgres?.url ?? null);
   return async () => {
     await site.stop();
     await postgres?.remove();

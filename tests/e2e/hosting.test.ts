@@ -87,70 +87,96 @@ function cookieHeader(lines: readonly string[], previous = ''): string {
   return [...jar.values()].join('; ');
 }
 
-async function health(site: RunningSite) {
+/** One bounded GET of a JSON route, with how long it took. */
+async function probe<Body>(site: RunningSite | string, route: string) {
+  const baseURL = typeof site === 'string' ? site : site.baseURL;
   const started = Date.now();
-  const response = await fetch(`${site.baseURL}/healthz`, { signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(`${baseURL}${route}`, { signal: AbortSignal.timeout(5_000) });
   return {
     status: response.status,
     ms: Date.now() - started,
     cacheControl: response.headers.get('cache-control'),
-    body: (await response.json()) as {
-      status: string;
-      database: string;
-      stores: { redis: string; memcached: string };
-    },
+    body: (await response.json()) as Body,
   };
 }
 
-describe.skipIf(skipServices ?? skipPostgres)('/healthz', () => {
+interface Readiness {
+  status: string;
+  database: { kind: string; answers: boolean; schemaVersion: number; migrations: number };
+  reason?: string;
+}
+
+const services = (site: RunningSite | string) =>
+  probe<{ stores: Record<string, string> }>(site, '/healthz/services');
+const liveness = (site: RunningSite | string) =>
+  probe<{ status: string; process: { pid: number } }>(site, '/healthz');
+const readiness = (site: RunningSite | string) => probe<Readiness>(site, '/readyz');
+
+describe.skipIf(skipServices ?? skipPostgres)('/healthz, /healthz/services and /readyz', () => {
   const kinds = Object.keys(serviceVariables) as ServiceKind[];
-  let services: ServiceWithSetting[];
+  let started: ServiceWithSetting[];
   let site: RunningSite;
-  /** Every service's store in the same state, as /healthz lists them. */
+  /** Every service's store in the same state, as /healthz/services lists them. */
   const every = (state: string) => Object.fromEntries(kinds.map((kind) => [kind, state]));
 
   beforeAll(async () => {
-    services = await Promise.all(kinds.map(startServiceFor));
+    started = await Promise.all(kinds.map(startServiceFor));
+    // DATABASE_URL is among the settings: this site keeps its own data in that PostgreSQL too.
     site = await startSite(
-      Object.fromEntries(services.map(({ variable, value }) => [variable, value])),
+      Object.fromEntries(started.map(({ variable, value }) => [variable, value])),
     );
   });
 
   afterAll(async () => {
     await site?.stop();
-    await Promise.all((services ?? []).map(({ service }) => service.remove?.() ?? service.stop()));
+    await Promise.all((started ?? []).map(({ service }) => service.remove?.() ?? service.stop()));
   });
 
-  it('reports the database and every service as ok', async () => {
-    const report = await health(site);
+  it('reports every service as ok, and the PostgreSQL site ready', async () => {
+    const report = await services(site);
     expect(report.status).toBe(200);
     expect(report.cacheControl).toBe('no-store');
     expect(kinds).toEqual(expect.arrayContaining(['redis', 'memcached', 'postgres']));
-    expect(report.body).toEqual({ status: 'ok', database: 'ok', stores: every('ok') });
+    expect(report.body).toEqual({ stores: every('ok') });
+    const ready = await readiness(site);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
+      status: 'ready',
+      database: { kind: 'postgres', answers: true },
+    });
+    expect(ready.body.database.schemaVersion).toBe(ready.body.database.migrations);
   });
 
-  it('stays healthy, and answers at once, while the services are down', async () => {
-    await Promise.all(services.map(({ service }) => service.stop()));
-    const report = await health(site);
-    expect(report.status).toBe(200);
-    expect(report.body).toEqual({ status: 'ok', database: 'ok', stores: every('unavailable') });
+  it('while the services are down: alive, not ready, and every answer comes at once', async () => {
+    await Promise.all(started.map(({ service }) => service.stop()));
+    const live = await liveness(site);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ status: 'ok', process: { pid: site.pid } });
+    const report = await services(site);
+    expect(report.body).toEqual({ stores: every('unavailable') });
     expect(report.ms).toBeLessThan(3_000);
+    // The site's own data is in the PostgreSQL that stopped: a balancer must stop sending traffic.
+    const ready = await readiness(site);
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'not-ready', database: { answers: false } });
+    expect(ready.ms).toBeLessThan(4_000);
   });
 
-  it('reports them ok again once they are back', async () => {
-    await Promise.all(services.map(({ service }) => service.start()));
+  it('is ready again, and reports the services ok, once they are back', async () => {
+    await Promise.all(started.map(({ service }) => service.start()));
     await expect
-      .poll(async () => (await health(site)).body.stores, { timeout: 10_000, interval: 250 })
+      .poll(async () => (await services(site)).body.stores, { timeout: 10_000, interval: 250 })
       .toEqual(every('ok'));
+    await expect
+      .poll(async () => (await readiness(site)).status, { timeout: 10_000, interval: 250 })
+      .toBe(200);
   });
 
   it('says which services are not configured', async () => {
     // The shared test site has a PostgreSQL of its own (global-setup.ts), and no Redis or Memcached.
-    const report = await fetch(`${inject('baseURL')}/healthz`);
+    const report = await services(inject('baseURL'));
     expect(report.status).toBe(200);
-    expect(await report.json()).toEqual({
-      status: 'ok',
-      database: 'ok',
+    expect(report.body).toEqual({
       stores: { redis: 'not-configured', memcached: 'not-configured', postgres: 'ok' },
     });
   });
@@ -158,16 +184,26 @@ describe.skipIf(skipServices ?? skipPostgres)('/healthz', () => {
 
 describe('/readyz', () => {
   it('answers 200 ready, naming the database and with every migration applied', async () => {
-    const response = await fetch(`${inject('baseURL')}/readyz`);
-    expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('no-store');
-    const body = (await response.json()) as {
-      status: string;
-      database: { kind: string; answers: boolean; schemaVersion: number; migrations: number };
-    };
-    expect(body).toMatchObject({ status: 'ready', database: { kind: 'sqlite', answers: true } });
-    expect(body.database.migrations).toBeGreaterThan(0);
-    expect(body.database.schemaVersion).toBe(body.database.migrations);
+    const report = await readiness(inject('baseURL'));
+    expect(report.status).toBe(200);
+    expect(report.cacheControl).toBe('no-store');
+    const kind = inject('databaseUrl') === null ? 'sqlite' : 'postgres';
+    expect(report.body).toMatchObject({ status: 'ready', database: { kind, answers: true } });
+    expect(report.body.database.migrations).toBeGreaterThan(0);
+    expect(report.body.database.schemaVersion).toBe(report.body.database.migrations);
+  });
+
+  it('answers for the zero-configuration SQLite site too', async () => {
+    const sqliteSite = await startSite({});
+    try {
+      const report = await readiness(sqliteSite);
+      expect(report.status).toBe(200);
+      expect(report.body.database.kind).toBe('sqlite');
+      const live = await liveness(sqliteSite);
+      expect(live.body).toMatchObject({ status: 'ok', process: { pid: sqliteSite.pid } });
+    } finally {
+      await sqliteSite.stop();
+    }
   });
 });
 
