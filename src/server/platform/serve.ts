@@ -17,6 +17,7 @@
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withCompression } from './compression';
 import { ErrorPages } from './front-door/error-pages';
 import { answerClientError, frontDoor, type RequestListener } from './front-door/front-door';
 import {
@@ -51,7 +52,7 @@ try {
 }
 
 const server = createServer(
-  frontDoor(astroHandler, {
+  frontDoor(withCompression(astroHandler, clientDirectory(options, import.meta.url)), {
     errorPages: new ErrorPages(clientDirectory(options, import.meta.url)),
     setHeaders: securityHeaderSetter(pagePolicies),
   }),
