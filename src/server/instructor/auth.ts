@@ -50,7 +50,10 @@ const sessionsByDatabase = new WeakMap<AppContext['db'], InstructorSessions>();
 export function signInGuardFor(app: AppContext): SignInGuard {
   let guard = guards.get(app);
   if (!guard) {
-    guard = new SignInGuard(app.config.signInLimit);
+    guard = new SignInGuard(app.config.signInLimit, {
+      storage: app.rateLimits,
+      name: 'sign-in',
+    });
     guards.set(app, guard);
   }
   return guard;
@@ -104,15 +107,18 @@ export type SignInOutcome =
   | { ok: false; status: 401 | 403 | 429; message: string; retryAfterSeconds?: number };
 
 /** Checks the posted token and, when right, starts a session and sets its cookie. */
-export function signIn(app: AppContext, context: InstructorRequest, given: unknown): SignInOutcome {
+export async function signIn(
+  app: AppContext,
+  context: InstructorRequest,
+  given: unknown,
+): Promise<SignInOutcome> {
   const expected = app.config.instructorToken;
   if (expected === null) {
     return { ok: false, status: 403, message: 'The instructor pages are closed on this server.' };
   }
   const client = clientAddress(context);
   const guard = signInGuardFor(app);
-  const now = Date.now();
-  const before = guard.check(client, now);
+  const before = await guard.check(client);
   if (!before.allowed) return tooMany(before.retryAfterSeconds);
   // Oversized or non-text input is a wrong token, compared like any other.
   const candidate = typeof given === 'string' && given.length <= 1024 ? given : '';
@@ -124,7 +130,7 @@ export function signIn(app: AppContext, context: InstructorRequest, given: unkno
     );
     return { ok: true };
   }
-  const after = guard.recordFailure(client, now);
+  const after = await guard.recordFailure(client);
   if (!after.allowed) return tooMany(after.retryAfterSeconds);
   return { ok: false, status: 401, message: 'That is not the instructor token.' };
 }

@@ -11,14 +11,19 @@ import { createStoreRegistry, type StoreRegistry } from '../../sessions/registry
 import { loadConfig, type Config } from './config';
 import { securePrivateDirectory } from './data-dir';
 import { openDatabase } from './database';
+import { DemoWriteLimiter } from '../demo/demo-write-limit';
 import { FailureLimiter, RateLimiter } from './rate-limit';
+import { rateLimitStorageFor, type RateLimitStorage } from './rate-limit-storage';
 
 export interface AppContext {
   config: Config;
   db: Database;
   stores: StoreRegistry;
   instances: InstanceSimulator;
-  demoWriteLimiter: RateLimiter;
+  /** Where every limiter counts: Redis shared by every instance with REDIS_URL, else memory. */
+  rateLimits: RateLimitStorage;
+  /** Demo writes per learner, under a ceiling per address. */
+  demoWriteLimiter: DemoWriteLimiter;
   quizSubmitLimiter: RateLimiter;
   /** Join codes looked up that found no class, per client: guessing codes meets a wall. */
   joinLookupLimiter: FailureLimiter;
@@ -54,15 +59,27 @@ export function createAppContext(config: Config): AppContext {
   const instances = new InstanceSimulator(config.dataDir);
   // One throwaway instance for the comparison, used by nothing else: sessions start from nothing.
   const compareInstance = instances.resolve('fresh');
+  const rateLimits = rateLimitStorageFor(config.storeSettings);
   return {
     config,
     db,
     stores,
     instances,
-    demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
-    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
-    joinLookupLimiter: new FailureLimiter(config.joinLookupLimit),
-    compareLimiter: new RateLimiter(config.compareLimit),
+    rateLimits,
+    demoWriteLimiter: new DemoWriteLimiter(
+      config.demoWriteLimit,
+      config.demoWriteAddressLimit,
+      rateLimits,
+    ),
+    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit, {
+      storage: rateLimits,
+      name: 'quiz',
+    }),
+    joinLookupLimiter: new FailureLimiter(config.joinLookupLimit, {
+      storage: rateLimits,
+      name: 'join',
+    }),
+    compareLimiter: new RateLimiter(config.compareLimit, { storage: rateLimits, name: 'compare' }),
     comparisons: new ComparisonRuns({
       measure: () =>
         measureStores({

@@ -21,8 +21,17 @@ export interface Config {
   sessionSecretSource: 'environment' | 'generated' | 'data-dir';
   /** Each storage kind's own settings (REDIS_URL, MEMCACHED_SERVERS …), read by its module. */
   storeSettings: StoreSettings;
-  /** Demo writes (POST, DELETE) allowed per client, e.g. 120 per 60 seconds. */
+  /**
+   * Demo writes (POST, DELETE) allowed per learner, e.g. 120 per 60 seconds; a browser without a
+   * learner cookie counts as its address.
+   */
   demoWriteLimit: RateLimit;
+  /**
+   * Demo writes allowed per address, all its learners together: the ceiling that keeps one
+   * address (or one person throwing cookies away) from exceeding it, set high enough for a class
+   * behind one router. Never a lower rate than `demoWriteLimit`.
+   */
+  demoWriteAddressLimit: RateLimit;
   /** Quiz submissions allowed per client. */
   quizSubmitLimit: RateLimit;
   /** Instructor sign-in attempts allowed per client. */
@@ -68,6 +77,11 @@ const generatedSecretFile = 'session-secret';
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? './data');
   const { secrets, source } = readSessionSecrets(env.SESSION_SECRET, dataDir);
+  const demoWriteLimit = parseRateLimit(
+    'RATE_LIMIT_DEMO_WRITES',
+    env.RATE_LIMIT_DEMO_WRITES,
+    '120/60',
+  );
   return {
     host: nonEmpty(env.HOST) ?? 'localhost',
     port: parsePort(env.PORT),
@@ -75,7 +89,13 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecrets: secrets,
     sessionSecretSource: source,
     storeSettings: readSettingsOfStores(env),
-    demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
+    demoWriteLimit,
+    demoWriteAddressLimit: parseCeiling(
+      'RATE_LIMIT_DEMO_WRITES_PER_ADDRESS',
+      env.RATE_LIMIT_DEMO_WRITES_PER_ADDRESS,
+      '1200/60',
+      { variable: 'RATE_LIMIT_DEMO_WRITES', limit: demoWriteLimit },
+    ),
     quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
     signInLimit: parseRateLimit('RATE_LIMIT_SIGN_IN', env.RATE_LIMIT_SIGN_IN, '5/300'),
     joinLookupLimit: parseRateLimit('RATE_LIMIT_JOIN', env.RATE_LIMIT_JOIN, '20/60'),
@@ -187,6 +207,25 @@ function parseRateLimit(variable: string, value: string | undefined, fallback: s
     throw new ConfigError(variable, `"${raw}" is not "requests/seconds", e.g. 120/60`);
   }
   return { max, windowSeconds };
+}
+
+/** A limit for many clients together, which must allow at least the rate one of them gets. */
+function parseCeiling(
+  variable: string,
+  value: string | undefined,
+  fallback: string,
+  each: { variable: string; limit: RateLimit },
+): RateLimit {
+  const ceiling = parseRateLimit(variable, value, fallback);
+  const rate = (limit: RateLimit) => limit.max / limit.windowSeconds;
+  if (rate(ceiling) < rate(each.limit)) {
+    throw new ConfigError(
+      variable,
+      `${ceiling.max}/${ceiling.windowSeconds} allows fewer requests than ${each.variable} ` +
+        `(${each.limit.max}/${each.limit.windowSeconds}) gives one learner; make it higher`,
+    );
+  }
+  return ceiling;
 }
 
 /** A whole number from 1 to `max`. */

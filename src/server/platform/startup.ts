@@ -36,6 +36,7 @@ export function startUp(): Started {
       async release() {
         stopMaintenance();
         await closeStores(app.stores);
+        await app.rateLimits.close();
         app.db.close();
       },
     };
