@@ -5,6 +5,12 @@ import {
   FailureLimiter,
   RateLimiter,
 } from '../../src/server/platform/rate-limit';
+import {
+  rateLimitStorageFor,
+  RateLimitStorage,
+} from '../../src/server/platform/rate-limit-storage';
+import { loadConfig } from '../../src/server/platform/config';
+import { tmpdir } from 'node:os';
 
 // Memory limiters read the clock and expire their windows with timers: both are faked here.
 beforeEach(() => {
@@ -30,6 +36,18 @@ describe('RateLimiter, in memory', () => {
     vi.advanceTimersByTime(40_000);
     const next = await takeMany(limiter, 'a', 4);
     expect(next.map((decision) => decision.allowed)).toEqual([true, true, true, false]);
+  });
+
+  it('counts in memory when REDIS_URL is not set', () => {
+    // A secret of its own, so nothing is written to the data directory.
+    const settings = { DATA_DIR: tmpdir(), SESSION_SECRET: 'x'.repeat(32) };
+    expect(RateLimitStorage.redis(null).shared).toBe(false);
+    expect(rateLimitStorageFor(loadConfig(settings).storeSettings).shared).toBe(false);
+    const withRedis = rateLimitStorageFor(
+      loadConfig({ ...settings, REDIS_URL: 'redis://127.0.0.1:1' }).storeSettings,
+    );
+    // Only says where it will count: nothing connects before the first request.
+    expect(withRedis.shared).toBe(true);
   });
 
   it('keeps each limiter to itself: two in memory count apart, as two processes would', async () => {
