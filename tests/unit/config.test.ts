@@ -104,6 +104,10 @@ describe('loadConfig', () => {
       demoWriteLimit: { max: 30, windowSeconds: 60 },
       demoWriteAddressLimit: { max: 900, windowSeconds: 60 },
     });
+    // Unset, the ceiling is ten learners' worth, whatever the per-learner limit.
+    expect(
+      loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES: '100000/60' }).demoWriteAddressLimit,
+    ).toEqual({ max: 1_000_000, windowSeconds: 60 });
     // The same rate over a longer window is allowed; a lower rate is not.
     expect(
       loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: '240/120' }).demoWriteAddressLimit,

@@ -29,7 +29,7 @@ export interface Config {
   /**
    * Demo writes allowed per address, all its learners together: the ceiling that keeps one
    * address (or one person throwing cookies away) from exceeding it, set high enough for a class
-   * behind one router. Never a lower rate than `demoWriteLimit`.
+   * behind one router. Never a lower rate than `demoWriteLimit`; ten times it unless set.
    */
   demoWriteAddressLimit: RateLimit;
   /** Quiz submissions allowed per client. */
@@ -72,6 +72,8 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const minSecretLength = 32;
+/** How many learners' worth of demo writes one address gets unless told otherwise. */
+const ceilingPerClients = 10;
 const generatedSecretFile = 'session-secret';
 
 export function loadConfig(env: Env = process.env): Config {
@@ -93,7 +95,6 @@ export function loadConfig(env: Env = process.env): Config {
     demoWriteAddressLimit: parseCeiling(
       'RATE_LIMIT_DEMO_WRITES_PER_ADDRESS',
       env.RATE_LIMIT_DEMO_WRITES_PER_ADDRESS,
-      '1200/60',
       { variable: 'RATE_LIMIT_DEMO_WRITES', limit: demoWriteLimit },
     ),
     quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
@@ -209,20 +210,24 @@ function parseRateLimit(variable: string, value: string | undefined, fallback: s
   return { max, windowSeconds };
 }
 
-/** A limit for many clients together, which must allow at least the rate one of them gets. */
+/**
+ * A limit for many clients together, which must allow at least the rate one of them gets. Unset,
+ * it is `ceilingPerClients` times the limit of one (1200/60 for the default 120/60).
+ */
 function parseCeiling(
   variable: string,
   value: string | undefined,
-  fallback: string,
   each: { variable: string; limit: RateLimit },
 ): RateLimit {
-  const ceiling = parseRateLimit(variable, value, fallback);
+  const { max, windowSeconds } = each.limit;
+  if (nonEmpty(value) === undefined) return { max: max * ceilingPerClients, windowSeconds };
+  const ceiling = parseRateLimit(variable, value, '');
   const rate = (limit: RateLimit) => limit.max / limit.windowSeconds;
   if (rate(ceiling) < rate(each.limit)) {
     throw new ConfigError(
       variable,
       `${ceiling.max}/${ceiling.windowSeconds} allows fewer requests than ${each.variable} ` +
-        `(${each.limit.max}/${each.limit.windowSeconds}) gives one learner; make it higher`,
+        `(${max}/${windowSeconds}) gives one learner; make it higher`,
     );
   }
   return ceiling;
