@@ -171,6 +171,9 @@ describe.skipIf(skipReason !== null)('rate limits shared through a real redis-se
       10_000,
       'counting in Redis again',
     );
+    expect(logs.some((line) => /answering again\. Rate limits are shared again/.test(line))).toBe(
+      true,
+    );
   });
 
   describe('two apps, as two server processes, on one Redis', () => {

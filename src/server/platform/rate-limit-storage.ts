@@ -56,8 +56,13 @@ export class RateLimitStorage {
       notConfigured: 'REDIS_URL is not set',
       connectTimeoutMs: options.connectTimeoutMs ?? 1000,
       commandTimeoutMs: options.commandTimeoutMs ?? 500,
+      // The connection helper says when Redis stops and starts answering; say what that means here.
       log: (message) =>
-        (options.log ?? console.warn)(`${message} Rate limits are counted per process until then.`),
+        (options.log ?? console.warn)(
+          /answering again/.test(message)
+            ? `${message} Rate limits are shared again.`
+            : `${message} Rate limits are counted per process until then.`,
+        ),
     });
     return new RateLimitStorage(link);
   }
