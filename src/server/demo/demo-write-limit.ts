@@ -13,6 +13,8 @@ import {
 } from '../platform/rate-limit';
 import type { RateLimitStorage } from '../platform/rate-limit-storage';
 import type { AppContext } from '../platform/app-context';
+import { HttpError } from '../platform/http';
+import type { CookieJar } from '../../sessions/cookie-jar';
 import { validateLearnerCookie, type CookieAccess } from '../learner/learner-cookie';
 
 export interface DemoWriter {
@@ -60,4 +62,18 @@ export function demoWriter(
 ): DemoWriter {
   const learner = validateLearnerCookie(app, cookies, { secure, clearInvalid: false });
   return { address, learnerId: learner?.learnerId ?? null };
+}
+
+/**
+ * The 429 for a refused demo write. Finding the learner (`demoWriter`) may have extended their
+ * session; its refreshed cookie goes out with the refusal too, or the browser's copy would expire
+ * before the session it names. By then it is the only cookie in the jar, so one header carries it.
+ */
+export function tooManyDemoWrites(retryAfterSeconds: number, cookies: CookieJar): HttpError {
+  const [refreshed] = cookies.setCookieLines();
+  return new HttpError(
+    429,
+    `too many demo requests from this learner or address; try again in ${retryAfterSeconds} s`,
+    { 'Retry-After': String(retryAfterSeconds), ...(refreshed && { 'Set-Cookie': refreshed }) },
+  );
 }

@@ -17,7 +17,7 @@ import { demoLearner } from '../learner/demo-learner';
 import { CookieJar, parseCookieHeader } from '../../sessions/cookie-jar';
 import { counterFixFor, runIncrement, underFix } from './increment';
 import { raceAdmissionsFor, raceHeader } from './race-admission';
-import { demoWriter } from './demo-write-limit';
+import { demoWriter, tooManyDemoWrites } from './demo-write-limit';
 import {
   applyDemoAction,
   DemoInputError,
@@ -91,13 +91,7 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
       demoWriter(app, cookies, secure, demo.clientAddress),
       request.headers.get(raceHeader),
     );
-    if (!decision.allowed) {
-      throw new HttpError(
-        429,
-        `too many demo requests from this learner or address; try again in ${decision.retryAfterSeconds} s`,
-        { 'Retry-After': String(decision.retryAfterSeconds) },
-      );
-    }
+    if (!decision.allowed) throw tooManyDemoWrites(decision.retryAfterSeconds, cookies);
   }
   const requestBodyBytes = Number(request.headers.get('content-length') ?? '0') || 0;
   const action: DemoAction | undefined =

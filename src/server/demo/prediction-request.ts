@@ -20,7 +20,7 @@ import { storeTitles } from '../../sessions/catalog';
 import type { AppContext } from '../platform/app-context';
 import { clientAddress, requestAsSent, type RequestContext } from '../platform/client';
 import { demoLearner } from '../learner/demo-learner';
-import { demoWriter } from './demo-write-limit';
+import { demoWriter, tooManyDemoWrites } from './demo-write-limit';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../platform/http';
 import { commitPrediction, getPrediction, recordPress } from '../learner/predictions';
 
@@ -50,13 +50,7 @@ export async function handlePredictionPost(
     const decision = await app.demoWriteLimiter.take(
       demoWriter(app, writerCookies, secure, clientAddress(context, trustProxy)),
     );
-    if (!decision.allowed) {
-      throw new HttpError(
-        429,
-        `too many demo requests from this learner or address; try again in ${decision.retryAfterSeconds} s`,
-        { 'Retry-After': String(decision.retryAfterSeconds) },
-      );
-    }
+    if (!decision.allowed) throw tooManyDemoWrites(decision.retryAfterSeconds, writerCookies);
     const input = parsePredictionInput(checkpoint, await readFields(request));
     const { answer, setCookies } = await predictAndPress(app, checkpoint, input, {
       request,
@@ -79,6 +73,7 @@ export async function handlePredictionPost(
       return new Response(null, {
         status: 303,
         headers: {
+          ...error.headers,
           Location: `${resultPage(checkpoint.id)}?refused=${error.status}#result`,
           'Cache-Control': 'no-store',
         },
