@@ -4,9 +4,11 @@
  * `X-Demo-Race: <id>/<N>`; the first one of a race takes one token from the write limiter and
  * opens the race, and the next N − 1 requests naming it ride along without a token.
  *
- * Open races are remembered by the process that saw the first request. Behind a load balancer
- * that spreads one browser's connections over several instances, a rider that lands on another
- * instance is counted as an ordinary write there: never more than the race's N tokens in all.
+ * Open races are remembered by the process that saw them. When one browser's connections are
+ * spread over several processes (workers on one port, or a load balancer without sticky
+ * sessions), each process that gets part of a race opens it for itself: a press then costs one
+ * write per process it reaches, and each opening counts against `raceOpenLimit`, which is shared
+ * like every limit.
  *
  * Why it cannot be used to get around the limit: N is at most `maxRaceSize`; a race admits
  * riders only for `raceWindowMs` after it opened, and only N − 1 of them; races are keyed by the
