@@ -8,6 +8,7 @@ import { createClient, type RedisClientType } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DemoWriteLimiter } from '../../src/server/demo/demo-write-limit';
 import { handleDemoRequest } from '../../src/server/demo/handler';
+import { RaceAdmissions } from '../../src/server/demo/race-admission';
 import { LEARNER_SESSION_COOKIE } from '../../src/server/learner/learner-sessions';
 import { FailureLimiter, RateLimiter } from '../../src/server/platform/rate-limit';
 import { RateLimitStorage } from '../../src/server/platform/rate-limit-storage';
@@ -129,6 +130,25 @@ describe.skipIf(skipReason !== null)('rate limits shared through a real redis-se
     expect(
       (await instances[0]!.take({ address: '192.0.2.99', learnerId: 'learner-6' })).allowed,
     ).toBe(true);
+  });
+
+  it('charges a race press one write per process it reaches', async () => {
+    const address = `198.51.100.${++run}`;
+    const perLearner = { max: 5, ...minute };
+    const processes = [instance(), instance()].map(
+      (storage) =>
+        new RaceAdmissions(new DemoWriteLimiter(perLearner, { max: 50, ...minute }, storage)),
+    );
+    const writer = { address, learnerId: `racer-${run}` };
+    // The console's 20 at once, spread over both processes.
+    const decisions = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => processes[i % 2]!.take(writer, 'press-gggggggg/20')),
+    );
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(20);
+    // Two of the learner's 5 writes went on it, one per process: 3 are left, on either.
+    const after = [];
+    for (let i = 0; i < 4; i++) after.push((await processes[i % 2]!.take(writer, null)).allowed);
+    expect(after).toEqual([true, true, true, false]);
   });
 
   it('counts a browser without a learner as its address', async () => {
