@@ -41,6 +41,7 @@ export async function createTestApp(
     app,
     dataDir,
     async close() {
+      await app.rateLimits.close();
       await app.database.close();
       app.sqliteFile.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -72,6 +72,7 @@ describe('loadConfig', () => {
   it.each([
     ['RATE_LIMIT_JOIN', { RATE_LIMIT_JOIN: '20' }],
     ['RATE_LIMIT_COMPARE', { RATE_LIMIT_COMPARE: '0/60' }],
+    ['RATE_LIMIT_DEMO_WRITES_PER_ADDRESS', { RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: '1/60' }],
     ['COMPARE_INTERVAL', { COMPARE_INTERVAL: '-1' }],
     ['COMPARE_INTERVAL', { COMPARE_INTERVAL: '90000' }],
     ['PORT', { PORT: '70000' }],
@@ -85,6 +86,39 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(
       new RegExp(`^Invalid ${variable}:`),
+    );
+  });
+
+  it('limits demo writes per learner, under a higher ceiling per address', () => {
+    const base = { DATA_DIR: dataDir(), SESSION_SECRET: secret };
+    expect(loadConfig(base)).toMatchObject({
+      demoWriteLimit: { max: 120, windowSeconds: 60 },
+      demoWriteAddressLimit: { max: 1200, windowSeconds: 60 },
+    });
+    const set = loadConfig({
+      ...base,
+      RATE_LIMIT_DEMO_WRITES: '30/60',
+      RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: '900/60',
+    });
+    expect(set).toMatchObject({
+      demoWriteLimit: { max: 30, windowSeconds: 60 },
+      demoWriteAddressLimit: { max: 900, windowSeconds: 60 },
+    });
+    // Unset, the ceiling is ten learners' worth, whatever the per-learner limit.
+    expect(
+      loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES: '100000/60' }).demoWriteAddressLimit,
+    ).toEqual({ max: 1_000_000, windowSeconds: 60 });
+    // The same rate over a longer window is allowed; a lower rate is not.
+    expect(
+      loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: '240/120' }).demoWriteAddressLimit,
+    ).toEqual({ max: 240, windowSeconds: 120 });
+    for (const bad of ['100/60', '1200', '0/60', 'lots']) {
+      expect(() => loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: bad }), bad).toThrow(
+        /^Invalid RATE_LIMIT_DEMO_WRITES_PER_ADDRESS:/,
+      );
+    }
+    expect(() => loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: '100/60' })).toThrow(
+      /fewer requests than RATE_LIMIT_DEMO_WRITES \(120\/60\)/,
     );
   });
 

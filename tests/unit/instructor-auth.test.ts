@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Database } from '../../src/server/platform/database';
 import type { SiteDb } from '../../src/server/platform/site-db/open';
 import { memorySiteDb, type TestSiteDb } from '../support/site-db';
@@ -39,22 +39,29 @@ describe('the instructor token check', () => {
 });
 
 describe('failed sign-ins per client', () => {
-  it('allows the limit of wrong guesses, then refuses every try until a token is back', async () => {
-    const guard = new SignInGuard({ max: 2, windowSeconds: 60 });
-    const now = 1_000_000;
-    expect(guard.check('a', now)).toEqual({ allowed: true });
-    expect(guard.recordFailure('a', now).allowed).toBe(true);
-    expect(guard.recordFailure('a', now).allowed).toBe(true);
-    const third = guard.recordFailure('a', now);
-    expect(third.allowed).toBe(false);
-    // Refused before the guess is looked at, so a right guess cannot be told apart now.
-    const blocked = guard.check('a', now + 1_000);
-    expect(blocked.allowed).toBe(false);
-    expect(blocked.allowed === false && blocked.retryAfterSeconds).toBeGreaterThan(0);
-    // Another client is not affected.
-    expect(guard.check('b', now)).toEqual({ allowed: true });
-    // One token refills after window / max = 30 s.
-    expect(guard.check('a', now + 31_000)).toEqual({ allowed: true });
+  it('allows the limit of wrong guesses, then refuses every try until the window ends', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(1_700_000_000_000);
+    try {
+      const guard = new SignInGuard({ max: 2, windowSeconds: 60 });
+      expect(await guard.check('a')).toEqual({ allowed: true });
+      expect((await guard.recordFailure('a')).allowed).toBe(true);
+      expect((await guard.recordFailure('a')).allowed).toBe(true);
+      const third = await guard.recordFailure('a');
+      expect(third.allowed).toBe(false);
+      // Refused before the guess is looked at, so a right guess cannot be told apart now.
+      vi.advanceTimersByTime(1_000);
+      const blocked = await guard.check('a');
+      expect(blocked.allowed).toBe(false);
+      expect(blocked.allowed === false && blocked.retryAfterSeconds).toBeGreaterThan(0);
+      // Another client is not affected.
+      expect(await guard.check('b')).toEqual({ allowed: true });
+      // The window of 60 s ends.
+      vi.advanceTimersByTime(59_000);
+      expect(await guard.check('a')).toEqual({ allowed: true });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -84,7 +84,7 @@ export interface DeletionResponse {
 
 async function deleteAll(token: string | undefined, context: RequestContext): Promise<Response> {
   const app = getAppContext();
-  const decision = app.demoWriteLimiter.take(clientAddress(context));
+  const decision = await app.demoWriteLimiter.take({ address: clientAddress(context) });
   if (!decision.allowed) {
     throw new HttpError(
       429,

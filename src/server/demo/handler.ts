@@ -17,6 +17,7 @@ import { demoLearner } from '../learner/demo-learner';
 import { CookieJar, parseCookieHeader } from '../../sessions/cookie-jar';
 import { counterFixFor, runIncrement, underFix } from './increment';
 import { raceAdmissionsFor, raceHeader } from './race-admission';
+import { demoWriter, tooManyDemoWrites } from './demo-write-limit';
 import {
   applyDemoAction,
   DemoInputError,
@@ -79,20 +80,18 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
   const { request } = demo;
   const store = findStore(app, demo.storeId);
   const method = request.method;
+  const incomingCookies = parseCookieHeader(request.headers.get('cookie'));
+  const cookies = new CookieJar(incomingCookies);
+  const secure = new URL(request.url).protocol === 'https:';
   if (method !== 'GET') {
     assertSameOrigin(request);
-    // A race press (N increments at once) is one write: see race-admission.ts.
-    const decision = raceAdmissionsFor(app.demoWriteLimiter).take(
-      demo.clientAddress,
+    // A race press (N increments at once) is one write: see race-admission.ts. Counted per
+    // learner, under a ceiling per address: see demo-write-limit.ts.
+    const decision = await raceAdmissionsFor(app.demoWriteLimiter).take(
+      await demoWriter(app, cookies, secure, demo.clientAddress),
       request.headers.get(raceHeader),
     );
-    if (!decision.allowed) {
-      throw new HttpError(
-        429,
-        `too many demo requests from this address; try again in ${decision.retryAfterSeconds} s`,
-        { 'Retry-After': String(decision.retryAfterSeconds) },
-      );
-    }
+    if (!decision.allowed) throw tooManyDemoWrites(decision.retryAfterSeconds, cookies);
   }
   const requestBodyBytes = Number(request.headers.get('content-length') ?? '0') || 0;
   const action: DemoAction | undefined =
@@ -102,9 +101,6 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
         ? { action: 'destroy' }
         : undefined;
 
-  const incomingCookies = parseCookieHeader(request.headers.get('cookie'));
-  const cookies = new CookieJar(incomingCookies);
-  const secure = new URL(request.url).protocol === 'https:';
   const timer = new Timer();
   // Writes to a server store name the visitor's learner as the owner, so their sessions can be
   // found and revoked together. A visitor without one gets a reserved id, recorded below only once

@@ -20,6 +20,7 @@ import { storeTitles } from '../../sessions/catalog';
 import type { AppContext } from '../platform/app-context';
 import { clientAddress, requestAsSent, type RequestContext } from '../platform/client';
 import { demoLearner } from '../learner/demo-learner';
+import { demoWriter, tooManyDemoWrites } from './demo-write-limit';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../platform/http';
 import { commitPrediction, getPrediction, recordPress } from '../learner/predictions';
 
@@ -43,21 +44,22 @@ export async function handlePredictionPost(
   try {
     checkpoint = findCheckpointFor(context.params);
     assertSameOrigin(request);
-    const decision = app.demoWriteLimiter.take(clientAddress(context, trustProxy));
-    if (!decision.allowed) {
-      throw new HttpError(
-        429,
-        `too many demo requests from this address; try again in ${decision.retryAfterSeconds} s`,
-        { 'Retry-After': String(decision.retryAfterSeconds) },
-      );
-    }
+    // The learner's refreshed cookie, if due, goes out with this response: see demoWriter.
+    const writerCookies = new CookieJar(parseCookieHeader(request.headers.get('cookie')));
+    const secure = new URL(request.url).protocol === 'https:';
+    const decision = await app.demoWriteLimiter.take(
+      await demoWriter(app, writerCookies, secure, clientAddress(context, trustProxy)),
+    );
+    if (!decision.allowed) throw tooManyDemoWrites(decision.retryAfterSeconds, writerCookies);
     const input = parsePredictionInput(checkpoint, await readFields(request));
     const { answer, setCookies } = await predictAndPress(app, checkpoint, input, {
       request,
       clientAddress: clientAddress(context, trustProxy),
     });
     const headers = new Headers({ 'Cache-Control': 'no-store' });
-    for (const line of setCookies) headers.append('Set-Cookie', line);
+    for (const line of [...writerCookies.setCookieLines(), ...setCookies]) {
+      headers.append('Set-Cookie', line);
+    }
     if (form) {
       headers.set('Location', `${resultPage(checkpoint.id)}#result`);
       return new Response(null, { status: 303, headers });
@@ -71,6 +73,7 @@ export async function handlePredictionPost(
       return new Response(null, {
         status: 303,
         headers: {
+          ...error.headers,
           Location: `${resultPage(checkpoint.id)}?refused=${error.status}#result`,
           'Cache-Control': 'no-store',
         },

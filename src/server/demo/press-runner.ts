@@ -6,7 +6,7 @@
  */
 import type { StepResult, StepSpec } from '../../course/predictions/types';
 import type { AppContext } from '../platform/app-context';
-import type { RateLimiter } from '../platform/rate-limit';
+import type { DemoWriteLimiter } from './demo-write-limit';
 import type { BrowserCookieJar } from '../../lab/browser-cookie-jar';
 import { runDemoRequest, toHttpError } from './handler';
 
@@ -24,7 +24,9 @@ export interface PressTarget {
  * A press counts as one write against the learner's rate limit (the route takes it), not one per
  * request inside it, so its steps run with a limiter that always allows.
  */
-const alreadyCounted = { take: () => ({ allowed: true }) } as unknown as RateLimiter;
+const alreadyCounted = {
+  take: async () => ({ allowed: true }),
+} as unknown as DemoWriteLimiter;
 
 export async function runPress(
   app: AppContext,

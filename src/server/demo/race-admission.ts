@@ -4,6 +4,12 @@
  * `X-Demo-Race: <id>/<N>`; the first one of a race takes one token from the write limiter and
  * opens the race, and the next N − 1 requests naming it ride along without a token.
  *
+ * Open races are remembered by the process that saw them. When one browser's connections are
+ * spread over several processes (workers on one port, or a load balancer without sticky
+ * sessions), each process that gets part of a race opens it for itself: a press then costs one
+ * write per process it reaches, and each opening counts against `raceOpenLimit`, which is shared
+ * like every limit.
+ *
  * Why it cannot be used to get around the limit: N is at most `maxRaceSize`; a race admits
  * riders only for `raceWindowMs` after it opened, and only N − 1 of them; races are keyed by the
  * client's address bucket, so another address cannot ride one; and an address may open at most
@@ -18,6 +24,7 @@ import {
   type RateLimit,
 } from '../platform/rate-limit';
 import { HttpError } from '../platform/http';
+import type { DemoWriteLimiter, DemoWriter } from './demo-write-limit';
 
 export const raceHeader = 'X-Demo-Race';
 /** The console sends 20; a little room, and no more. */
@@ -32,6 +39,8 @@ const maxOpenRaces = 10_000;
 interface OpenRace {
   riders: number;
   closesAt: number;
+  /** Whether the request that named the race first got its write and opened it. */
+  opened: Promise<boolean>;
 }
 
 const racePattern = /^([A-Za-z0-9_-]{8,64})\/(\d{1,2})$/;
@@ -51,34 +60,53 @@ export function parseRaceHeader(value: string | null): { id: string; size: numbe
 }
 
 export class RaceAdmissions {
-  readonly #writes: RateLimiter;
-  readonly #opens = new RateLimiter(raceOpenLimit);
+  readonly #writes: DemoWriteLimiter;
+  readonly #opens: RateLimiter;
   /** Insertion order is opening order, so the first entries are the oldest. */
   readonly #open = new Map<string, OpenRace>();
 
-  constructor(writes: RateLimiter) {
+  constructor(writes: DemoWriteLimiter) {
     this.#writes = writes;
+    this.#opens = new RateLimiter(raceOpenLimit, { storage: writes.storage, name: 'race-opens' });
   }
 
   /** One demo write, or a ride on a race this address opened moments ago. */
-  take(client: string, raceHeaderValue: string | null, now = Date.now()): RateDecision {
+  async take(
+    writer: DemoWriter,
+    raceHeaderValue: string | null,
+    now = Date.now(),
+  ): Promise<RateDecision> {
     const race = parseRaceHeader(raceHeaderValue);
-    if (race === null) return this.#writes.take(client, now);
-    const key = `${addressBucket(client)}\n${race.id}`;
+    if (race === null) return this.#writes.take(writer);
+    const key = `${addressBucket(writer.address)}\n${race.id}`;
     const open = this.#open.get(key);
     if (open !== undefined) {
-      if (open.riders > 0 && now < open.closesAt) {
+      // The opener may still be waiting for its token; riders wait with it, then count.
+      if ((await open.opened) && open.riders > 0 && now < open.closesAt) {
         open.riders--;
         return { allowed: true };
       }
-      // Spent or closed: every further request is an ordinary write.
-      return this.#writes.take(client, now);
+      // Refused, spent or closed: every further request is an ordinary write.
+      return this.#writes.take(writer);
     }
-    const decision = this.#writes.take(client, now);
-    if (decision.allowed && this.#opens.take(addressBucket(client), now).allowed) {
-      this.#remember(key, { riders: race.size - 1, closesAt: now + raceWindowMs }, now);
+    // Remembered before the first await, so the race's other requests, arriving while this one
+    // takes its token, find it and ride instead of each taking a token of their own.
+    let settle!: (opened: boolean) => void;
+    const pending: OpenRace = {
+      riders: race.size - 1,
+      closesAt: now + raceWindowMs,
+      opened: new Promise((resolve) => (settle = resolve)),
+    };
+    this.#remember(key, pending, now);
+    let opened = false;
+    try {
+      const decision = await this.#writes.take(writer);
+      opened = decision.allowed && (await this.#opens.take(addressBucket(writer.address))).allowed;
+      return decision;
+    } finally {
+      settle(opened);
+      if (!opened && this.#open.get(key) === pending) this.#open.delete(key);
     }
-    return decision;
   }
 
   /** Open races, for the test that shows the map stays bounded. */
@@ -95,10 +123,10 @@ export class RaceAdmissions {
   }
 }
 
-const admissions = new WeakMap<RateLimiter, RaceAdmissions>();
+const admissions = new WeakMap<DemoWriteLimiter, RaceAdmissions>();
 
 /** The race admissions that share this write limiter's tokens (one per running site). */
-export function raceAdmissionsFor(writes: RateLimiter): RaceAdmissions {
+export function raceAdmissionsFor(writes: DemoWriteLimiter): RaceAdmissions {
   let found = admissions.get(writes);
   if (!found) {
     found = new RaceAdmissions(writes);

@@ -50,7 +50,10 @@ const sessionsByDatabase = new WeakMap<AppContext['db'], InstructorSessions>();
 export function signInGuardFor(app: AppContext): SignInGuard {
   let guard = guards.get(app);
   if (!guard) {
-    guard = new SignInGuard(app.config.signInLimit);
+    guard = new SignInGuard(app.config.signInLimit, {
+      storage: app.rateLimits,
+      name: 'sign-in',
+    });
     guards.set(app, guard);
   }
   return guard;
@@ -121,8 +124,7 @@ export async function signIn(
   }
   const client = clientAddress(context);
   const guard = signInGuardFor(app);
-  const now = Date.now();
-  const before = guard.check(client, now);
+  const before = await guard.check(client);
   if (!before.allowed) return tooMany(before.retryAfterSeconds);
   // Oversized or non-text input is a wrong token, compared like any other.
   const candidate = typeof given === 'string' && given.length <= 1024 ? given : '';
@@ -134,7 +136,7 @@ export async function signIn(
     );
     return { ok: true };
   }
-  const after = guard.recordFailure(client, now);
+  const after = await guard.recordFailure(client);
   if (!after.allowed) return tooMany(after.retryAfterSeconds);
   return { ok: false, status: 401, message: 'That is not the instructor token.' };
 }

@@ -16,7 +16,9 @@ import {
   type SiteDatabase,
   type SiteDb,
 } from './site-db/open';
+import { DemoWriteLimiter } from '../demo/demo-write-limit';
 import { FailureLimiter, RateLimiter } from './rate-limit';
+import { rateLimitStorageFor, type RateLimitStorage } from './rate-limit-storage';
 
 export interface AppContext {
   config: Config;
@@ -31,7 +33,10 @@ export interface AppContext {
   sqliteFile: Database;
   stores: StoreRegistry;
   instances: InstanceSimulator;
-  demoWriteLimiter: RateLimiter;
+  /** Where every limiter counts: Redis shared by every instance with REDIS_URL, else memory. */
+  rateLimits: RateLimitStorage;
+  /** Demo writes per learner, under a ceiling per address. */
+  demoWriteLimiter: DemoWriteLimiter;
   quizSubmitLimiter: RateLimiter;
   /** Join codes looked up that found no class, per client: guessing codes meets a wall. */
   joinLookupLimiter: FailureLimiter;
@@ -71,6 +76,7 @@ export function createAppContext(config: Config): AppContext {
   const instances = new InstanceSimulator(config.dataDir);
   // One throwaway instance for the comparison, used by nothing else: sessions start from nothing.
   const compareInstance = instances.resolve('fresh');
+  const rateLimits = rateLimitStorageFor(config.storeSettings);
   return {
     config,
     db: database.db,
@@ -78,10 +84,21 @@ export function createAppContext(config: Config): AppContext {
     sqliteFile,
     stores,
     instances,
-    demoWriteLimiter: new RateLimiter(config.demoWriteLimit),
-    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit),
-    joinLookupLimiter: new FailureLimiter(config.joinLookupLimit),
-    compareLimiter: new RateLimiter(config.compareLimit),
+    rateLimits,
+    demoWriteLimiter: new DemoWriteLimiter(
+      config.demoWriteLimit,
+      config.demoWriteAddressLimit,
+      rateLimits,
+    ),
+    quizSubmitLimiter: new RateLimiter(config.quizSubmitLimit, {
+      storage: rateLimits,
+      name: 'quiz',
+    }),
+    joinLookupLimiter: new FailureLimiter(config.joinLookupLimit, {
+      storage: rateLimits,
+      name: 'join',
+    }),
+    compareLimiter: new RateLimiter(config.compareLimit, { storage: rateLimits, name: 'compare' }),
     comparisons: new ComparisonRuns({
       measure: () =>
         measureStores({

@@ -27,8 +27,17 @@ export interface Config {
    * PostgreSQL, shared by every server pointed at it. Unset: the SQLite file in DATA_DIR.
    */
   siteDatabaseUrl: string | null;
-  /** Demo writes (POST, DELETE) allowed per client, e.g. 120 per 60 seconds. */
+  /**
+   * Demo writes (POST, DELETE) allowed per learner, e.g. 120 per 60 seconds; a browser without a
+   * learner cookie counts as its address.
+   */
   demoWriteLimit: RateLimit;
+  /**
+   * Demo writes allowed per address, all its learners together: the ceiling that keeps one
+   * address (or one person throwing cookies away) from exceeding it, set high enough for a class
+   * behind one router. Never a lower rate than `demoWriteLimit`; ten times it unless set.
+   */
+  demoWriteAddressLimit: RateLimit;
   /** Quiz submissions allowed per client. */
   quizSubmitLimit: RateLimit;
   /** Instructor sign-in attempts allowed per client. */
@@ -69,11 +78,18 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const minSecretLength = 32;
+/** How many learners' worth of demo writes one address gets unless told otherwise. */
+const ceilingPerClients = 10;
 const generatedSecretFile = 'session-secret';
 
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.resolve(nonEmpty(env.DATA_DIR) ?? './data');
   const { secrets, source } = readSessionSecrets(env.SESSION_SECRET, dataDir);
+  const demoWriteLimit = parseRateLimit(
+    'RATE_LIMIT_DEMO_WRITES',
+    env.RATE_LIMIT_DEMO_WRITES,
+    '120/60',
+  );
   return {
     host: nonEmpty(env.HOST) ?? 'localhost',
     port: parsePort(env.PORT),
@@ -83,7 +99,12 @@ export function loadConfig(env: Env = process.env): Config {
     storeSettings: readSettingsOfStores(env),
     // Already validated with the stores' settings just above; the PostgreSQL demo shares it.
     siteDatabaseUrl: readPostgresSettings(env).url,
-    demoWriteLimit: parseRateLimit('RATE_LIMIT_DEMO_WRITES', env.RATE_LIMIT_DEMO_WRITES, '120/60'),
+    demoWriteLimit,
+    demoWriteAddressLimit: parseCeiling(
+      'RATE_LIMIT_DEMO_WRITES_PER_ADDRESS',
+      env.RATE_LIMIT_DEMO_WRITES_PER_ADDRESS,
+      { variable: 'RATE_LIMIT_DEMO_WRITES', limit: demoWriteLimit },
+    ),
     quizSubmitLimit: parseRateLimit('RATE_LIMIT_QUIZ', env.RATE_LIMIT_QUIZ, '30/60'),
     signInLimit: parseRateLimit('RATE_LIMIT_SIGN_IN', env.RATE_LIMIT_SIGN_IN, '5/300'),
     joinLookupLimit: parseRateLimit('RATE_LIMIT_JOIN', env.RATE_LIMIT_JOIN, '20/60'),
@@ -195,6 +216,29 @@ function parseRateLimit(variable: string, value: string | undefined, fallback: s
     throw new ConfigError(variable, `"${raw}" is not "requests/seconds", e.g. 120/60`);
   }
   return { max, windowSeconds };
+}
+
+/**
+ * A limit for many clients together, which must allow at least the rate one of them gets. Unset,
+ * it is `ceilingPerClients` times the limit of one (1200/60 for the default 120/60).
+ */
+function parseCeiling(
+  variable: string,
+  value: string | undefined,
+  each: { variable: string; limit: RateLimit },
+): RateLimit {
+  const { max, windowSeconds } = each.limit;
+  if (nonEmpty(value) === undefined) return { max: max * ceilingPerClients, windowSeconds };
+  const ceiling = parseRateLimit(variable, value, '');
+  const rate = (limit: RateLimit) => limit.max / limit.windowSeconds;
+  if (rate(ceiling) < rate(each.limit)) {
+    throw new ConfigError(
+      variable,
+      `${ceiling.max}/${ceiling.windowSeconds} allows fewer requests than ${each.variable} ` +
+        `(${max}/${windowSeconds}) gives one learner; make it higher`,
+    );
+  }
+  return ceiling;
 }
 
 /** A whole number from 1 to `max`. */

@@ -1,9 +1,10 @@
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { addressGroup } from '../../sessions/fair-share';
+import { RateLimitStorage } from './rate-limit-storage';
 
 /**
- * Per-client token buckets: each client may make `max` requests per `windowSeconds`, in bursts up
- * to `max`. Memory is bounded: past `maxClients` the least recently seen client is forgotten
- * (which can only make the limiter more lenient for that client, never block anyone wrongly).
+ * Per-client rate limits, counted where `RateLimitStorage` says: in Redis shared by every
+ * instance when REDIS_URL is set, else in this process. Taking is async either way.
  */
 export interface RateLimit {
   max: number;
@@ -22,93 +23,83 @@ export function describeRate({ max, windowSeconds }: RateLimit, unit: string): s
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-interface Bucket {
-  tokens: number;
-  updatedAt: number;
+export interface LimiterOptions {
+  /** Where the counts live: Redis shared by every instance, or this process (the default). */
+  storage?: RateLimitStorage;
+  /** Names the limiter's keys (`session-lab:rate:<name>:<client>`); unique per storage. */
+  name?: string;
 }
 
+/**
+ * Each client may make `max` requests per `windowSeconds`: a fixed window that starts at the
+ * client's first request, so a client may get up to 2 × `max` across the end of one window and the
+ * start of the next. Counts expire with their window, so memory (or Redis) holds only clients
+ * seen within the last window.
+ */
 export class RateLimiter {
-  readonly #buckets = new Map<string, Bucket>();
-  readonly #limit: RateLimit;
-  readonly #maxClients: number;
+  readonly #counter: RateLimiterAbstract;
 
-  constructor(limit: RateLimit, maxClients = 10_000) {
-    this.#limit = limit;
-    this.#maxClients = maxClients;
+  constructor(
+    limit: RateLimit,
+    { storage = RateLimitStorage.memory(), name }: LimiterOptions = {},
+  ) {
+    this.#counter = storage.counter(name ?? 'limit', limit);
   }
 
-  take(client: string, now = Date.now()): RateDecision {
-    const refillPerMs = this.#limit.max / (this.#limit.windowSeconds * 1000);
-    const bucket = this.#buckets.get(client) ?? { tokens: this.#limit.max, updatedAt: now };
-    bucket.tokens = Math.min(
-      this.#limit.max,
-      bucket.tokens + (now - bucket.updatedAt) * refillPerMs,
-    );
-    bucket.updatedAt = now;
-    // Re-insert so iteration order is least-recently-seen first.
-    this.#buckets.delete(client);
-    this.#buckets.set(client, bucket);
-    if (this.#buckets.size > this.#maxClients) {
-      const oldest = this.#buckets.keys().next().value;
-      if (oldest !== undefined) this.#buckets.delete(oldest);
-    }
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+  async take(client: string): Promise<RateDecision> {
+    try {
+      await this.#counter.consume(client);
       return { allowed: true };
+    } catch (refusal) {
+      return refused(refusal);
     }
-    return {
-      allowed: false,
-      retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000)),
-    };
   }
 }
 
 /**
- * Counts failures only (wrong sign-in tokens, join codes that find no class), as a token bucket.
- * A client that ran out is refused before its next attempt is checked, until a token is back:
- * otherwise a right guess would still be told apart from a wrong one while the client is
- * "limited". Successes cost nothing, so a classroom behind one address can all sign in or join.
+ * Counts failures only (wrong sign-in tokens, join codes that find no class). A client that ran
+ * out is refused before its next attempt is checked, until its window ends: otherwise a right
+ * guess would still be told apart from a wrong one while the client is "limited". Successes cost
+ * nothing, so a classroom behind one address can all sign in or join.
  */
 export class FailureLimiter {
-  readonly #failures: RateLimiter;
-  readonly #blockedUntil = new Map<string, number>();
-  readonly #maxClients: number;
+  readonly #failures: RateLimiterAbstract;
+  readonly #max: number;
 
-  constructor(limit: RateLimit, maxClients = 10_000) {
-    this.#failures = new RateLimiter(limit, maxClients);
-    this.#maxClients = maxClients;
+  constructor(
+    limit: RateLimit,
+    { storage = RateLimitStorage.memory(), name }: LimiterOptions = {},
+  ) {
+    this.#failures = storage.counter(name ?? 'failures', limit);
+    this.#max = limit.max;
   }
 
-  /** Whether the client may try now. */
-  check(client: string, now = Date.now()): RateDecision {
-    const until = this.#blockedUntil.get(client);
-    if (until === undefined) return { allowed: true };
-    if (until <= now) {
-      this.#blockedUntil.delete(client);
-      return { allowed: true };
-    }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) };
+  /** Whether the client may try now: refused once it has had more failures than allowed. */
+  async check(client: string): Promise<RateDecision> {
+    const counted = await this.#failures.get(client);
+    if (counted === null || counted.consumedPoints <= this.#max) return { allowed: true };
+    return { allowed: false, retryAfterSeconds: secondsUntil(counted.msBeforeNext) };
   }
 
   /** Counts a failure; the decision says whether this one was still within the limit. */
-  recordFailure(client: string, now = Date.now()): RateDecision {
-    const decision = this.#failures.take(client, now);
-    if (!decision.allowed) {
-      this.#blockedUntil.delete(client);
-      this.#blockedUntil.set(client, now + decision.retryAfterSeconds * 1000);
-      this.#prune(now);
+  async recordFailure(client: string): Promise<RateDecision> {
+    try {
+      await this.#failures.consume(client);
+      return { allowed: true };
+    } catch (refusal) {
+      return refused(refusal);
     }
-    return decision;
   }
+}
 
-  #prune(now: number): void {
-    if (this.#blockedUntil.size <= this.#maxClients) return;
-    for (const [client, until] of this.#blockedUntil) {
-      if (until <= now || this.#blockedUntil.size > this.#maxClients) {
-        this.#blockedUntil.delete(client);
-      }
-    }
-  }
+/** A refusal from rate-limiter-flexible as a decision; anything else is a bug and is thrown. */
+function refused(refusal: unknown): RateDecision {
+  if (!(refusal instanceof RateLimiterRes)) throw refusal;
+  return { allowed: false, retryAfterSeconds: secondsUntil(refusal.msBeforeNext) };
+}
+
+function secondsUntil(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /**

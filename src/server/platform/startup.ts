@@ -59,6 +59,7 @@ export async function startUp(): Promise<Started> {
     async release() {
       stopMaintenance();
       await closeStores(app.stores);
+      await app.rateLimits.close();
       await app.database.close();
       app.sqliteFile.close();
     },

@@ -26,7 +26,7 @@ export const POST: APIRoute = async (context) => {
   try {
     assertSameOrigin(request);
     const app = getAppContext();
-    const decision = app.quizSubmitLimiter.take(clientAddress(context));
+    const decision = await app.quizSubmitLimiter.take(clientAddress(context));
     if (!decision.allowed) {
       throw new HttpError(
         429,

@@ -29,7 +29,7 @@ export const POST: APIRoute = async (context) => {
   try {
     assertSameOrigin(request);
     // Grading a scenario is as cheap as grading a quiz, and shares its per-address budget.
-    const decision = getAppContext().quizSubmitLimiter.take(clientAddress(context));
+    const decision = await getAppContext().quizSubmitLimiter.take(clientAddress(context));
     if (!decision.allowed) {
       throw new HttpError(
         429,
