@@ -15,13 +15,15 @@ export async function applyPostgresMigrations<Tables>(
   db: Kysely<Tables>,
   migrations: readonly Migration[],
 ): Promise<void> {
-  await sql`CREATE TABLE IF NOT EXISTS site_migration (
+  await db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${migrationLockKey})`.execute(trx);
+    // Under the lock: two processes running CREATE TABLE IF NOT EXISTS at once can both decide
+    // to create it, and the second fails on PostgreSQL's catalog instead of finding it there.
+    await sql`CREATE TABLE IF NOT EXISTS site_migration (
       version INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
       applied_at BIGINT NOT NULL
-    )`.execute(db);
-  await db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(${migrationLockKey})`.execute(trx);
+    )`.execute(trx);
     const version = await postgresSchemaVersion(trx);
     if (version > migrations.length) {
       throw new Error(
