@@ -40,7 +40,7 @@ export interface SiteDatabase {
  */
 export function sqliteSiteDatabase(file: SqliteFile): SiteDatabase {
   const db = new Kysely<SiteTables>({
-    dialect: new SqliteDialect({ database: { prepare: (sql) => file.prepare(sql), close() {} } }),
+    dialect: new SqliteDialect({ database: { prepare: preparedOnce(file), close() {} } }),
   });
   return {
     kind: 'sqlite',
@@ -48,6 +48,25 @@ export function sqliteSiteDatabase(file: SqliteFile): SiteDatabase {
     location: file.name,
     ready: Promise.resolve(),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely asks the driver to prepare every statement it runs; better-sqlite3 compiles each one
+ * anew, which costs more than running it. The site's queries are a fixed set of texts (values are
+ * bound, not spliced in), so each text is compiled once and kept. Safe because the SQLite driver
+ * runs one statement at a time on this connection; bounded in case some text ever varies.
+ */
+function preparedOnce(file: SqliteFile): (sql: string) => ReturnType<SqliteFile['prepare']> {
+  const statements = new Map<string, ReturnType<SqliteFile['prepare']>>();
+  return (sql) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      if (statements.size >= 500) statements.clear();
+      statement = file.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
   };
 }
 
