@@ -25,6 +25,7 @@ import {
 } from '../../lab/demo-actions';
 import type { DemoAction, DemoResponse } from '../../lab/demo-api';
 import { InstanceError } from '../../lab/instances';
+import { servedBy } from '../platform/served-by';
 import { Timer } from '../../sessions/timer';
 import {
   jsonWithOwnSize,
@@ -154,6 +155,13 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     'Server-Timing': timer.toHeader(),
   });
   for (const line of cookies.setCookieLines()) headers.append('Set-Cookie', line);
+  const answeredBy = servedBy(app.config);
+  // node:cluster hands out connections, not requests: a browser that keeps its connection open
+  // would meet the same worker every time. Closing it after each answer from a store that keeps
+  // sessions in one process lets the next request meet another worker, as a load balancer would.
+  if (answeredBy.processes > 1 && !store.info.facts.sharedAcrossInstances) {
+    headers.set('Connection', 'close');
+  }
 
   return {
     status: 200,
@@ -182,6 +190,7 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
         how: fix.how,
         processOnly: fix.kind === 'lock' && fix.scope === 'process',
       })),
+      servedBy: answeredBy,
     },
   };
 }
