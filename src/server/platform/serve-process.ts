@@ -8,6 +8,7 @@ import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiFirst } from './front-door/api-handler';
 import { ErrorPages } from './front-door/error-pages';
 import { answerClientError, frontDoor, type RequestListener } from './front-door/front-door';
 import {
@@ -57,7 +58,7 @@ export async function serveThisProcess(entryUrl: string): Promise<void> {
   }
 
   const server = createServer(
-    frontDoor(astroHandler, {
+    frontDoor(apiFirst(astroHandler, port), {
       errorPages: new ErrorPages(clientDirectory(options, entryUrl)),
       setHeaders: securityHeaderSetter(pagePolicies),
     }),

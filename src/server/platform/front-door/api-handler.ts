@@ -1,0 +1,66 @@
+/**
+ * API requests straight to Astro, past the adapter's static-file step.
+ *
+ * The adapter's standalone handler looks for a file in dist/client before every request reaches
+ * Astro: a synchronous `lstat`, a WHATWG `Request` built and matched against the routes (for
+ * prerendered pages' headers), then `send`'s own `stat`, and only when that fails a second
+ * `Request` for Astro. No file lives under /api/ (every API route is rendered on demand), so
+ * for those paths that work finds nothing, every time. Measured with `npm run bench:http`
+ * (docs/hosting.md has the table). Pages and files still go through the adapter's handler.
+ *
+ * Built from Astro's public entry points, as the adapter builds its own: `createApp` from
+ * `astro/app/entrypoint`, `createRequestFromNodeRequest` and `writeResponse` from `astro/app/node`.
+ * The front door has already refused what Astro must not see (unknown API paths, methods, bodies
+ * over the limit) and set the security headers; this only renders.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createApp } from 'astro/app/entrypoint';
+import { createRequestFromNodeRequest, writeResponse } from 'astro/app/node';
+import { maxBodyBytes } from '../http';
+import { routeKind } from './route-methods';
+import type { RequestListener } from './front-door';
+
+/**
+ * Sends `/api/` paths to Astro directly and everything else to `next` (the adapter's handler).
+ * `port`: the port the server listens on, from which Astro builds the request's URL.
+ */
+export function apiFirst(next: RequestListener, port: number): RequestListener {
+  const app = createApp();
+  const render = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    try {
+      const webRequest = createRequestFromNodeRequest(request, {
+        allowedDomains: app.getAllowedDomains?.() ?? [],
+        bodySizeLimit: maxBodyBytes,
+        port,
+      });
+      const routeData = app.match(webRequest);
+      const answer = await app.render(webRequest, {
+        addCookieHeader: true,
+        routeData,
+        // API routes answer their own errors in JSON; never fetch an HTML error page over HTTP.
+        prerenderedErrorPageFetch: () => Promise.resolve(new Response(null, { status: 404 })),
+      });
+      await writeResponse(answer, response);
+    } catch (error) {
+      // A client that hung up mid-request is no server failure worth a log line.
+      if (request.destroyed || response.destroyed) return;
+      console.error(`Session Lab: ${request.method} ${request.url?.slice(0, 200)} failed:`, error);
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      const body = JSON.stringify({ error: 'the server failed on this request' });
+      response.writeHead(500, {
+        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Length': Buffer.byteLength(body),
+        'Cache-Control': 'no-store',
+      });
+      response.end(body);
+    }
+  };
+  return (request, response) => {
+    const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
+    if (routeKind(pathname) === 'api') void render(request, response);
+    else next(request, response);
+  };
+}
