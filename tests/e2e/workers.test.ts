@@ -126,6 +126,36 @@ describe('one process (WORKERS unset)', () => {
   });
 });
 
+describe("the memory lesson's check in Chromium, one process", () => {
+  let site: RunningSite;
+  let browser: BrowserSession;
+  beforeAll(async () => {
+    site = await startSite();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  it('finds the session on every read and says how to start several processes', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.baseURL}/lessons/memory/`);
+    const probe = page.getByTestId('process-probe');
+    await probe.scrollIntoViewIfNeeded();
+    await probe.getByTestId('process-probe-run').click();
+    const single = probe.getByTestId('process-probe-single');
+    await expect.poll(() => single.count(), { timeout: 20_000 }).toBe(1);
+    expect(await single.textContent()).toContain(`one process (pid ${site.pid})`);
+    expect(await single.textContent()).toContain('WORKERS=2 npm start');
+    const found = await probe
+      .getByTestId('process-probe-reads')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-found')));
+    expect(found).toEqual(Array(8).fill('true'));
+  });
+});
+
 describe('WORKERS=2', () => {
   let site: RunningSite;
   beforeAll(async () => {
@@ -258,6 +288,7 @@ describe("the memory lesson's check in Chromium, WORKERS=2", () => {
     expect(found).toContain('false');
     const summary = await probe.getByTestId('process-probe-summary').textContent();
     expect(summary).toMatch(/one of 2 on this machine/);
+    expect(await probe.getByTestId('process-probe-summary').locator('li').count()).toBe(2);
     await expectNoAxeViolations(page);
   });
 });
