@@ -84,6 +84,19 @@ async function readsOf(site: RunningSite, path: string, cookie?: string): Promis
   return answers;
 }
 
+/**
+ * The site answers once one worker listens; the other may still be starting. The primary says
+ * when all of them listen.
+ */
+async function allWorkersListening(site: RunningSite): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  const announced = /listening on http:\/\/127\.0\.0\.1:\d+ with 2 worker processes/;
+  while (!announced.test(site.output.join(''))) {
+    if (Date.now() > deadline) throw new Error(`not all workers listen:\n${site.output.join('')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 function parentOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
@@ -160,6 +173,7 @@ describe('WORKERS=2', () => {
   let site: RunningSite;
   beforeAll(async () => {
     site = await startSite({ WORKERS: '2' });
+    await allWorkersListening(site);
   });
   afterAll(async () => site?.stop());
 
@@ -267,6 +281,7 @@ describe("the memory lesson's check in Chromium, WORKERS=2", () => {
   let page: Page;
   beforeAll(async () => {
     site = await startSite({ WORKERS: '2' });
+    await allWorkersListening(site);
     browser = await launchBrowser();
     page = await browser.context.newPage();
   });

@@ -13,6 +13,7 @@ import {
 } from '../../sessions/types';
 import type { AppContext } from '../platform/app-context';
 import { assertSameOrigin, HttpError, jsonError, readFields } from '../platform/http';
+import { clientAddress, requestAsSent, type RequestContext } from '../platform/client';
 import { demoLearner } from '../learner/demo-learner';
 import { CookieJar, parseCookieHeader } from '../../sessions/cookie-jar';
 import { counterFixFor, runIncrement, underFix } from './increment';
@@ -46,6 +47,14 @@ export interface DemoOutcome {
   status: number;
   headers: Headers;
   body: DemoResponse;
+}
+
+/**
+ * The demo request as the browser sent it: behind a trusted HTTPS proxy its URL is https:, so the
+ * origin check matches the browser's Origin and the stores set `Secure` cookies.
+ */
+export function demoRequestFrom(context: RequestContext, storeId: string): DemoRequest {
+  return { storeId, request: requestAsSent(context), clientAddress: clientAddress(context) };
 }
 
 /** The JSON API: every outcome as JSON, errors as `{ error }` with a 4xx/5xx status. */

@@ -20,6 +20,8 @@ import {
 import { installGracefulShutdown, type BeginShutdown } from './shutdown';
 import { startUp } from './startup';
 import { stopMessage } from './workers';
+import { demoReadStore, readDemo } from '../demo/direct-read';
+import type { RequestContext } from './client';
 
 /** `entryUrl`: the built entry's own URL, from which the client files and page policies are found. */
 export async function serveThisProcess(entryUrl: string): Promise<void> {
@@ -58,7 +60,7 @@ export async function serveThisProcess(entryUrl: string): Promise<void> {
   }
 
   const server = createServer(
-    frontDoor(apiFirst(astroHandler, port), {
+    frontDoor(apiFirst(astroHandler, { port, directGet: directReads }), {
       errorPages: new ErrorPages(clientDirectory(options, entryUrl)),
       setHeaders: securityHeaderSetter(pagePolicies),
     }),
@@ -76,6 +78,12 @@ export async function serveThisProcess(entryUrl: string): Promise<void> {
     const shown = host.includes(':') ? `[${host}]` : host;
     console.log(`Session Lab: listening on http://${shown}:${port}`);
   });
+}
+
+/** GETs answered without Astro's per-request work (why: src/server/demo/direct-read.ts). */
+function directReads(context: RequestContext, pathname: string): Promise<Response> | null {
+  const storeId = demoReadStore(pathname);
+  return storeId === null ? null : readDemo(context, storeId);
 }
 
 /**

@@ -20,29 +20,60 @@
  * adapter's handler, this path streaming, and this path writing whole (docs/hosting.md, section 7,
  * has `npm run bench:http` against Flask).
  *
+ * A GET the server answers more directly still (`directGet`: the demo read, see
+ * src/server/demo/direct-read.ts) skips Astro's routing, middleware and rendering as well.
+ *
  * The front door has already refused what Astro must not see (unknown API paths, methods, bodies
  * over the limit) and set the security headers; this only renders.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from 'astro/app/entrypoint';
 import { createRequestFromNodeRequest, getAbortControllerCleanup } from 'astro/app/node';
+import type { RequestContext } from '../client';
 import { maxBodyBytes } from '../http';
 import { routeKind } from './route-methods';
 import type { RequestListener } from './front-door';
 
-/**
- * Sends `/api/` paths to Astro directly and everything else to `next` (the adapter's handler).
- * `port`: the port the server listens on, from which Astro builds the request's URL.
- */
-export function apiFirst(next: RequestListener, port: number): RequestListener {
+export interface ApiOptions {
+  /** The port the server listens on, from which Astro builds the request's URL. */
+  port: number;
+  /**
+   * Answers a GET of `pathname` without Astro, or returns null to leave it to Astro. Its answer
+   * gets `Cache-Control: no-store` unless it set one, as src/middleware.ts gives Astro's.
+   */
+  directGet?: (context: RequestContext, pathname: string) => Promise<Response> | null;
+}
+
+/** Sends `/api/` paths to Astro directly and everything else to `next` (the adapter's handler). */
+export function apiFirst(next: RequestListener, { port, directGet }: ApiOptions): RequestListener {
   const app = createApp();
-  const render = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const render = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    pathname: string,
+  ): Promise<void> => {
     try {
       const webRequest = createRequestFromNodeRequest(request, {
         allowedDomains: app.getAllowedDomains?.() ?? [],
         bodySizeLimit: maxBodyBytes,
         port,
       });
+      const direct =
+        request.method === 'GET' && directGet
+          ? directGet(
+              {
+                request: webRequest,
+                url: new URL(webRequest.url),
+                // What Astro gives a route as `clientAddress` on this server: the peer.
+                clientAddress: request.socket.remoteAddress ?? '',
+              },
+              pathname,
+            )
+          : null;
+      if (direct) {
+        await writeWhole(await direct, request, response, { cacheControl: 'no-store' });
+        return;
+      }
       const routeData = app.match(webRequest);
       const answer = await app.render(webRequest, {
         addCookieHeader: true,
@@ -70,16 +101,20 @@ export function apiFirst(next: RequestListener, port: number): RequestListener {
   };
   return (request, response) => {
     const pathname = (request.url ?? '/').split('?', 1)[0] ?? '/';
-    if (routeKind(pathname) === 'api') void render(request, response);
+    if (routeKind(pathname) === 'api') void render(request, response, pathname);
     else next(request, response);
   };
 }
 
-/** Writes an API answer in one piece, with its length, then lets go of the request's abort signal. */
+/**
+ * Writes an API answer in one piece, with its length, then lets go of the request's abort signal.
+ * `defaults.cacheControl`: the `Cache-Control` to send when the answer has none.
+ */
 async function writeWhole(
   answer: Response,
   request: IncomingMessage,
   response: ServerResponse,
+  defaults: { cacheControl?: string } = {},
 ): Promise<void> {
   const body = answer.body ? Buffer.from(await answer.arrayBuffer()) : null;
   const headers: Record<string, string | string[]> = {};
@@ -89,6 +124,9 @@ async function writeWhole(
   const cookies = answer.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
   if (body) headers['content-length'] = String(body.byteLength);
+  if (defaults.cacheControl && !answer.headers.has('cache-control')) {
+    headers['cache-control'] = defaults.cacheControl;
+  }
   response.writeHead(answer.status, headers);
   response.end(body ?? undefined);
   getAbortControllerCleanup(request)?.();
