@@ -12,7 +12,13 @@ import {
   type SessionStore,
 } from '../../sessions/types';
 import type { AppContext } from '../platform/app-context';
-import { assertSameOrigin, HttpError, jsonError, readFields } from '../platform/http';
+import {
+  assertSameOrigin,
+  HttpError,
+  jsonError,
+  readFields,
+  type SerializedAnswer,
+} from '../platform/http';
 import { clientAddress, requestAsSent, type RequestContext } from '../platform/client';
 import { demoLearner } from '../learner/demo-learner';
 import { CookieJar, parseCookieHeader } from '../../sessions/cookie-jar';
@@ -59,13 +65,23 @@ export function demoRequestFrom(context: RequestContext, storeId: string): DemoR
 
 /** The JSON API: every outcome as JSON, errors as `{ error }` with a 4xx/5xx status. */
 export async function handleDemoRequest(app: AppContext, demo: DemoRequest): Promise<Response> {
+  const answer = await serializeDemoRequest(app, demo);
+  if (answer instanceof Response) return answer;
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** The same answer, a report already serialized (an error stays a `Response`: it is rare). */
+export async function serializeDemoRequest(
+  app: AppContext,
+  demo: DemoRequest,
+): Promise<SerializedAnswer | Response> {
   try {
     const outcome = await runDemoRequest(app, demo);
     const body = jsonWithOwnSize((bodyBytes) => ({
       ...outcome.body,
       wire: { ...outcome.body.wire, response: { ...outcome.body.wire.response, bodyBytes } },
     }));
-    return new Response(body, { status: outcome.status, headers: outcome.headers });
+    return { status: outcome.status, headers: outcome.headers, body };
   } catch (error) {
     const http = toHttpError(error);
     return jsonError(http.status, http.message, http.headers);

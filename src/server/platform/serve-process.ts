@@ -22,6 +22,7 @@ import { startUp } from './startup';
 import { stopMessage } from './workers';
 import { demoReadStore, readDemo } from '../demo/direct-read';
 import type { RequestContext } from './client';
+import type { SerializedAnswer } from './http';
 
 /** `entryUrl`: the built entry's own URL, from which the client files and page policies are found. */
 export async function serveThisProcess(entryUrl: string): Promise<void> {
@@ -81,7 +82,10 @@ export async function serveThisProcess(entryUrl: string): Promise<void> {
 }
 
 /** GETs answered without Astro's per-request work (why: src/server/demo/direct-read.ts). */
-function directReads(context: RequestContext, pathname: string): Promise<Response> | null {
+function directReads(
+  context: RequestContext,
+  pathname: string,
+): Promise<SerializedAnswer | Response> | null {
   const storeId = demoReadStore(pathname);
   return storeId === null ? null : readDemo(context, storeId);
 }

@@ -30,7 +30,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createApp } from 'astro/app/entrypoint';
 import { createRequestFromNodeRequest, getAbortControllerCleanup } from 'astro/app/node';
 import type { RequestContext } from '../client';
-import { maxBodyBytes } from '../http';
+import { maxBodyBytes, type SerializedAnswer } from '../http';
 import { routeKind } from './route-methods';
 import type { RequestListener } from './front-door';
 
@@ -41,7 +41,10 @@ export interface ApiOptions {
    * Answers a GET of `pathname` without Astro, or returns null to leave it to Astro. Its answer
    * gets `Cache-Control: no-store` unless it set one, as src/middleware.ts gives Astro's.
    */
-  directGet?: (context: RequestContext, pathname: string) => Promise<Response> | null;
+  directGet?: (
+    context: RequestContext,
+    pathname: string,
+  ) => Promise<SerializedAnswer | Response> | null;
 }
 
 /** Sends `/api/` paths to Astro directly and everything else to `next` (the adapter's handler). */
@@ -111,12 +114,17 @@ export function apiFirst(next: RequestListener, { port, directGet }: ApiOptions)
  * `defaults.cacheControl`: the `Cache-Control` to send when the answer has none.
  */
 async function writeWhole(
-  answer: Response,
+  answer: SerializedAnswer | Response,
   request: IncomingMessage,
   response: ServerResponse,
   defaults: { cacheControl?: string } = {},
 ): Promise<void> {
-  const body = answer.body ? Buffer.from(await answer.arrayBuffer()) : null;
+  const body =
+    answer instanceof Response
+      ? answer.body
+        ? Buffer.from(await answer.arrayBuffer())
+        : null
+      : Buffer.from(answer.body, 'utf8');
   const headers: Record<string, string | string[]> = {};
   answer.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
