@@ -53,6 +53,17 @@ export interface DemoResponse {
    * lesson); empty for cookie stores, which the server cannot fix.
    */
   counterFixes: CounterFixReport[];
+  /** The server process that answered: with several, each keeps its own memory sessions. */
+  servedBy: ServedBy;
+}
+
+export interface ServedBy {
+  /** The machine's host name (`os.hostname()`). */
+  host: string;
+  /** The answering process's id. */
+  pid: number;
+  /** How many server processes this machine runs for the site (WORKERS); 1 for a single one. */
+  processes: number;
 }
 
 export interface CounterFixReport {

@@ -12,6 +12,8 @@ it.each([
   ['SESSION_SECRET', { SESSION_SECRET: 'shorter-than-32-characters' }],
   ['RATE_LIMIT_QUIZ', { RATE_LIMIT_QUIZ: 'lots' }],
   ['TRUST_PROXY', { TRUST_PROXY: 'maybe' }],
+  ['WORKERS', { WORKERS: 'many' }],
+  ['WORKERS', { WORKERS: '0' }],
 ])('stops with status 1 naming %s when its value is invalid', async (variable, env) => {
   const port = String(await freePort());
   const { code, signal, output } = await runUntilExit({ PORT: port, ...env });
@@ -20,17 +22,20 @@ it.each([
   expect(output).not.toMatch(/listening on/);
 });
 
-it('stops with status 1 when its port is taken, saying which', async () => {
-  const taken = createServer();
-  const port = await new Promise<number>((resolve) =>
-    taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)),
-  );
-  try {
-    const { code, signal, output } = await runUntilExit({ PORT: String(port) });
-    expect({ code, signal }, output).toEqual({ code: 1, signal: null });
-    expect(output).toContain(`Session Lab cannot listen on 127.0.0.1:${port}.`);
-    expect(output).toMatch(/EADDRINUSE/);
-  } finally {
-    await new Promise((resolve) => taken.close(resolve));
-  }
-});
+it.each([['1'], ['2']])(
+  'stops with status 1 when its port is taken, saying which (WORKERS=%s)',
+  async (workers) => {
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, '127.0.0.1', () => resolve((taken.address() as { port: number }).port)),
+    );
+    try {
+      const { code, signal, output } = await runUntilExit({ PORT: String(port), WORKERS: workers });
+      expect({ code, signal }, output).toEqual({ code: 1, signal: null });
+      expect(output).toContain(`Session Lab cannot listen on 127.0.0.1:${port}.`);
+      expect(output).toMatch(/EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  },
+);

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/server/platform/config';
@@ -120,6 +120,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, RATE_LIMIT_DEMO_WRITES_PER_ADDRESS: '100/60' })).toThrow(
       /fewer requests than RATE_LIMIT_DEMO_WRITES \(120\/60\)/,
     );
+  });
+
+  it('runs one process unless WORKERS asks for more, or one per core with auto', () => {
+    const base = { DATA_DIR: dataDir(), SESSION_SECRET: secret };
+    expect(loadConfig(base).workers).toBe(1);
+    expect(loadConfig({ ...base, WORKERS: '2' }).workers).toBe(2);
+    expect(loadConfig({ ...base, WORKERS: ' AUTO ' }).workers).toBe(
+      Math.min(availableParallelism(), 64),
+    );
+    for (const bad of ['0', '65', '1.5', 'many', '-2', '2x']) {
+      expect(() => loadConfig({ ...base, WORKERS: bad }), bad).toThrow(/^Invalid WORKERS:/);
+    }
   });
 
   it('reads the per-address share of the demo stores, 1 to 1000', () => {

@@ -66,6 +66,7 @@ export function report(options: ReportOptions = {}): DemoResponse {
     },
     server: options.server ?? null,
     counterFixes: [],
+    servedBy: { host: 'lab-host', pid: 4242, processes: 1 },
   };
 }
 

@@ -12,7 +12,14 @@ import {
   type SessionStore,
 } from '../../sessions/types';
 import type { AppContext } from '../platform/app-context';
-import { assertSameOrigin, HttpError, jsonError, readFields } from '../platform/http';
+import {
+  assertSameOrigin,
+  HttpError,
+  jsonError,
+  readFields,
+  type SerializedAnswer,
+} from '../platform/http';
+import { clientAddress, requestAsSent, type RequestContext } from '../platform/client';
 import { demoLearner } from '../learner/demo-learner';
 import { CookieJar, parseCookieHeader } from '../../sessions/cookie-jar';
 import { counterFixFor, runIncrement, underFix } from './increment';
@@ -26,6 +33,7 @@ import {
 } from '../../lab/demo-actions';
 import type { DemoAction, DemoResponse } from '../../lab/demo-api';
 import { InstanceError } from '../../lab/instances';
+import { servedBy } from '../platform/served-by';
 import { Timer } from '../../sessions/timer';
 import {
   jsonWithOwnSize,
@@ -48,15 +56,33 @@ export interface DemoOutcome {
   body: DemoResponse;
 }
 
+/**
+ * The demo request as the browser sent it: behind a trusted HTTPS proxy its URL is https:, so the
+ * origin check matches the browser's Origin and the stores set `Secure` cookies.
+ */
+export function demoRequestFrom(context: RequestContext, storeId: string): DemoRequest {
+  return { storeId, request: requestAsSent(context), clientAddress: clientAddress(context) };
+}
+
 /** The JSON API: every outcome as JSON, errors as `{ error }` with a 4xx/5xx status. */
 export async function handleDemoRequest(app: AppContext, demo: DemoRequest): Promise<Response> {
+  const answer = await serializeDemoRequest(app, demo);
+  if (answer instanceof Response) return answer;
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** The same answer, a report already serialized (an error stays a `Response`: it is rare). */
+export async function serializeDemoRequest(
+  app: AppContext,
+  demo: DemoRequest,
+): Promise<SerializedAnswer | Response> {
   try {
     const outcome = await runDemoRequest(app, demo);
     const body = jsonWithOwnSize((bodyBytes) => ({
       ...outcome.body,
       wire: { ...outcome.body.wire, response: { ...outcome.body.wire.response, bodyBytes } },
     }));
-    return new Response(body, { status: outcome.status, headers: outcome.headers });
+    return { status: outcome.status, headers: outcome.headers, body };
   } catch (error) {
     const http = toHttpError(error);
     return jsonError(http.status, http.message, http.headers);
@@ -150,6 +176,13 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
     'Server-Timing': timer.toHeader(),
   });
   for (const line of cookies.setCookieLines()) headers.append('Set-Cookie', line);
+  const answeredBy = servedBy(app.config);
+  // node:cluster hands out connections, not requests: a browser that keeps its connection open
+  // would meet the same worker every time. Closing it after each answer from a store that keeps
+  // sessions in one process lets the next request meet another worker, as a load balancer would.
+  if (answeredBy.processes > 1 && !store.info.facts.sharedAcrossInstances) {
+    headers.set('Connection', 'close');
+  }
 
   return {
     status: 200,
@@ -178,6 +211,7 @@ export async function runDemoRequest(app: AppContext, demo: DemoRequest): Promis
         how: fix.how,
         processOnly: fix.kind === 'lock' && fix.scope === 'process',
       })),
+      servedBy: answeredBy,
     },
   };
 }

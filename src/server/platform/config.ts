@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { defaultMaxSessionsPerVisitor } from '../../sessions/fair-share';
 import { maxIndexedSessionsPerOwner } from '../../sessions/session-owner';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { privateDirectoryMode, privateFileMode, tightenFile } from './data-dir';
 import type { RateLimit } from './rate-limit';
@@ -15,6 +16,11 @@ import { readStoreSettings, StoreSettingError, type StoreSettings } from '../../
 export interface Config {
   host: string;
   port: number;
+  /**
+   * Server processes on this machine (WORKERS): 1 serves from this process; more fork that many
+   * workers sharing the port (src/server/platform/workers.ts). `auto` is one per core.
+   */
+  workers: number;
   dataDir: string;
   /** The first signs, all verify: prepend a new secret to rotate without logging everyone out. */
   sessionSecrets: string[];
@@ -93,6 +99,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     host: nonEmpty(env.HOST) ?? 'localhost',
     port: parsePort(env.PORT),
+    workers: parseWorkers(env.WORKERS),
     dataDir,
     sessionSecrets: secrets,
     sessionSecretSource: source,
@@ -134,6 +141,23 @@ function parsePort(value: string | undefined): number {
     throw new ConfigError('PORT', `"${raw}" is not a TCP port (1–65535)`);
   }
   return port;
+}
+
+/** More than this many processes on one machine is a typo, not a plan. */
+export const maxWorkers = 64;
+
+function parseWorkers(value: string | undefined): number {
+  const raw = nonEmpty(value)?.toLowerCase();
+  if (raw === undefined) return 1;
+  if (raw === 'auto') return Math.min(availableParallelism(), maxWorkers);
+  const workers = Number(raw);
+  if (!/^\d{1,3}$/.test(raw) || workers < 1 || workers > maxWorkers) {
+    throw new ConfigError(
+      'WORKERS',
+      `"${raw.slice(0, 20)}" is not a number of processes from 1 to ${maxWorkers}, or auto (one per core)`,
+    );
+  }
+  return workers;
 }
 
 function readSessionSecrets(

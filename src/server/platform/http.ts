@@ -11,6 +11,16 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * An answer whose body is already text, for code that writes it to Node itself (the direct demo
+ * read, src/server/platform/front-door/api-handler.ts) without a `Response` in between.
+ */
+export interface SerializedAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
 export function jsonError(
   status: number,
   message: string,

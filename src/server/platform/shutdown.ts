@@ -2,6 +2,10 @@
  * Graceful shutdown on SIGTERM (systemd, Docker, `kill`) and SIGINT (Ctrl-C): stop accepting
  * connections, let the requests in progress finish (for at most `graceMs`), then release what the
  * process holds and exit 0. A second signal while waiting exits at once.
+ *
+ * A worker process (WORKERS=2 or more) is also told to stop by its primary, through the returned
+ * function: Ctrl-C in a terminal signals every process of the group, so a worker may hear both
+ * the terminal's SIGINT and its primary's word, and the second must not count as "again".
  */
 import type { Server } from 'node:http';
 
@@ -19,20 +23,17 @@ const releaseTimeoutMs = 5_000;
 /** Keep-alive connections go idle after their last response; close them as they do. */
 const idleSweepMs = 50;
 
-export function installGracefulShutdown(server: Server, options: ShutdownOptions): void {
+/** Begins the same graceful stop as a first signal; does nothing once stopping. */
+export type BeginShutdown = (reason: string) => void;
+
+export function installGracefulShutdown(server: Server, options: ShutdownOptions): BeginShutdown {
   const graceMs = options.graceMs ?? 10_000;
   const log = options.log ?? ((message: string) => console.log(message));
   let stopping = false;
 
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) {
-      log(`Session Lab: ${signal} again; exiting without waiting.`);
-      process.exit(1);
-    }
+  const stop = async (reason: string): Promise<void> => {
     stopping = true;
-    log(
-      `Session Lab: ${signal} received; finishing requests in progress (up to ${graceMs / 1000} s).`,
-    );
+    log(`Session Lab: ${reason}; finishing requests in progress (up to ${graceMs / 1000} s).`);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const sweep = setInterval(() => server.closeIdleConnections(), idleSweepMs);
@@ -57,7 +58,18 @@ export function installGracefulShutdown(server: Server, options: ShutdownOptions
     process.exit(code);
   };
 
-  for (const signal of signals) process.on(signal, (received) => void stop(received));
+  for (const signal of signals) {
+    process.on(signal, (received) => {
+      if (stopping) {
+        log(`Session Lab: ${received} again; exiting without waiting.`);
+        process.exit(1);
+      }
+      void stop(`${received} received`);
+    });
+  }
+  return (reason) => {
+    if (!stopping) void stop(reason);
+  };
 }
 
 function withTimeout(work: Promise<void>, ms: number): Promise<void> {

@@ -3,11 +3,12 @@
  * migrate it, start the housekeeping timers. A bad setting stops start-up here with a message
  * naming the variable, instead of surfacing as a 500 on some later request.
  *
- * Called first thing by the server entry (src/server/platform/serve.ts), before the adapter is loaded.
+ * Called first thing by the server entry (src/server/platform/serve.ts), before the adapter is
+ * loaded; with WORKERS above 1, by each worker, after the primary checked the settings once.
  */
 import { closeStores } from '../../sessions/registry';
 import { getAppContext, type AppContext } from './app-context';
-import { ConfigError } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { startMaintenance } from './maintenance';
 
 export interface Started {
@@ -16,18 +17,27 @@ export interface Started {
   release(): Promise<void>;
 }
 
+export interface StartUpOptions {
+  /**
+   * Delete the directories "fresh" instances left behind. Only a process that is the whole site
+   * may: a worker started beside running ones would delete a sibling's directory mid-request (the
+   * primary of several workers does it once, before it forks them).
+   */
+  removeLeftovers: boolean;
+}
+
 /**
  * Exits the process with status 1 and a message naming the variable when a setting is invalid,
  * or saying why when the site's database cannot be opened or migrated.
  */
-export async function startUp(): Promise<Started> {
+export async function startUp(
+  options: StartUpOptions = { removeLeftovers: true },
+): Promise<Started> {
   let app: AppContext;
   try {
     app = getAppContext();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`Session Lab cannot start. ${error.message}`);
-    process.exit(1);
+    exitOnConfigError(error);
   }
   try {
     await app.database.ready;
@@ -41,9 +51,7 @@ export async function startUp(): Promise<Started> {
   }
   const { config } = app;
   const stopMaintenance = startMaintenance(app);
-  const leftovers = app.instances.removeLeftovers();
-  if (leftovers > 0)
-    console.log(`Session Lab: removed ${leftovers} leftover "fresh" instance directories.`);
+  if (options.removeLeftovers) reportLeftovers(app.instances.removeLeftovers());
   const secret = {
     environment: 'SESSION_SECRET',
     generated: `a new random secret saved in ${config.dataDir}`,
@@ -64,4 +72,24 @@ export async function startUp(): Promise<Started> {
       app.sqliteFile.close();
     },
   };
+}
+
+/** Checks every setting without opening anything: the primary of several workers, before it forks. */
+export function checkSettings(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    exitOnConfigError(error);
+  }
+}
+
+function exitOnConfigError(error: unknown): never {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`Session Lab cannot start. ${error.message}`);
+  process.exit(1);
+}
+
+export function reportLeftovers(removed: number): void {
+  if (removed > 0)
+    console.log(`Session Lab: removed ${removed} leftover "fresh" instance directories.`);
 }

@@ -1,22 +1,22 @@
 import type { APIRoute } from 'astro';
-import { handleDemoRequest, runDemoRequest, toHttpError } from '../../../server/demo/handler';
+import {
+  demoRequestFrom,
+  handleDemoRequest,
+  runDemoRequest,
+  toHttpError,
+} from '../../../server/demo/handler';
 import type { StashedResult } from '../../../lab/result-stash';
 import { getAppContext } from '../../../server/platform/app-context';
-import { clientAddress, isHttps, requestAsSent } from '../../../server/platform/client';
+import { isHttps } from '../../../server/platform/client';
 import { stashResultForBrowser } from '../../../server/demo/result-link';
 
 export const prerender = false;
 
 const handle: APIRoute = async (context) => {
   const app = getAppContext();
-  // As the browser sent it: behind a trusted HTTPS proxy its URL is https:, so the origin check
-  // matches the browser's Origin and the stores set `Secure` cookies.
-  const request = requestAsSent(context);
-  const demo = {
-    storeId: context.params.store ?? '',
-    request,
-    clientAddress: clientAddress(context),
-  };
+  // GET usually arrives through src/server/demo/direct-read.ts instead, with the same answer.
+  const demo = demoRequestFrom(context, context.params.store ?? '');
+  const { request } = demo;
   if (!isFormPostFromPage(request)) return handleDemoRequest(app, demo);
 
   // Without JavaScript: run the action, then show the same numbers on the demo page.
