@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { demoPath, parseRetryAfter } from '../../src/components/demo/exchange';
 import {
-  demoPath,
   describeAction,
-  estimateUploadMs,
   formatBytes,
   formatMs,
   instanceLabel,
-  networkProfiles,
-  oversizedCookies,
-  parseRetryAfter,
-  sizeRules,
-  verdictFor,
-} from '../../src/components/demo/exchange';
+} from '../../src/components/demo/exchange-format';
+import { estimateUploadMs, networkProfiles } from '../../src/components/demo/network-profiles';
+import { oversizedCookies, sizeRules, verdictFor } from '../../src/components/demo/size-rules';
 import type { DemoResponse } from '../../src/lab/demo-api';
 import { report, setCookie as fixtureCookie } from './demo-fixtures';
 

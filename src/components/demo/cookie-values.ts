@@ -2,7 +2,8 @@
  * The last value this page knows for each of the demo's cookies. Page scripts cannot read
  * HttpOnly cookies, but the server reports every Set-Cookie it sends, so the page remembers them.
  */
-import { cookieNameValueLimit, type Exchange } from './exchange';
+import type { Exchange } from './exchange';
+import { cookieNameValueLimit } from './size-rules';
 
 /**
  * The site's own learner cookie (`LEARNER_SESSION_COOKIE`, server code that cannot be bundled for

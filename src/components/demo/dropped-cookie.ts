@@ -4,7 +4,8 @@
  * name + value passed 4096 bytes and did not come back was ignored by the browser.
  */
 import type { LoadStatus } from '../../sessions/types';
-import { cookieNameValueLimit, type Exchange } from './exchange';
+import type { Exchange } from './exchange';
+import { cookieNameValueLimit } from './size-rules';
 
 export interface DroppedCookie {
   name: string;
