@@ -108,12 +108,34 @@ function inlineScriptHashes(directory) {
 
 // Pages are prerendered unless they opt out with `export const prerender = false`:
 // lessons are static, demos and grading are server routes.
+/**
+ * `client:use`: islands that hydrate on first use (src/components/hydration/use-directive.ts), so a
+ * lesson page does not load a demo's script until the learner reaches for the demo.
+ *
+ * @returns {import('astro').AstroIntegration}
+ */
+function hydrateOnUse() {
+  return {
+    name: 'session-lab:hydrate-on-use',
+    hooks: {
+      'astro:config:setup': ({ addClientDirective }) => {
+        addClientDirective({
+          name: 'use',
+          entrypoint: fileURLToPath(
+            new URL('./src/components/hydration/use-directive.ts', import.meta.url),
+          ),
+        });
+      },
+    },
+  };
+}
+
 export default defineConfig({
   site: 'http://localhost:4321',
   // staticHeaders: prerendered pages get their Content-Security-Policy as a header, not a <meta>
   // (which cannot carry frame-ancestors); see src/server/platform/security-headers.ts.
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024, staticHeaders: true }),
-  integrations: [svelte(), mdx(), ownServerEntry()],
+  integrations: [svelte(), mdx(), hydrateOnUse(), ownServerEntry()],
   server: { port: 4321 },
   // Styles as files, never inline <style>: the policy allows styles from this site and Astro's
   // hashes, and styles that MDX lessons pull in from components are inlined without a hash.

@@ -128,3 +128,29 @@ export async function closeInspector(page: Page): Promise<void> {
   const toggle = page.getByTestId('inspector-toggle');
   if ((await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click();
 }
+
+/**
+ * Waits until every demo on the page has woken (lesson pages hydrate a demo on first use), read
+ * its session, and has nothing in flight.
+ */
+export async function demosSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const consoles = [...document.querySelectorAll('section.console')];
+    return (
+      consoles.length > 0 &&
+      consoles.every(
+        (element) =>
+          !element.closest('astro-island[ssr]') &&
+          element.getAttribute('aria-busy') === 'false' &&
+          element.querySelector('[data-testid="demo-status"]')?.getAttribute('data-status') !==
+            'none',
+      )
+    );
+  });
+}
+
+/** A learner reaching for the demo: the pointer comes over it, which wakes every demo. */
+export async function wakeDemos(page: Page): Promise<void> {
+  await page.locator('section.console').first().hover();
+  await demosSettled(page);
+}

@@ -7,9 +7,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  demosSettled,
   expectNoAxeViolations,
   launchBrowser,
   openInspector,
+  wakeDemos,
   type BrowserSession,
 } from './browser';
 
@@ -27,18 +29,7 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 
-async function idle(): Promise<void> {
-  await page.waitForFunction(() => {
-    const consoles = [...document.querySelectorAll('section.console')];
-    return (
-      consoles.length > 0 &&
-      consoles.every((element) => element.getAttribute('aria-busy') === 'false') &&
-      [...document.querySelectorAll('[data-testid="demo-status"]')].every(
-        (element) => element.getAttribute('data-status') !== 'none',
-      )
-    );
-  });
-}
+const idle = () => demosSettled(page);
 
 const toggle = () => page.getByTestId('inspector-toggle');
 const expanded = async () => (await toggle().getAttribute('aria-expanded')) === 'true';
@@ -56,7 +47,10 @@ describe('the inspector drawer', () => {
       if (request.resourceType() === 'script') scripts.push(request.url());
     });
     await page.goto(`${baseURL}${twoDemoLesson}`);
-    await idle();
+    // Before the learner reaches for it, the page has loaded no script at all.
+    await page.waitForLoadState('networkidle');
+    expect(scripts).toEqual([]);
+    await wakeDemos(page);
     expect(await expanded()).toBe(false);
     expect(await page.getByTestId('panel').count()).toBe(0);
     const beforeOpen = scripts.length;
@@ -126,7 +120,7 @@ describe('the inspector drawer', () => {
     expect(Math.abs(room - (await heightOf()))).toBeLessThanOrEqual(1);
 
     await page.reload();
-    await idle();
+    await wakeDemos(page);
     await expect.poll(expanded).toBe(true);
     await page.getByTestId('panel').waitFor();
     expect(Number(await page.getByTestId('inspector-resize').getAttribute('aria-valuenow'))).toBe(
@@ -135,7 +129,7 @@ describe('the inspector drawer', () => {
     await page.keyboard.press('Alt+Shift+KeyI');
     await expect.poll(expanded).toBe(false);
     await page.reload();
-    await idle();
+    await wakeDemos(page);
     expect(await expanded()).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PredictionAnswer } from '../../src/course/predictions/answer';
-import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import { expectNoAxeViolations, launchBrowser, wakeDemos, type BrowserSession } from './browser';
 
 const baseURL = inject('baseURL');
 const shots = '/tmp/predict-shots';
@@ -87,6 +87,8 @@ describe('a checkpoint with JavaScript', () => {
   it('unlocks the press only after a commit, and shows the outcome the server really reported', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${baseURL}/lessons/memory/`);
+    // A learner who has used the lesson's demo: it follows what the checkpoint's press changed.
+    await wakeDemos(page);
     const section = await checkpoint(page, 'memory-restart');
     const answer = await commitAndPress(page, section, 'survives');
 

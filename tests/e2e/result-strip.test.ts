@@ -9,8 +9,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   closeInspector,
+  demosSettled,
   expectNoAxeViolations,
   launchBrowser,
+  wakeDemos,
   type BrowserSession,
 } from './browser';
 import { lessons } from './lesson-list';
@@ -32,28 +34,20 @@ afterAll(async () => browser?.close());
 async function open(viewport: typeof laptop, theme: 'light' | 'dark') {
   await page.setViewportSize(viewport);
   await page.goto(`${baseURL}/`);
-  await page.evaluate((chosen) => localStorage.setItem('theme', chosen), theme);
+  // A fresh start: the inspector closed, as a first visit has it.
+  await page.evaluate((chosen) => {
+    localStorage.clear();
+    localStorage.setItem('theme', chosen);
+  }, theme);
   await page.goto(`${baseURL}${lesson}`);
-  await idle();
-  await closeInspector(page);
 }
 
 /** Requests the page's one log holds, as the inspector's bar counts them. */
 const logged = async () =>
   Number(await page.getByTestId('inspector-count').getAttribute('data-count'));
 
-/** Waits until every demo on the page has read its session and has nothing in flight. */
-async function idle(): Promise<void> {
-  await page.waitForFunction(() => {
-    const consoles = [...document.querySelectorAll('section.console')];
-    const statuses = [...document.querySelectorAll('[data-testid="demo-status"]')];
-    return (
-      consoles.length > 0 &&
-      consoles.every((element) => element.getAttribute('aria-busy') === 'false') &&
-      statuses.every((element) => element.getAttribute('data-status') !== 'none')
-    );
-  });
-}
+/** Every demo that has woken has read its session and has nothing in flight. */
+const idle = () => demosSettled(page);
 
 /** The element's box against the viewport: fully inside, nothing to scroll to. */
 async function insideViewport(testId: string): Promise<boolean> {
@@ -212,7 +206,7 @@ describe.each([
     async ({ id, stores }) => {
       await page.setViewportSize(viewport);
       await page.goto(`${baseURL}/lessons/${id}/`);
-      await idle();
+      await wakeDemos(page);
       await closeInspector(page);
       const consoles = page.locator('section.console');
       expect(await consoles.count()).toBe(stores.length);

@@ -57,6 +57,15 @@ export class DemoRunner {
     });
   }
 
+  /**
+   * The number of the last request logged once everything queued so far is done: where an action
+   * queued now starts. The page's own first read may still be queued when a learner's first press
+   * arrives, and it must not count as part of that press.
+   */
+  mark(): Promise<number | null> {
+    return this.#enqueue(async () => this.exchanges.at(-1)?.seq ?? 0);
+  }
+
   #enqueue<T>(task: () => Promise<T>): Promise<T | null> {
     this.pending++;
     const run = this.#queue.then(task).then(

@@ -55,8 +55,11 @@ export class DemoSession {
     this.alertMessage = '';
     this.notice = null;
     if (counted) {
-      this.actionStartSeq = this.exchanges.at(-1)?.seq ?? 0;
       this.actionCount++;
+      // Queued ahead of the action's own requests, so it settles before any of them is logged.
+      void this.runner.mark().then((seq) => {
+        if (seq !== null) this.actionStartSeq = seq;
+      });
     }
   }
 
