@@ -10,6 +10,8 @@ import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './bro
 import { correctAnswers, loadQuiz } from './quiz-answers';
 
 const baseURL = inject('baseURL');
+/** A mark waits for the demo's own answer, then for its own: longer than a poll's default. */
+const settled = { timeout: 10_000 };
 
 const statusOf = async (page: Page, lesson: string) =>
   (await page.getByTestId(`lesson-status-${lesson}`).textContent())?.replace(/\s+/g, ' ').trim();
@@ -26,7 +28,15 @@ const pagerState = (page: Page, which: 'current' | 'previous' | 'next') =>
 async function openLesson(page: Page, lesson: string): Promise<void> {
   await page.goto(`${baseURL}/lessons/${lesson}/`);
   // The pager has asked for this browser's states: the current lesson's badge is shown.
-  await expect.poll(() => pagerState(page, 'current')).not.toBe('');
+  await page.locator('[data-testid="pager-state-current"]:not([hidden])').waitFor();
+}
+
+/** The demo console is running (its first read shown), so a press is answered in the page. */
+async function demoReady(page: Page): Promise<void> {
+  await page.getByTestId('panel-request-row').first().waitFor();
+  await page.waitForFunction(
+    () => document.querySelector('section[aria-busy]')?.getAttribute('aria-busy') === 'false',
+  );
 }
 
 async function learnerCookie(browser: BrowserSession) {
@@ -72,9 +82,10 @@ describe('lesson progress, with JavaScript', () => {
       (response) =>
         response.url().endsWith('/api/progress') && response.request().method() === 'POST',
     );
+    await demoReady(page);
     await page.locator('#live-demo').getByTestId('demo-increment').first().click();
     expect((await marked).status()).toBe(200);
-    await expect.poll(() => pagerState(page, 'current')).toBe('◐ In progress');
+    await expect.poll(() => pagerState(page, 'current'), settled).toBe('◐ In progress');
     expect(await learnerCookie(browser)).toBeDefined();
 
     await page.goto(`${baseURL}/`);
@@ -87,7 +98,7 @@ describe('lesson progress, with JavaScript', () => {
     await openLesson(page, 'signed-cookie');
     expect(await pagerState(page, 'current')).toBe('○ Not started');
     await readToTheEnd(page);
-    await expect.poll(() => pagerState(page, 'current')).toBe('◐ In progress');
+    await expect.poll(() => pagerState(page, 'current'), settled).toBe('◐ In progress');
     await page.goto(`${baseURL}/`);
     expect(await statusOf(page, 'signed-cookie')).toBe('◐ In progress');
   });
@@ -104,7 +115,7 @@ describe('lesson progress, with JavaScript', () => {
     }
     await page.getByTestId('quiz-submit').click();
     await expect.poll(() => page.getByTestId('quiz-score').textContent()).toBe('100%');
-    await expect.poll(() => pagerState(page, 'current')).toBe('✓ Done');
+    await expect.poll(() => pagerState(page, 'current'), settled).toBe('✓ Done');
 
     await page.goto(`${baseURL}/`);
     expect(await statusOf(page, 'plain-cookie')).toBe('✓ Done · best quiz score 100%');
@@ -117,9 +128,9 @@ describe('lesson progress, with JavaScript', () => {
     const previous = await page.locator('a[rel="prev"]').getAttribute('href');
     expect(await pagerState(page, 'current')).toBe('✓ Done');
     await page.goto(`${baseURL}${next}`);
-    await expect.poll(() => pagerState(page, 'previous')).toBe('✓ Done');
+    await expect.poll(() => pagerState(page, 'previous'), settled).toBe('✓ Done');
     await page.goto(`${baseURL}${previous}`);
-    await expect.poll(() => pagerState(page, 'next')).toBe('✓ Done');
+    await expect.poll(() => pagerState(page, 'next'), settled).toBe('✓ Done');
     // The link names the state too, for a reader who hears the pager rather than sees it.
     expect(await page.locator('a[rel="next"]').textContent()).toMatch(/Done/);
     await expectNoAxeViolations(page);
@@ -149,8 +160,9 @@ describe('a first press that saves into a server store', () => {
     await openLesson(page, 'sqlite');
     expect(await learnerCookie(browser)).toBeUndefined();
     // The demo creates the learner; the mark waits for its answer and lands on the same one.
+    await demoReady(page);
     await page.locator('#live-demo').getByTestId('demo-increment').first().click();
-    await expect.poll(() => pagerState(page, 'current')).toBe('◐ In progress');
+    await expect.poll(() => pagerState(page, 'current'), settled).toBe('◐ In progress');
     await page.goto(`${baseURL}/your-data/`);
     expect(await page.getByTestId('learner-demo-sessions-sqlite').textContent()).toMatch(/^\s*1\b/);
     expect(
@@ -178,5 +190,50 @@ describe('lesson progress, without JavaScript', () => {
     expect(await progress.innerText()).toBe('Your progress in every lesson');
     expect(await progress.getByRole('link').getAttribute('href')).toBe('/#progress-heading');
     await expectNoAxeViolations(page);
+  });
+});
+
+describe('/api/progress on the running server', () => {
+  const api = `${baseURL}/api/progress`;
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(api, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body,
+    });
+
+  it('answers every lesson of the course, not started, for a browser without a learner', async () => {
+    const response = await fetch(api);
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    const body = (await response.json()) as { learner: boolean; lessons: Record<string, unknown> };
+    expect(body.learner).toBe(false);
+    expect(Object.keys(body.lessons)).toContain('plain-cookie');
+    expect(new Set(Object.values(body.lessons).map((lesson) => JSON.stringify(lesson)))).toEqual(
+      new Set([JSON.stringify({ state: 'not-started', bestScorePercent: null })]),
+    );
+  });
+
+  it.each([
+    ['a lesson the course does not have', post('{"lesson":"../etc","reason":"demo"}'), 400],
+    ['an unknown reason', post('{"lesson":"plain-cookie","reason":"glance"}'), 400],
+    ['a body over the bound', post(JSON.stringify({ pad: 'x'.repeat(20_000) })), 413],
+    [
+      'another site',
+      post('{"lesson":"plain-cookie","reason":"demo"}', { Origin: 'https://evil.example' }),
+      403,
+    ],
+  ])('refuses %s with a JSON error', async (_label, sent, status) => {
+    const response = await sent;
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(typeof ((await response.json()) as { error?: unknown }).error).toBe('string');
+    expect(response.headers.getSetCookie()).toEqual([]);
+  });
+
+  it('answers a method it does not take with 405 and Allow', async () => {
+    const response = await fetch(api, { method: 'PUT' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toMatch(/GET.*POST/);
   });
 });
