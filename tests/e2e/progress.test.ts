@@ -31,12 +31,17 @@ async function openLesson(page: Page, lesson: string): Promise<void> {
   await page.locator('[data-testid="pager-state-current"]:not([hidden])').waitFor();
 }
 
-/** The demo console is running (its first read shown), so a press is answered in the page. */
+/** Every demo console on the page runs and has read its session, so a press is answered here. */
 async function demoReady(page: Page): Promise<void> {
-  await page.getByTestId('panel-request-row').first().waitFor();
-  await page.waitForFunction(
-    () => document.querySelector('section[aria-busy]')?.getAttribute('aria-busy') === 'false',
-  );
+  await page.waitForFunction(() => {
+    const consoles = [...document.querySelectorAll('section.console')];
+    const statuses = [...document.querySelectorAll('[data-testid="demo-status"]')];
+    return (
+      consoles.length > 0 &&
+      consoles.every((element) => element.getAttribute('aria-busy') === 'false') &&
+      statuses.every((element) => element.getAttribute('data-status') !== 'none')
+    );
+  });
 }
 
 async function learnerCookie(browser: BrowserSession) {
