@@ -75,7 +75,7 @@ describe('the course in a browser with JavaScript', () => {
       /Live demo: Signed cookie/,
     );
     expect(await page.getByTestId('progress-summary').textContent()).toMatch(
-      /^0 of \d+ lessons completed/,
+      /^0 of \d+ lessons done/,
     );
     await expectNoAxeViolations(page);
   });
@@ -173,10 +173,10 @@ describe('the course in a browser with JavaScript', () => {
     await page.goto(`${baseURL}/`);
     await page.reload();
     expect(await page.getByTestId('lesson-status-signed-cookie').textContent()).toMatch(
-      /Completed · best quiz score 100%/,
+      /✓ Done · best quiz score 100%/,
     );
     expect(await page.getByTestId('progress-summary').textContent()).toMatch(
-      /^1 of \d+ lessons completed/,
+      /^1 of \d+ lessons done/,
     );
     await expectNoAxeViolations(page);
   });
@@ -315,7 +315,7 @@ describe('the course in a browser without JavaScript', () => {
 
   it('keeps progress for the next visit', async () => {
     await page.goto(`${baseURL}/`);
-    expect(await page.getByTestId('lesson-status-why-sessions').textContent()).toMatch(/Completed/);
+    expect(await page.getByTestId('lesson-status-why-sessions').textContent()).toMatch(/Done/);
     await expectNoAxeViolations(page);
   });
 

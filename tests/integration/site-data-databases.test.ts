@@ -127,7 +127,13 @@ async function courseHistory(db: SiteDatabase['db']) {
     { outcome: 'lost', observed: 'new session', correct: true },
     clock,
   );
-  const progress = await getLearnerProgress(db, ids[0]!, { 'memory-store': 'memory' });
+  // A second lesson started by its demo or by reading, a third untouched: the three states.
+  await markLessonVisited(db, ids[0]!, 'redis-store', clock);
+  const progress = await getLearnerProgress(db, ids[0]!, {
+    'memory-store': 'memory',
+    'redis-store': 'redis',
+    'sqlite-store': 'sqlite',
+  });
   const data = await readLearnerData(db, ids[0]!, { now: clock });
   const figures = await classQuizFigures(db, classroom.id, quizzes);
   const activity = await classActivity(db, classroom.id, clock);
@@ -145,6 +151,7 @@ async function courseHistory(db: SiteDatabase['db']) {
     progress: {
       quiz: progress.quizzes.memory,
       lesson: progress.lessons['memory-store'],
+      states: Object.values(progress.lessons).map(({ lessonId, state }) => [lessonId, state]),
     },
     data: {
       sessions: data?.sessions.length,
@@ -169,6 +176,11 @@ describe.skipIf(skip)('the site data on SQLite and on PostgreSQL', () => {
     sqlite.close();
     const fromPostgres = await courseHistory((await openPostgres(await freshPostgresUrl())).db);
     expect(fromSqlite.progress.quiz).toMatchObject({ attempts: 1, passed: true });
+    expect(fromSqlite.progress.states).toEqual([
+      ['memory-store', 'done'],
+      ['redis-store', 'in-progress'],
+      ['sqlite-store', 'not-started'],
+    ]);
     expect(fromSqlite.figures.quizzes[0]).toMatchObject({ learners: 3, passed: 2 });
     expect(fromSqlite.deleted).toMatchObject({ learner: 1, quizAttempts: 1, classMemberships: 1 });
     expect(fromPostgres).toEqual(fromSqlite);

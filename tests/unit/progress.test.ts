@@ -85,13 +85,48 @@ describe('learner progress', () => {
       firstVisitedAt: new Date(5),
       completed: false,
       completedAt: null,
+      state: 'in-progress',
     });
-    expect(lessons['redis-store']).toMatchObject({ visited: false, completed: false });
+    expect(lessons['redis-store']).toMatchObject({
+      visited: false,
+      completed: false,
+      state: 'not-started',
+    });
 
     await recordQuizAttempt(db, learnerId, 'memory', half, 20, { lessonId: 'memory-store' });
     await recordQuizAttempt(db, learnerId, 'memory', full, 30, { lessonId: 'memory-store' });
     ({ lessons } = await getLearnerProgress(db, learnerId, lessonQuizzes));
-    expect(lessons['memory-store']).toMatchObject({ completed: true, completedAt: new Date(20) });
+    expect(lessons['memory-store']).toMatchObject({
+      completed: true,
+      completedAt: new Date(20),
+      state: 'done',
+    });
+  });
+
+  it('has three states: not started, in progress (started or quiz tried), done', async () => {
+    const stateOf = async (lessonId: string) =>
+      (await getLearnerProgress(db, learnerId, lessonQuizzes)).lessons[lessonId]?.state;
+    expect(await stateOf('memory-store')).toBe('not-started');
+    expect(await stateOf('redis-store')).toBe('not-started');
+
+    // A quiz taken and failed from anywhere: the learner has begun the lesson, not finished it.
+    await recordQuizAttempt(db, learnerId, 'redis', zero, 5);
+    expect(await stateOf('redis-store')).toBe('in-progress');
+
+    await markLessonVisited(db, learnerId, 'memory-store', 6);
+    expect(await stateOf('memory-store')).toBe('in-progress');
+    await recordQuizAttempt(db, learnerId, 'memory', full, 7, { lessonId: 'memory-store' });
+    expect(await stateOf('memory-store')).toBe('done');
+    // Started again later (the demo pressed once more): still done, first start kept.
+    await markLessonVisited(db, learnerId, 'memory-store', 8);
+    const { lessons } = await getLearnerProgress(db, learnerId, lessonQuizzes);
+    expect(lessons['memory-store']).toMatchObject({ state: 'done', firstVisitedAt: new Date(6) });
+    // Another learner's marks are theirs alone.
+    const theirs = await getLearnerProgress(db, otherLearnerId, lessonQuizzes);
+    expect(Object.values(theirs.lessons).map((lesson) => lesson.state)).toEqual([
+      'not-started',
+      'not-started',
+    ]);
   });
 
   it('completes a lesson from a pass recorded without the lesson id', async () => {
@@ -101,6 +136,7 @@ describe('learner progress', () => {
       visited: false,
       completed: true,
       completedAt: new Date(40),
+      state: 'done',
     });
   });
 

@@ -7,7 +7,14 @@ import type { QuizAnswers, QuizGrade } from '../../course/quiz-grading';
  * What a learner has done: quiz attempts and lesson visits, keyed by the anonymous learner id.
  * Quiz attempts are the single source of truth for completion; lesson ids and their quizzes come
  * from the content collection, which the caller loads, so this module never reads files.
+ *
+ * A lesson has three states. It is started ("visited": a `lesson_progress` row, stamped once) when
+ * the learner uses its demo, reads it to the end, makes a prediction in it or passes its quiz, and
+ * a quiz attempted but not passed counts as started too; it is done once its quiz is passed.
  */
+
+export const lessonStates = ['not-started', 'in-progress', 'done'] as const;
+export type LessonState = (typeof lessonStates)[number];
 
 export interface QuizAttempt {
   id: number;
@@ -33,6 +40,7 @@ export interface LessonProgress {
   /** Its quiz has been passed at least once. */
   completed: boolean;
   completedAt: Date | null;
+  state: LessonState;
 }
 
 export interface LearnerProgress {
@@ -90,7 +98,10 @@ export async function recordQuizAttempt(
   });
 }
 
-/** Remembers the first visit; later visits change nothing. */
+/**
+ * Marks the lesson started (its demo used, read to the end, a prediction made): the first mark is
+ * remembered, later ones change nothing.
+ */
 export async function markLessonVisited(
   db: SiteDb,
   learnerId: string,
@@ -178,6 +189,7 @@ export async function getLearnerProgress(
     const visit = visits.get(lessonId);
     const quizId = Object.hasOwn(lessonQuizzes, lessonId) ? lessonQuizzes[lessonId] : undefined;
     const passedAt = quizId === undefined ? undefined : firstPassedAt.get(quizId);
+    const attempted = quizId !== undefined && Object.hasOwn(quizzes, quizId);
     lessons[lessonId] = {
       lessonId,
       visited: visit !== undefined,
@@ -185,6 +197,12 @@ export async function getLearnerProgress(
       completed: passedAt !== undefined,
       // The lesson's own stamp when the pass came through its page; else the quiz's first pass.
       completedAt: passedAt === undefined ? null : new Date(visit?.completed_at ?? passedAt),
+      state:
+        passedAt !== undefined
+          ? 'done'
+          : visit !== undefined || attempted
+            ? 'in-progress'
+            : 'not-started',
     };
   }
   return { quizzes, lessons };

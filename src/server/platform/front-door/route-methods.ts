@@ -17,6 +17,7 @@ export const routeMethods: readonly RouteMethods[] = [
   { pattern: '/api/demo/:store', methods: ['GET', 'HEAD', 'POST', 'DELETE'] },
   { pattern: '/api/demo/:store/predictions/:checkpoint', methods: ['GET', 'HEAD', 'POST'] },
   { pattern: '/api/learner', methods: ['GET', 'HEAD', 'POST', 'DELETE'] },
+  { pattern: '/api/progress', methods: ['GET', 'HEAD', 'POST'] },
   { pattern: '/api/quiz/:quiz', methods: ['POST'] },
   { pattern: '/api/scenario/:id', methods: ['POST'] },
   { pattern: '/api/instructor/reset', methods: ['POST'] },
