@@ -112,3 +112,19 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   );
   expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }
+
+/**
+ * Opens the page's inspector drawer the way a learner does, with its button, and waits for the
+ * panel (its code loads on first open). Does nothing when the drawer is open already.
+ */
+export async function openInspector(page: Page): Promise<void> {
+  const toggle = page.getByTestId('inspector-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await page.getByTestId('panel').waitFor();
+}
+
+/** Closes the inspector drawer with its button when it is open (it remembers being open). */
+export async function closeInspector(page: Page): Promise<void> {
+  const toggle = page.getByTestId('inspector-toggle');
+  if ((await toggle.getAttribute('aria-expanded')) === 'true') await toggle.click();
+}

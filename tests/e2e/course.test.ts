@@ -1,6 +1,11 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import {
+  expectNoAxeViolations,
+  launchBrowser,
+  openInspector,
+  type BrowserSession,
+} from './browser';
 import type { Quiz } from '../../src/course/schemas';
 import { correctAnswers, loadQuiz, wrongAnswers } from './quiz-answers';
 
@@ -94,6 +99,7 @@ describe('the course in a browser with JavaScript', () => {
       sentCookieHeaders.push(cookie ? String(cookie[1]) : '');
     });
 
+    await openInspector(page);
     await page.getByTestId('panel-request-row').first().waitFor();
     expect(await numberIn(page, 'panel-cookie-header-bytes')).toBe(0);
 

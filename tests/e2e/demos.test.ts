@@ -5,7 +5,12 @@
  */
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import {
+  expectNoAxeViolations,
+  launchBrowser,
+  openInspector,
+  type BrowserSession,
+} from './browser';
 import { cookieStores, howToEnable, liveServerStores, unconfiguredStores } from './stores';
 
 const baseURL = inject('baseURL');
@@ -166,6 +171,7 @@ async function act(page: Page, testId: string, requests: number): Promise<void> 
 
 async function openDemo(page: Page, storeId: string): Promise<void> {
   await page.goto(`${baseURL}/demos/${storeId}/`);
+  await openInspector(page);
   await page.getByTestId('panel-request-row').first().waitFor();
   await idle(page);
 }
@@ -530,6 +536,7 @@ describe('the demo console at 360 px in the dark theme', () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${baseURL}/demos/signed-cookie/`);
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await openInspector(page);
     await page.getByTestId('panel-request-row').first().waitFor();
     await idle(page);
     await act(page, 'demo-increment', 1);
@@ -555,6 +562,7 @@ describe('the demo console at 360 px in the dark theme', () => {
     await expect.poll(() => rowCount(page)).toBe(before + 1);
     await idle(page);
     const row = page.getByTestId('panel-request-row').last();
-    expect(await row.locator('td').nth(2).textContent()).toBe('2');
+    // Cells: #, store, method, then the instance (the action is the row's header cell).
+    expect(await row.locator('td').nth(3).textContent()).toBe('2');
   });
 });

@@ -2,23 +2,18 @@
  * The whole course as a visitor meets it: every lesson renders with its demo and quiz and passes
  * axe, every internal link resolves, and search finds lessons.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parse } from 'yaml';
 import { benchmarks } from '../../src/course/benchmarks';
-import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import {
+  expectNoAxeViolations,
+  launchBrowser,
+  openInspector,
+  type BrowserSession,
+} from './browser';
+import { lessons } from './lesson-list';
 
 const baseURL = inject('baseURL');
-
-const lessons = readdirSync('content/lessons')
-  .filter((file) => /\.mdx?$/.test(file))
-  .map((file) => {
-    const frontmatter =
-      /^---\n([\s\S]*?)\n---/.exec(readFileSync(`content/lessons/${file}`, 'utf8'))?.[1] ?? '';
-    const data = parse(frontmatter) as { title: string; stores: string[] };
-    return { id: file.replace(/\.mdx?$/, ''), title: data.title, stores: data.stores ?? [] };
-  });
 
 let browser: BrowserSession;
 let page: Page;
@@ -30,14 +25,24 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 describe.each(lessons)('lesson $id', (lesson) => {
-  it('renders its prose, demo and quiz, and passes axe', async () => {
+  it('renders its prose, demos, one inspector and quiz, and passes axe with it closed and open', async () => {
     const response = await page.goto(`${baseURL}/lessons/${lesson.id}/`);
     expect(response?.status()).toBe(200);
     expect(await page.locator('h1').textContent()).toBe(lesson.title);
     expect(await page.locator('[data-testid="quiz-form"]').count()).toBe(1);
-    expect(await page.locator('.demo [data-testid="panel"]').count()).toBe(lesson.stores.length);
+    expect(await page.locator('.demo section.console').count()).toBe(lesson.stores.length);
+    // Several demos on a page share one inspector, as DevTools keeps one log per tab.
+    const drawers = page.getByTestId('inspector-drawer');
+    expect(await drawers.count()).toBe(lesson.stores.length > 0 ? 1 : 0);
     await page.waitForLoadState('networkidle');
     await expectNoAxeViolations(page);
+    if (lesson.stores.length > 0) {
+      await openInspector(page);
+      await page.waitForLoadState('networkidle');
+      await expectNoAxeViolations(page);
+      // Closed again for the next page: the choice is remembered in this browser.
+      await page.getByTestId('inspector-toggle').click();
+    }
   });
 });
 

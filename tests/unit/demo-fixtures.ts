@@ -77,6 +77,8 @@ export function exchange(
 ): Exchange {
   return {
     seq,
+    storeId: 'plain-cookie',
+    storeTitle: 'Plain cookie',
     method: 'GET',
     url: `http://127.0.0.1/api/demo/plain-cookie?instance=1`,
     actionLabel: 'Read',

@@ -1,10 +1,12 @@
 /**
  * The console's request log and the order requests go out in. Requests normally go one at a
  * time, so every action sees the cookies the previous one set; a race sends a batch together on
- * purpose. Either way the log lists exchanges in the order they were sent.
+ * purpose. Either way the log lists exchanges in the order they were sent. Each exchange also goes
+ * into the page's one log, which the inspector drawer shows for every demo on the page.
  */
 import type { DemoAction } from '../../lab/demo-api';
 import { sendDemoRequest, type DemoMethod, type DemoTarget, type Exchange } from './exchange';
+import { pageLog } from './page-log.svelte';
 
 /** Old exchanges are dropped past this many, so a long session cannot grow the page forever. */
 const maxLogLength = 200;
@@ -76,5 +78,6 @@ export class DemoRunner {
   #log(batch: Exchange[]): void {
     this.pageError = '';
     this.exchanges = [...this.exchanges, ...batch].slice(-maxLogLength);
+    pageLog.record(batch);
   }
 }

@@ -18,8 +18,11 @@ export interface ServerTimingMetric {
 }
 
 export interface Exchange {
-  /** 1, 2, 3 … in the order this page sent them. */
+  /** 1, 2, 3 … in the order this page sent them, across every demo on the page. */
   seq: number;
+  /** The store the request went to, and its name in the page's one request log. */
+  storeId: string;
+  storeTitle: string;
   method: DemoMethod;
   /** Absolute URL, the name its `PerformanceResourceTiming` entry carries. */
   url: string;
@@ -58,6 +61,8 @@ export interface Exchange {
 /** Where a demo request goes: the store's endpoint on the chosen simulated instance. */
 export interface DemoTarget {
   storeId: string;
+  /** How the page's request log names the store ("Signed cookie (Flask)"). */
+  storeTitle: string;
   /** "1"–"4" or "fresh". */
   instance: string;
   /**
@@ -130,6 +135,8 @@ export async function sendDemoRequest(
 
   return {
     seq,
+    storeId: target.storeId,
+    storeTitle: target.storeTitle,
     method,
     url,
     actionLabel,
@@ -236,7 +243,11 @@ function isDemoError(value: unknown): value is DemoError {
 /* ---------------------------------------------------------------- pure helpers */
 
 /** The path of a demo request: `/api/demo/{store}?instance=…`, plus `&n=…` for a tagged one. */
-export function demoPath({ storeId, instance, tag }: DemoTarget): string {
+export function demoPath({
+  storeId,
+  instance,
+  tag,
+}: Pick<DemoTarget, 'storeId' | 'instance' | 'tag'>): string {
   const query = new URLSearchParams({ instance });
   if (tag !== undefined) query.set('n', tag);
   return `/api/demo/${encodeURIComponent(storeId)}?${query}`;
@@ -246,4 +257,9 @@ export function demoPath({ storeId, instance, tag }: DemoTarget): string {
 export function parseRetryAfter(header: string | null): number | null {
   if (header === null || !/^\d{1,6}$/.test(header.trim())) return null;
   return Number(header.trim());
+}
+
+/** Bytes of every `Set-Cookie` line in a report, summed as the panel and the strip show them. */
+export function setCookieBytes(response: DemoResponse): number {
+  return response.wire.response.setCookies.reduce((sum, cookie) => sum + cookie.lineBytes, 0);
 }
