@@ -4,7 +4,7 @@ import node from '@astrojs/node';
 import mdx from '@astrojs/mdx';
 import svelte from '@astrojs/svelte';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { codeThemes } from './src/styles/code-themes.mjs';
 
@@ -19,7 +19,8 @@ import { codeThemes } from './src/styles/code-themes.mjs';
  *   hook runs after the adapter's (`order: 'post'`) and names serve.ts.
  * - Prerendered pages' Content-Security-Policy headers reach integrations as `routeToHeaders` in
  *   the `astro:build:generated` hook (filled because the adapter has `staticHeaders`). They are
- *   saved beside the entry as `page-policies.json` (the name src/server/platform/security-headers.ts reads).
+ *   saved beside the entry as `page-policies.json` (the name src/server/platform/security-headers.ts reads),
+ *   with the hashes of the page's inline <style> elements added (see inlineStyleHashes).
  *
  * @returns {import('astro').AstroIntegration}
  */
@@ -27,6 +28,8 @@ function ownServerEntry() {
   const entry = fileURLToPath(new URL('./src/server/platform/serve.ts', import.meta.url));
   /** @type {URL | undefined} */
   let serverDirectory;
+  /** @type {URL | undefined} */
+  let clientDirectory;
   return {
     name: 'session-lab:own-server-entry',
     hooks: {
@@ -64,20 +67,67 @@ function ownServerEntry() {
       },
       'astro:config:done': ({ config }) => {
         serverDirectory = config.build.server;
+        clientDirectory = config.build.client;
       },
       'astro:build:generated': ({ routeToHeaders }) => {
-        if (!serverDirectory) throw new Error('astro:config:done has not run');
+        if (!serverDirectory || !clientDirectory) throw new Error('astro:config:done has not run');
         /** @type {Record<string, string>} */
         const policies = {};
         for (const [pathname, { headers }] of routeToHeaders) {
           const policy = headers.get('Content-Security-Policy');
-          if (policy) policies[pathname] = policy;
+          if (policy)
+            policies[pathname] = withInlineStyles(policy, pageHtml(clientDirectory, pathname));
         }
         mkdirSync(serverDirectory, { recursive: true });
         writeFileSync(new URL('page-policies.json', serverDirectory), JSON.stringify(policies));
       },
     },
   };
+}
+
+/**
+ * The HTML Astro wrote for a prerendered page (`build.format: 'directory'`, and `/404.html`).
+ *
+ * @param {URL} clientDirectory
+ * @param {string} pathname
+ * @returns {string}
+ */
+function pageHtml(clientDirectory, pathname) {
+  const relative = pathname.replace(/^\/+|\/+$/g, '');
+  for (const file of [`${relative}/index.html`, `${relative}.html`]) {
+    const url = new URL(file.replace(/^\//, ''), clientDirectory);
+    if (existsSync(url)) return readFileSync(url, 'utf8');
+  }
+  throw new Error(`session-lab: no HTML for the prerendered page ${pathname}`);
+}
+
+/**
+ * Small stylesheets are inlined as <style> (`build.inlineStylesheets: 'auto'`) so a lesson does
+ * not wait on eight render-blocking requests. Astro hashes the styles it inlines itself, but not
+ * those an MDX lesson pulls in from its components (code tabs, "go deeper"), so the hash of every
+ * inline <style> the page holds is added to its `style-src-elem` here.
+ *
+ * @param {string} policy
+ * @param {string} html
+ * @returns {string}
+ */
+function withInlineStyles(policy, html) {
+  const hashes = new Set();
+  for (const [, body] of html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/g)) {
+    hashes.add(
+      `'sha256-${createHash('sha256')
+        .update(body ?? '')
+        .digest('base64')}'`,
+    );
+  }
+  if (hashes.size === 0) return policy;
+  const directives = policy.split(';').map((part) => part.trim());
+  const index = directives.findIndex((part) => part.startsWith('style-src-elem '));
+  if (index === -1) throw new Error('session-lab: the policy has no style-src-elem to extend');
+  const sources = new Set((directives[index] ?? '').split(/\s+/));
+  for (const hash of hashes) sources.add(hash);
+  directives[index] = [...sources].join(' ');
+  return directives.filter(Boolean).join('; ');
 }
 
 /**
@@ -137,9 +187,9 @@ export default defineConfig({
   adapter: node({ mode: 'standalone', bodySizeLimit: 64 * 1024, staticHeaders: true }),
   integrations: [svelte(), mdx(), hydrateOnUse(), ownServerEntry()],
   server: { port: 4321 },
-  // Styles as files, never inline <style>: the policy allows styles from this site and Astro's
-  // hashes, and styles that MDX lessons pull in from components are inlined without a hash.
-  build: { inlineStylesheets: 'never' },
+  // Stylesheets under 4 KB go inline, each allowed by its hash (withInlineStyles): a lesson then
+  // waits on two stylesheets instead of eight before its first paint.
+  build: { inlineStylesheets: 'auto' },
   security: {
     // The API routes check Origin and Sec-Fetch-Site themselves, for JSON as well as forms, and
     // let scripts without an Origin (curl) through; Astro's own check would refuse those forms.

@@ -323,11 +323,24 @@ describe('security headers', () => {
     }
   }
 
-  it('are on a prerendered lesson page, whose inline scripts all match a hash', async () => {
+  /** Small stylesheets are inlined (astro.config.mjs); each must be allowed by its hash. */
+  function expectInlineStylesAllowed(html: string, policy: string): void {
+    const allowed = directive(policy, 'style-src-elem');
+    expect(allowed).not.toContain("'unsafe-inline'");
+    for (const [, body] of html.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/g)) {
+      const hash = createHash('sha256').update(body!).digest('base64');
+      expect(allowed, `inline style ${body!.slice(0, 60)}…`).toContain(`'sha256-${hash}'`);
+    }
+  }
+
+  it('are on a prerendered lesson page, whose inline scripts and styles all match a hash', async () => {
     const response = await fetch(`${baseURL}/lessons/signed-cookie/`);
     expect(response.status).toBe(200);
     const policy = expectSecurityHeaders(response);
-    expectInlineScriptsAllowed(await response.text(), policy);
+    const html = await response.text();
+    expect(html).toMatch(/<style\b/);
+    expectInlineScriptsAllowed(html, policy);
+    expectInlineStylesAllowed(html, policy);
   });
 
   it('are on the home page, rendered on request and never cached', async () => {
@@ -335,7 +348,9 @@ describe('security headers', () => {
     expect(response.status).toBe(200);
     const policy = expectSecurityHeaders(response);
     expect(response.headers.get('cache-control')).toBe('no-store');
-    expectInlineScriptsAllowed(await response.text(), policy);
+    const html = await response.text();
+    expectInlineScriptsAllowed(html, policy);
+    expectInlineStylesAllowed(html, policy);
   });
 
   it('are on API responses, which are never cached', async () => {
