@@ -420,6 +420,9 @@ describe('security headers', () => {
           );
         }
       });
+      // Demos wake on first use (client:use): the pointer comes over one, and all of them wake.
+      const demo = page.locator('section.console').first();
+      if ((await demo.count()) > 0) await demo.hover();
       await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0);
       await page.waitForLoadState('networkidle');
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toMatch(

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LEARNER_SESSION_COOKIE } from '../../src/server/learner/learner-sessions';
-import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
+import { expectNoAxeViolations, launchBrowser, wakeDemos, type BrowserSession } from './browser';
 import { correctAnswers, loadQuiz } from './quiz-answers';
 
 const baseURL = inject('baseURL');
@@ -31,18 +31,11 @@ async function openLesson(page: Page, lesson: string): Promise<void> {
   await page.locator('[data-testid="pager-state-current"]:not([hidden])').waitFor();
 }
 
-/** Every demo console on the page runs and has read its session, so a press is answered here. */
-async function demoReady(page: Page): Promise<void> {
-  await page.waitForFunction(() => {
-    const consoles = [...document.querySelectorAll('section.console')];
-    const statuses = [...document.querySelectorAll('[data-testid="demo-status"]')];
-    return (
-      consoles.length > 0 &&
-      consoles.every((element) => element.getAttribute('aria-busy') === 'false') &&
-      statuses.every((element) => element.getAttribute('data-status') !== 'none')
-    );
-  });
-}
+/**
+ * Every demo console on the page runs and has read its session, so a press is answered here. A
+ * lesson's demos wake on first use: the pointer comes over one first, as a learner's does.
+ */
+const demoReady = (page: Page) => wakeDemos(page);
 
 async function learnerCookie(browser: BrowserSession) {
   return (await browser.context.cookies()).find((cookie) => cookie.name === LEARNER_SESSION_COOKIE);
