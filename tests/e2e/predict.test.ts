@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PredictionAnswer } from '../../src/course/predictions/answer';
-import { expectNoAxeViolations, launchBrowser, wakeDemos, type BrowserSession } from './browser';
+import { expectNoAxeViolations, launchBrowser, type BrowserSession } from './browser';
 
 const baseURL = inject('baseURL');
 const shots = '/tmp/predict-shots';
@@ -87,8 +87,6 @@ describe('a checkpoint with JavaScript', () => {
   it('unlocks the press only after a commit, and shows the outcome the server really reported', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${baseURL}/lessons/memory/`);
-    // A learner who has used the lesson's demo: it follows what the checkpoint's press changed.
-    await wakeDemos(page);
     const section = await checkpoint(page, 'memory-restart');
     const answer = await commitAndPress(page, section, 'survives');
 
@@ -110,7 +108,7 @@ describe('a checkpoint with JavaScript', () => {
       return ((await reply.json()) as { status: string }).status;
     });
     expect(answer.press!.outcome).toBe(read === 'ok' ? 'survives' : 'lost');
-    // The lesson's demo read its session again after the press.
+    // The lesson's demo, not used yet, woke at the press and read what the press left.
     await expect
       .poll(() => page.getByTestId('demo-status').first().getAttribute('data-status'), {
         timeout: 10_000,

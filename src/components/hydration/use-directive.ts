@@ -11,8 +11,7 @@
  * it afterwards, for an island whose shortcut works from anywhere on the page.
  */
 import type { ClientDirective } from 'astro';
-
-const wakeEvent = 'session-lab:wake-islands';
+import { wakeIslandsEvent as wakeEvent } from './wake-event';
 const wakingEvents = ['pointerover', 'pointerdown', 'touchstart', 'focusin'] as const;
 
 /** "Alt+Shift+I" as a test of a keydown event; null for no shortcut. */
