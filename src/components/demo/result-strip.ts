@@ -6,7 +6,7 @@
  */
 import type { SessionData } from '../../sessions/types';
 import { findDroppedCookie } from './dropped-cookie';
-import type { Exchange } from './exchange';
+import { setCookieBytes, type Exchange } from './exchange';
 import { describeFailure } from './outcomes';
 import { cookieNameValueLimit, oversizedCookies } from './size-rules';
 
@@ -101,9 +101,7 @@ export function summarizeAction(
     seq: (reported ?? shown).seq,
     httpStatus: shown.httpStatus,
     cookieBytes: response ? response.wire.request.cookieHeaderBytes : null,
-    setCookieBytes: response
-      ? response.wire.response.setCookies.reduce((sum, cookie) => sum + cookie.lineBytes, 0)
-      : null,
+    setCookieBytes: response ? setCookieBytes(response) : null,
     serverMs: reported ? serverTimeMs(reported) : null,
   };
 
